@@ -1,0 +1,213 @@
+"""Typed data that flows through a diagnosis: Report → Evidence → Verdict.
+
+Every other module of `diagnosis/` speaks in these types; nothing here does I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, Mapping, TypeVar, Union
+
+T = TypeVar("T")
+
+
+class Bucket(StrEnum):
+    """The decision tree's buckets; the values are the public ids (CLI JSON, tests)."""
+
+    BUILD_FAILURE = "build_failure"
+    RUNTIME_CRASH = "runtime_crash"
+    PORT_HEALTHCHECK = "port_healthcheck"
+    LIFECYCLE_STUCK = "lifecycle_stuck"
+    MODERATION_LOCK = "moderation_lock"
+    PLATFORM_INCIDENT = "platform_incident"
+    CONFIG_ERROR = "config_error"
+    HARDWARE_SCHEDULING = "hardware_scheduling"
+    SLEEPING = "sleeping"
+    NEEDS_INFO = "needs_info"
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceRef:
+    """One mention of a Space in a message.
+
+    `candidates` holds every `OWNER/NAME` reading; a `*.hf.space` subdomain with dashes has
+    several, to be resolved against the Hub later. `placeholder` marks template ids such as
+    `OWNER/SPACE_NAME` that name no real Space.
+    """
+
+    candidates: tuple[str, ...]
+    source: str  # "url" | "subdomain" | "bare"
+    raw: str
+    placeholder: bool = False
+    subdomain: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        """The single `OWNER/NAME` when the reading is unambiguous."""
+        return self.candidates[0] if len(self.candidates) == 1 and not self.placeholder else None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observation pointing at a bucket (or, with `bucket=None`, context for the reply).
+
+    `code` is a stable identifier ("stage_paused", "pip_no_matching_distribution", …),
+    `quote` the decisive line shortened for citation, `facts` named details that make the
+    next action specific (e.g. {"package": "torch==1.8.0"}).
+    """
+
+    code: str
+    bucket: Bucket | None
+    weight: float
+    quote: str
+    source: str = "text"  # text | build_log | run_log | runtime | info | commits | status | recent
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What the person wrote, read: Space references, symptoms and pasted-log findings."""
+
+    text: str
+    spaces: tuple[SpaceRef, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    request_ids: tuple[str, ...] = ()
+
+    @property
+    def placeholder_only(self) -> bool:
+        return bool(self.spaces) and all(s.placeholder for s in self.spaces)
+
+    @property
+    def primary_space(self) -> SpaceRef | None:
+        return next((s for s in self.spaces if not s.placeholder), None)
+
+
+# ---- Evidence: each probe is Ok(value) or Unavailable(reason) -----------------------------
+
+@dataclass(frozen=True, slots=True)
+class Ok(Generic[T]):
+    value: T
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    reason: str  # short and human: "owner-only", "timed out after 3.0 s", "HTTP 500 after 3 tries"
+
+
+Probe = Union[Ok[T], Unavailable]
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeState:
+    stage: str  # any string: unknown stages (e.g. SLEEPING) must pass through untouched
+    hardware: str | None = None
+    requested_hardware: str | None = None
+    error_message: str | None = None
+    abuse: Mapping[str, Any] | None = None
+    sha: str | None = None
+    domains: tuple[tuple[str, str], ...] = ()  # (domain, stage)
+    gc_timeout: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceInfo:
+    id: str
+    sdk: str | None = None
+    card_data: Mapping[str, Any] = field(default_factory=dict)
+    sha: str | None = None
+    last_modified: datetime | None = None
+    private: bool = False
+    disabled: bool = False
+    subdomain: str | None = None
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    id: str
+    title: str
+    created_at: datetime
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPage:
+    aggregate_state: str  # operational | degraded | downtime | maintenance | …
+    degraded: tuple[tuple[str, str], ...] = ()  # (component public name, status) not operational
+    open_reports: tuple[tuple[str, str], ...] = ()  # (title, aggregate_state) of unresolved reports
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSignal:
+    """Other Spaces (distinct owners) reported with the same picture recently."""
+
+    similar_spaces: int
+    window_minutes: int
+    bucket: Bucket
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Live evidence; a field left None was not attempted (e.g. no Space was given)."""
+
+    space: str | None = None
+    runtime: Probe[RuntimeState] | None = None
+    info: Probe[SpaceInfo] | None = None
+    commits: Probe[tuple[Commit, ...]] | None = None
+    build_log: Probe[str] | None = None
+    run_log: Probe[str] | None = None
+    status: Probe[StatusPage] | None = None
+    incident: IncidentSignal | None = None
+    now: datetime | None = None
+
+    def unavailable(self) -> dict[str, str]:
+        """Check name → why it could not run, for every attempted probe that failed."""
+        out: dict[str, str] = {}
+        for name in ("runtime", "info", "commits", "build_log", "run_log", "status"):
+            probe = getattr(self, name)
+            if isinstance(probe, Unavailable):
+                out[name] = probe.reason
+        return out
+
+
+# ---- Verdict ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    bucket: Bucket
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    bucket: Bucket
+    confidence: float
+    alternatives: tuple[Alternative, ...] = ()
+    space: str | None = None
+    placeholder: bool = False
+    evidence: tuple[str, ...] = ()
+    next_actions: tuple[str, ...] = ()
+    stop_doing: tuple[str, ...] = ()
+    stop_pushing_commits: bool = False
+    unavailable: tuple[str, ...] = ()
+    email_draft: str | None = None
+    questions: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's JSON contract (keys are checked from outside exactly as written)."""
+        return {
+            "bucket": self.bucket.value,
+            "confidence": round(self.confidence, 3),
+            "alternatives": [
+                {"bucket": a.bucket.value, "confidence": round(a.confidence, 3)} for a in self.alternatives
+            ],
+            "space": self.space,
+            "placeholder": self.placeholder,
+            "evidence": list(self.evidence),
+            "next_actions": list(self.next_actions),
+            "stop_pushing_commits": self.stop_pushing_commits,
+            "unavailable": list(self.unavailable),
+            "email_draft": self.email_draft,
+        }
