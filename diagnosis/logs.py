@@ -1,0 +1,259 @@
+"""Read build and run logs (pasted, live from the Hub, or a runtime `errorMessage`) into Findings.
+
+Each Finding names the specific fact a reply needs: the package or pin pip could not install, the
+Dockerfile step and its exit code, the missing module or secret, the port, the memory limit.
+Patterns are linear (bounded repetition, no nested quantifiers) and the input is capped, so a
+100 KB paste costs a bounded number of passes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Bucket, Finding
+
+B = Bucket
+MAX_SCAN = 120_000  # chars: logs fail at the end, so a longer text keeps its head and its tail
+QUOTE_MAX = 160
+
+_QUOTE_MARK_RE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+
+
+def prepare(text: str) -> str:
+    """Cap the size (head + tail) and drop Markdown quote markers so line anchors work."""
+    if len(text) > MAX_SCAN:
+        half = MAX_SCAN // 2
+        text = text[:half] + "\n" + text[-half:]
+    return _QUOTE_MARK_RE.sub("", text)
+
+
+def shorten(line: str, limit: int = QUOTE_MAX) -> str:
+    line = " ".join(line.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def line_at(text: str, pos: int, limit: int = QUOTE_MAX) -> str:
+    """The line holding `pos`, shortened around `pos` when it is long prose."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start: end if end != -1 else len(text)]
+    if len(line) > limit and pos - start > 30:
+        return "…" + line[pos - start - 30:]
+    return line
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A platform or tool message: a match yields a Finding; named groups become its facts."""
+
+    code: str
+    bucket: Bucket | None
+    weight: float
+    pattern: re.Pattern[str]
+
+
+def _r(code: str, bucket: Bucket | None, weight: float, pattern: str, flags: int = re.IGNORECASE) -> Rule:
+    return Rule(code, bucket, weight, re.compile(pattern, flags))
+
+
+PKG = r"[A-Za-z0-9_.\-\[\]<>=!~,]{1,100}"
+
+RULES: tuple[Rule, ...] = (
+    # -- moderation / policy (seed post, Branch A)
+    _r("abuse_flagged", B.MODERATION_LOCK, 5.0, r"flagged as abusive"),
+    _r("abuse_handler", B.MODERATION_LOCK, 5.0,
+       r"blocked by abuse[-_ ]handler(?: by rule:\s*(?P<rule>[^\n\"”']{1,80}))?"),
+    _r("abuse_handler", B.MODERATION_LOCK, 4.5, r"\babuse[-_]handler\b"),
+    _r("repo_scanner", B.MODERATION_LOCK, 4.5, r"\bRepoScanner\b"),
+    _r("tunnel_category", B.MODERATION_LOCK, 4.5, r"huggingface:(?P<category>tunnel|proxy|abuse)\b"),
+    _r("content_policy", B.MODERATION_LOCK, 4.5,
+       r"flagged for using an? (?P<rule>proxy|tunnel|vpn)|infringes on our content policy|violat\w{0,5} (?:our|the) content polic"),
+    # -- lifecycle
+    _r("restart_failed_banner", B.LIFECYCLE_STUCK, 1.8, r"something went wrong when restarting this space"),
+    _r("build_queued_header", None, 0.0,
+       r"=+ ?Build Queued at (?P<queued_at>\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?)(?: / Commit SHA: (?P<sha>[0-9a-f]{7,40}))?"),
+    _r("app_startup_header", None, 0.0, r"=+ ?Application Startup(?: at (?P<started_at>\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?))?"),
+    # -- build: pip
+    _r("pip_python_requires", B.BUILD_FAILURE, 3.2,
+       rf"Package '(?P<package>{PKG})' requires a different Python: (?P<python>[\d.]{{1,12}}) not in '(?P<requires>[^'\n]{{1,40}})'"),
+    _r("pip_no_matching", B.BUILD_FAILURE, 3.0, rf"No matching distribution found for (?P<package>{PKG})"),
+    _r("pip_no_version", B.BUILD_FAILURE, 3.0,
+       rf"Could not find a version that satisfies the requirement (?P<package>{PKG})"
+       r"(?: \(from versions: (?P<versions>[^)\n]{0,160}))?"),
+    _r("pip_conflict", B.BUILD_FAILURE, 3.0,
+       rf"Cannot install (?P<package>[^\n]{{1,120}}?) because these package versions have conflicting dependencies|ResolutionImpossible"),
+    _r("pip_invalid_wheel", B.BUILD_FAILURE, 3.0, rf"Wheel '(?P<package>{PKG})' located at \S{{1,300}} is invalid"),
+    _r("pip_build_wheel", B.BUILD_FAILURE, 2.6,
+       r"Failed building wheel for (?P<package>[\w.\-]{1,100})"
+       r"|Failed to build installable wheels for some pyproject\.toml based projects \(?(?P<packages>[^)\n]{1,100})"),
+    _r("pip_subprocess", B.BUILD_FAILURE, 2.0, r"subprocess-exited-with-error"),
+    # -- build: apt / packages.txt
+    _r("apt_missing_package", B.BUILD_FAILURE, 3.0,
+       r"E: Unable to locate package (?P<package>\S{1,100})|E: Package '(?P<package2>[^'\n]{1,100})' has no installation candidate"),
+    _r("dpkg_failed", B.BUILD_FAILURE, 2.6, r"dpkg: error|E: Sub-process /usr/bin/dpkg returned an error code"),
+    # -- build: Dockerfile / builder
+    _r("docker_step_failed", B.BUILD_FAILURE, 3.0,
+       r"process \"(?:/bin/(?:ba)?sh -c )?(?P<step>[^\"\n]{1,300})\" did not complete successfully: exit code: (?P<exit_code>\d{1,3})"),
+    _r("registry_push_401", B.BUILD_FAILURE, 3.2, r"failed to push spaces-registry[^\n]{0,300}401 Unauthorized"),
+    _r("job_failed", B.BUILD_FAILURE, 2.6, r"Job failed with exit code: (?P<exit_code>\d{1,3})(?:\. Reason: (?P<reason>[^\n]{0,160}))?"),
+    _r("build_failed_exit", B.BUILD_FAILURE, 2.6, r"Build failed with exit code: (?P<exit_code>\d{1,3})"),
+    _r("unexpected_build_error", B.BUILD_FAILURE, 2.6, r"Unexpected build error"),
+    _r("unexpected_job_error", B.BUILD_FAILURE, 1.6, r"Unexpected job error"),
+    _r("npm_failed", B.BUILD_FAILURE, 2.0, r"(?m)^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
+    _r("cmake_failed", B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
+    # -- config
+    _r("missing_app_file", B.CONFIG_ERROR, 4.0,
+       r"This Space is missing an app file|\bNO_APP_FILE\b"),
+    _r("config_error", B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
+    # -- resources at run time
+    _r("memory_limit", B.RUNTIME_CRASH, 3.5,
+       r"(?P<kind>CPU |GPU )?Memory limit exceeded \((?P<limit>[\w.]{1,10})\)"),
+    _r("storage_evicted", B.RUNTIME_CRASH, 3.5, r"Workload evicted, storage limit exceeded \((?P<limit>[\w.]{1,10})\)"),
+    _r("cuda_oom", B.RUNTIME_CRASH, 3.0, r"CUDA out of memory|OutOfMemoryError: CUDA|torch\.cuda\.OutOfMemoryError"),
+    # -- hardware and scheduling
+    _r("scheduling_failure", B.HARDWARE_SCHEDULING, 4.0, r"Scheduling failure: ?(?P<reason>[^\n]{1,100})"),
+    _r("gpu_quota", B.HARDWARE_SCHEDULING, 4.0,
+       r"exceeded your (?P<tier>Pro )?GPU quota(?: \((?P<requested>\d{1,6})s requested vs\. (?P<left>\d{1,6})s left\))?"),
+    _r("zerogpu_unavailable", B.HARDWARE_SCHEDULING, 3.5, r"No GPU was available for you|Waiting for a GPU to become available"),
+    _r("no_cuda", B.HARDWARE_SCHEDULING, 2.4,
+       r"Found no NVIDIA driver|Torch not compiled with CUDA enabled|no CUDA-capable device|CUDA is not available"),
+    # -- port / health
+    _r("launch_timeout", B.PORT_HEALTHCHECK, 3.5,
+       r"Launch timed out, (?:workload|space) was not healthy after (?P<after>\d{1,4} ?\w{1,8})"),
+    _r("port_in_use", B.PORT_HEALTHCHECK, 3.2,
+       r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"),
+    _r("localhost_bind", B.PORT_HEALTHCHECK, 2.4,
+       r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening on)\s{0,4}https?://(?:127\.0\.0\.1|localhost):(?P<port>\d{2,5})"),
+    _r("app_listening", None, 0.0,
+       r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at)|Network URL:|^[ \t]*URL:|serving at|started server on)"
+       r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})", re.IGNORECASE | re.MULTILINE),
+    # -- container exits and platform-side failures
+    _r("containerd_failed", B.PLATFORM_INCIDENT, 2.0, r"failed to create containerd task|failed to create shim task"),
+    _r("init_failed", B.PLATFORM_INCIDENT, 1.8,
+       r"Initialization step '(?P<step>\w{1,30})' failed with exit code: (?P<exit_code>\d{1,3})"),
+    _r("space_failed_exit", B.RUNTIME_CRASH, 1.8, r"Space failed(?: to start)?\. Exit code: (?P<exit_code>\d{1,3})"),
+    _r("exit_code_reason", B.RUNTIME_CRASH, 1.5,
+       r"(?<!failed with )Exit code: (?P<exit_code>\d{1,3})\. Reason:(?!\s{0,3}failed to create)(?P<reason>[^\n]{0,160})"),
+    _r("exit_code_unknown", None, 0.0, r"Exit code: \?\. Reason:"),
+    _r("logs_unretrievable", None, 0.0, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
+    _r("space_in_error", None, 0.0, r"Your space is in error, check its status"),
+    # -- model downloads and secrets
+    _r("model_gated", B.RUNTIME_CRASH, 3.2,
+       r"GatedRepoError|Cannot access gated repo|is a gated (?:repo|model)|(?:private or gated|gated or private) (?:model|repo)"),
+    _r("hub_http_error", B.RUNTIME_CRASH, 3.0,
+       r"(?P<status>40[134]) Client Error[^\n]{0,80}?for url: (?P<url>https?://\S{1,200})"),
+    _r("repo_not_found", B.RUNTIME_CRASH, 2.8,
+       r"RepositoryNotFoundError|Repository Not Found for url|is not a valid model identifier|Could not find model: (?P<repo>[\w.\-]{1,96}/[\w.\-]{1,96})"),
+    _r("missing_secret", B.RUNTIME_CRASH, 3.0,
+       r"os\.environ\[['\"](?P<secret>[A-Z][A-Z0-9_]{2,60})['\"]\]"
+       r"|(?P<secret2>[A-Z][A-Z0-9_]{0,40}(?:TOKEN|KEY|SECRET|PASSWORD)[A-Z0-9_]{0,20})[`'\"]? (?:environment variable |env var )?(?:is )?not (?:set|found|defined)"
+       r"|The (?P<secret3>api_key) client option must be set"),
+)
+
+_TRACEBACK = "Traceback (most recent call last):"
+_FRAME_RE = re.compile(r'^\s{0,8}File "[^"\n]{1,300}", line \d{1,7}, in ', re.MULTILINE)
+# The exception line that ends a traceback (or stands alone in an errorMessage).
+_EXC_LINE_RE = re.compile(r"^(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception|Exit|Interrupt))(?::[ \t]?(?P<msg>[^\n]{0,300}))?$", re.MULTILINE)
+_MODULE_RE = re.compile(r"No module named '(?P<module>[\w.]{1,100})'")
+_IMPORT_NAME_RE = re.compile(r"cannot import name '(?P<name>\w{1,100})' from '(?P<module>[\w.]{1,100})'")
+_SECRET_KEY_RE = re.compile(r"^'(?P<secret>[A-Z][A-Z0-9_]{2,60})'$")
+_REPO_IN_URL_RE = re.compile(r"huggingface\.co/(?:api/models/)?(?P<repo>[\w.\-]{1,96}/[\w.\-]{1,96})/(?:resolve|tree|raw)\b")
+
+# Dockerfile steps in a Spaces build log: `--> RUN …` then `DONE 1.2s` / `CACHED` / `ERROR …`.
+_STEP_RE = re.compile(r"^--> (?P<step>(?:RUN|COPY|FROM|WORKDIR|ADD|ENV|USER|ARG)\b[^\n]{0,300})$", re.MULTILINE)
+_STEP_END_RE = re.compile(r"^(?:DONE [\d.]{1,8}s|CACHED|ERROR\b)", re.MULTILINE)
+
+# import name → the pip package to add, for the modules whose names differ.
+MODULE_TO_PACKAGE = {
+    "cv2": "opencv-python-headless", "PIL": "pillow", "sklearn": "scikit-learn", "yaml": "pyyaml",
+    "skimage": "scikit-image", "bs4": "beautifulsoup4", "dotenv": "python-dotenv", "fitz": "pymupdf",
+    "google.generativeai": "google-generativeai", "docx": "python-docx", "Crypto": "pycryptodome",
+    "attr": "attrs", "dateutil": "python-dateutil", "jwt": "pyjwt", "magic": "python-magic",
+}
+
+
+def analyze(text: str, source: str = "text") -> list[Finding]:
+    """Findings from a build/run log, a runtime `errorMessage`, or a report's pasted log lines."""
+    if not text:
+        return []
+    text = prepare(text)
+    out: list[Finding] = []
+    seen_codes: set[str] = set()
+    for rule in RULES:
+        if rule.code in seen_codes:
+            continue
+        m = rule.pattern.search(text)
+        if m is None:
+            continue
+        seen_codes.add(rule.code)
+        facts = _facts(m)
+        out.append(Finding(rule.code, rule.bucket, rule.weight, shorten(line_at(text, m.start())), source, facts))
+    out.extend(_exception_findings(text, source, out))
+    out.extend(_build_step_findings(text, source))
+    return out
+
+
+def _facts(m: re.Match[str]) -> dict[str, str]:
+    facts: dict[str, str] = {}
+    for key, value in m.groupdict().items():
+        if value:
+            value = value.strip(" `'\"”")
+            if value:
+                facts.setdefault(key.rstrip("0123456789"), value.rstrip(".,;:") if key.startswith("repo") else value)
+    if facts.get("secret") == "api_key":
+        facts["secret"] = "OPENAI_API_KEY"  # the OpenAI client's message names its argument, not the variable
+    if "url" in facts:
+        repo = _REPO_IN_URL_RE.search(facts["url"])
+        if repo:
+            facts["repo"] = repo["repo"]
+    return facts
+
+
+def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Finding]:
+    """The final exception of the last traceback, read for a missing module, secret or name."""
+    tb = text.rfind(_TRACEBACK)
+    if tb == -1 and (frame := _FRAME_RE.search(text)):
+        tb = frame.start()  # a pasted tail of a traceback, its header cut off
+    region = text[tb:] if tb != -1 else text
+    last = None
+    for m in _EXC_LINE_RE.finditer(region):
+        last = m
+    if last is None:
+        if tb != -1 and not any(f.bucket for f in found):
+            frames = list(_FRAME_RE.finditer(region))
+            quote = shorten(line_at(region, frames[-1].start())) if frames else _TRACEBACK
+            return [Finding("traceback", B.RUNTIME_CRASH, 1.8, quote, source)]
+        return []
+    exc, msg = last["exc"], (last["msg"] or "").strip()
+    quote = shorten(last.group(0))
+    short_exc = exc.rsplit(".", 1)[-1]
+    if short_exc == "ModuleNotFoundError" and (mod := _MODULE_RE.search(msg)):
+        module = mod["module"]
+        top = module.split(".")[0]
+        package = MODULE_TO_PACKAGE.get(module) or MODULE_TO_PACKAGE.get(top, top.replace("_", "-"))
+        return [Finding("missing_module", B.RUNTIME_CRASH, 3.2, quote, source, {"module": module, "package": package})]
+    if short_exc == "ImportError" and (imp := _IMPORT_NAME_RE.search(msg)):
+        return [Finding("import_name", B.RUNTIME_CRASH, 3.0, quote, source, {"name": imp["name"], "module": imp["module"]})]
+    if short_exc == "KeyError" and (key := _SECRET_KEY_RE.match(msg)):
+        return [Finding("missing_secret", B.RUNTIME_CRASH, 3.2, quote, source, {"secret": key["secret"]})]
+    if any(f.quote == quote and f.bucket is not None for f in found):
+        return []  # a specific rule already read this line (port in use, 404 download, …)
+    if tb == -1 and any(f.bucket is not None for f in found):
+        return []  # a stray exception name next to a platform message adds nothing
+    weight = 2.2 if tb != -1 else 1.6
+    return [Finding("python_exception", B.RUNTIME_CRASH, weight, quote, source, {"exception": short_exc, "message": shorten(msg, 100)})]
+
+
+def _build_step_findings(text: str, source: str) -> list[Finding]:
+    """For a pasted build log: the Dockerfile step it stops in (a step with no DONE/CACHED after it)."""
+    if source != "text":
+        return []  # a live log of a build in progress also "stops" in a step
+    steps = list(_STEP_RE.finditer(text))
+    if not steps:
+        return []
+    last = steps[-1]
+    step = last["step"]
+    if _STEP_END_RE.search(text, last.end()) is None:
+        short_step = shorten(re.sub(r"--mount=\S{1,200}\s{0,4}", "", step), 120)
+        return [Finding("build_stopped_at_step", B.BUILD_FAILURE, 1.8, shorten(step, 120), source, {"step": short_step})]
+    return [Finding("build_log_pasted", B.BUILD_FAILURE, 1.2, shorten(step, 120), source)]

@@ -1,0 +1,202 @@
+"""Find the Spaces a message talks about, and validate Space ids before they reach a URL.
+
+Forms recognised: `huggingface.co/spaces/OWNER/NAME` (any suffix, Markdown links, `<…>`),
+`hf.co/spaces/…`, `huggingface.co/api/spaces/…`, `OWNER-NAME.hf.space` subdomains (every
+OWNER/NAME split kept as a candidate), and a bare `OWNER/NAME` written right after the word
+"Space". Template ids (`OWNER/SPACE_NAME`, `your-username/your-space`, `<space>`, `xxx/yyy`)
+come back as placeholders so the reply can ask for the real URL.
+
+All patterns are linear: character classes with bounded repetition, no nested quantifiers.
+"""
+from __future__ import annotations
+
+import re
+
+from .model import SpaceRef
+
+# Hub repo naming: letters, digits, `-`, `_`, `.`; no leading/trailing `-`/`.`; no `--`/`..`;
+# at most 96 characters per part. Checked again by `is_valid_space_id` before any URL is built.
+_PART = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}"
+_PART_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?")
+_MAX_PART = 96
+
+_URL_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:api/)?spaces/"
+    r"(?P<owner>[^\s/?#<>()\[\]\"'`]{1,100})/(?P<name>[^\s/?#<>()\[\]\"'`]{1,100})",
+    re.IGNORECASE,
+)
+_SUBDOMAIN_RE = re.compile(r"(?<![\w.\-])(?:https?://)?(?P<sub>[a-z0-9][a-z0-9\-]{0,200})\.hf\.space\b", re.IGNORECASE)
+# A bare id must stand alone: not inside a path, URL, e-mail, Docker `--from=` or `image:tag`.
+_BARE_RE = re.compile(
+    r"(?<![\w/.:=@\-])(?P<owner>[A-Za-z0-9<{\[][A-Za-z0-9_.\-<>{}\[\]]{0,97})/"
+    r"(?P<name>[A-Za-z0-9<{\[][A-Za-z0-9_.\-<>{}\[\]]{0,97})(?![\w/\-]|:\w|\.\w)"
+)
+# The word that makes a nearby bare id a Space id, and the words that make it something else.
+_SPACE_WORD_RE = re.compile(r"\bspaces?\b|空间|hf\.space", re.IGNORECASE)
+_OTHER_REPO_WORD_RE = re.compile(r"\b(?:models?|datasets?|checkpoints?|weights|image|docker|from|pip|github)\b", re.IGNORECASE)
+_BARE_WINDOW = 80
+_ANGLE_PLACEHOLDER_RE = re.compile(r"<\s*(?:your[ _\-]?)?(?:space|space[ _\-]?(?:url|name|id)|owner|user(?:name)?|repo)\s*>", re.IGNORECASE)
+
+_FILE_SUFFIXES = (".py", ".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".cfg", ".sh", ".js", ".ts", ".html", ".css",
+                  ".png", ".jpg", ".jpeg", ".gif", ".csv", ".ipynb", ".lock", ".whl", ".gz", ".zip", ".bin", ".safetensors")
+_PLACEHOLDER_WORDS = frozenset(
+    """owner user username usr userid user_name user-name your_username your-username yourusername yourname your-name
+    your_name your_user your-user your-org your_org org organization organisation namespace name me you someone
+    space space_name space-name spacename space_id space-id spaceid repo repo_name repo-name reponame repository
+    your_space your-space yourspace my_space_name app app_name app-name project project_name project-name
+    hf_username hf-username huggingface_username
+    foo bar baz example test""".split()
+)
+_REPEATED_LETTER_RE = re.compile(r"^([a-z])\1{2,}$", re.IGNORECASE)  # xxx, yyy, aaaa
+_TRAILING_JUNK = ".,;:!?*_~'\"`)]}>-"
+
+
+def is_valid_space_id(s: str) -> bool:
+    """True when `s` is exactly `OWNER/NAME` under the Hub's naming rules (safe to put in a URL path)."""
+    if not isinstance(s, str) or s.count("/") != 1:
+        return False
+    owner, name = s.split("/")
+    return _valid_part(owner) and _valid_part(name)
+
+
+def _valid_part(part: str) -> bool:
+    return (
+        0 < len(part) <= _MAX_PART
+        and _PART_RE.fullmatch(part) is not None
+        and "--" not in part
+        and ".." not in part
+        and not part.endswith(".")
+    )
+
+
+def _is_placeholder_part(part: str) -> bool:
+    if not part:
+        return True
+    if part[0] in "<{[" or part[-1] in ">}]":
+        return True
+    low = part.lower()
+    if low in _PLACEHOLDER_WORDS or low.startswith(("your-", "your_", "yourspace", "yourusername")):
+        return True
+    if _REPEATED_LETTER_RE.match(part):
+        return True
+    # OWNER, SPACE_NAME, YOUR_SPACE: all-caps template words
+    return part.isupper() and any(w in low for w in ("owner", "user", "space", "name", "repo", "org"))
+
+
+def _is_placeholder(owner: str, name: str) -> bool:
+    o, n = _is_placeholder_part(owner), _is_placeholder_part(name)
+    if o and n:
+        return True
+    # one side bracketed or `your-…` is already a template (`alice/<space>`, `your-username/app`)
+    return any(p[:1] in "<{[" or p.lower().startswith("your") for p in (owner, name))
+
+
+def _clean_part(part: str) -> str:
+    part = part.strip()
+    while part and part[-1] in _TRAILING_JUNK and not (part[-1] in ">}]" and part[:1] in "<{["):
+        part = part[:-1]
+    if part.lower().endswith(".git"):
+        part = part[:-4]
+    return part
+
+
+def subdomain_of(space_id: str) -> str:
+    """The `*.hf.space` subdomain the Hub derives from an id (lower case, `_`/`.` → `-`)."""
+    return re.sub(r"[_.]", "-", space_id.replace("/", "-").lower())
+
+
+def subdomain_candidates(sub: str) -> tuple[str, ...]:
+    """Every OWNER/NAME reading of a subdomain: split at each dash (both sides may hold dashes)."""
+    sub = sub.lower().strip("-")
+    out = []
+    for i, ch in enumerate(sub):
+        if ch == "-":
+            owner, name = sub[:i], sub[i + 1:]
+            if _valid_part(owner) and _valid_part(name):
+                out.append(f"{owner}/{name}")
+    return tuple(out)
+
+
+def _bare_is_about_space(text: str, start: int) -> bool:
+    """A bare OWNER/NAME counts when 'Space' is written shortly before it, closer than 'model'/'dataset'."""
+    window = text[max(0, start - _BARE_WINDOW):start]
+    space_hits = [m.end() for m in _SPACE_WORD_RE.finditer(window)]
+    if not space_hits:
+        return False
+    other_hits = [m.end() for m in _OTHER_REPO_WORD_RE.finditer(window)]
+    return not other_hits or max(other_hits) < max(space_hits)
+
+
+def find_spaces(text: str) -> tuple[SpaceRef, ...]:
+    """Every Space mentioned in `text`, in order of appearance, de-duplicated."""
+    found: list[tuple[int, SpaceRef]] = []
+    covered: list[tuple[int, int]] = []
+
+    for m in _URL_RE.finditer(text):
+        covered.append(m.span())
+        owner, name = _clean_part(m["owner"]), _clean_part(m["name"])
+        raw = m.group(0)
+        if _is_placeholder(owner, name) or not (owner and name):
+            found.append((m.start(), SpaceRef(candidates=(), source="url", raw=raw, placeholder=True)))
+        elif is_valid_space_id(f"{owner}/{name}"):
+            found.append((m.start(), SpaceRef(candidates=(f"{owner}/{name}",), source="url", raw=raw)))
+
+    for m in _SUBDOMAIN_RE.finditer(text):
+        covered.append(m.span())
+        sub = m["sub"].lower()
+        cands = subdomain_candidates(sub)
+        if cands:
+            found.append((m.start(), SpaceRef(candidates=cands, source="subdomain", raw=m.group(0), subdomain=sub)))
+
+    for m in _BARE_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in covered):
+            continue
+        owner, name = _clean_part(m["owner"]), _clean_part(m["name"])
+        # "N/A", "I/O", "12/2023" are not Space ids
+        if len(owner) + len(name) < 5 or owner.isdigit() or name.isdigit():
+            continue
+        if name.lower().endswith(_FILE_SUFFIXES) or not _bare_is_about_space(text, m.start()):
+            continue
+        if _is_placeholder(owner, name):
+            found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
+        elif is_valid_space_id(f"{owner}/{name}"):
+            found.append((m.start(), SpaceRef(candidates=(f"{owner}/{name}",), source="bare", raw=m.group(0))))
+
+    for m in _ANGLE_PLACEHOLDER_RE.finditer(text):
+        if not any(a <= m.start() < b for a, b in covered):
+            found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
+
+    found.sort(key=lambda p: p[0])
+    return _dedupe([ref for _, ref in found])
+
+
+def _dedupe(refs: list[SpaceRef]) -> tuple[SpaceRef, ...]:
+    """One entry per Space; an exact id replaces an earlier subdomain reading of the same Space."""
+    out: list[SpaceRef] = []
+    by_sub: dict[str, int] = {}
+    seen_ids: set[str] = set()
+    placeholder_seen = False
+    for ref in refs:
+        if ref.placeholder:
+            if not placeholder_seen:
+                out.append(ref)
+                placeholder_seen = True
+            continue
+        if ref.source == "subdomain":
+            if ref.subdomain not in by_sub:
+                by_sub[ref.subdomain] = len(out)
+                out.append(ref)
+            continue
+        space_id = ref.candidates[0]
+        if space_id.lower() in seen_ids:
+            continue
+        seen_ids.add(space_id.lower())
+        sub = subdomain_of(space_id)
+        if sub in by_sub and out[by_sub[sub]].source == "subdomain":
+            out[by_sub[sub]] = ref
+        elif sub not in by_sub:
+            by_sub[sub] = len(out)
+            out.append(ref)
+        else:
+            out.append(ref)
+    return tuple(out)

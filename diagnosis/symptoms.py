@@ -1,0 +1,116 @@
+"""Symptoms people describe in their own words (English and Chinese) → Findings.
+
+Platform messages and log lines are read by `logs.py`; this module reads the prose around them:
+"stuck in Build Queued", "restart fails", "I pushed 10 empty commits", "一直building", "all my
+Spaces", "other people too". Weights are small next to a platform message: words narrow the
+picture, logs and live evidence decide it.
+"""
+from __future__ import annotations
+
+import re
+
+from .logs import line_at, shorten
+from .model import Bucket, Finding
+
+B = Bucket
+_I = re.IGNORECASE
+_NOT = r"(?:n['’]t|\s+not)"  # doesn't / does not
+
+# (code, bucket, weight, pattern)
+_SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple(
+    (code, bucket, weight, re.compile(pattern, _I))
+    for code, bucket, weight, pattern in (
+        # -- builder not dispatching / stuck lifecycle (seed post, Branch B)
+        ("builder_not_dispatching", B.LIFECYCLE_STUCK, 3.2,
+         rf"never (?:starts?|started|begins?) (?:building|to build|a build)|builder never (?:runs|starts)"
+         rf"|(?:commits?|pushe?s?)\b[^.\n]{{0,40}}(?:do(?:es)?|did){_NOT} (?:trigger|start|dispatch)\w{{0,3}}(?: a| any| the)?(?: new)? (?:re)?build"
+         rf"|no (?:new )?build (?:is|was|gets|got) (?:ever )?(?:triggered|started|dispatched)"
+         rf"|(?:do(?:es)?|did){_NOT} (?:trigger|dispatch) (?:a |any |the )?(?:new )?build"
+         rf"|(?:build queued|queued)[^.\n]{{0,20}}(?:→|->|to|then|straight to|directly to)\s{{0,3}}[\"“]?paused"
+         r"|提交.{0,10}(?:不|没有?)(?:触发|开始)(?:构建|build)"),
+        ("build_queued", B.LIFECYCLE_STUCK, 1.6,
+         r"build(?:ing)?[ _]queued(?! at \d)|stuck (?:in|on|at) (?:the )?queue|一直(?:在)?排队|排队中"),
+        ("paused_by_owner", B.SLEEPING, 3.0, r"paused by (?:its|the|their) owner|暂停.{0,6}所有者"),
+        ("paused", B.LIFECYCLE_STUCK, 1.3,
+         r"(?<![a-z])paused?(?![a-z])(?! by (?:its|the|their) owner)|暂停|停掉|被停"),
+        ("restart_fails", B.LIFECYCLE_STUCK, 1.2,
+         rf"restart(?:ing|ed|s)?\b[^.\n]{{0,40}}(?:fails?|failed|fails|{_NOT} (?:help|work|fix)|returns? 503|gives? 503|no luck|nothing happens)"
+         r"|(?:can['’]?t|cannot|unable to|impossible to) restart|重启(?:失败|也?没用|无效|不行|不了)"),
+        ("factory_rebuild_fails", B.LIFECYCLE_STUCK, 1.5,
+         rf"factory (?:rebuild|reboot|reset)s?\b[^.\n]{{0,60}}(?:fail|503|{_NOT}|no luck|nothing|same|stuck|waiting)"
+         r"|(?:several|multiple|many|\d+) factory (?:rebuild|reboot|reset)s?|恢复出厂.{0,6}(?:失败|没用)"),
+        ("empty_commits", B.LIFECYCLE_STUCK, 1.0,
+         r"empty commits?|(?:pushed|made|tried) (?:\d{1,3}|several|many|multiple|a few|a bunch of) (?:empty |new |more )?commits"
+         r"|空提交|提交了?(?:很多|多次)"),
+        ("logs_frozen", B.LIFECYCLE_STUCK, 1.2,
+         rf"logs? (?:do(?:es)?{_NOT}|are{_NOT}|is{_NOT}|never) (?:update|updating|change|show anything|appear|load)"
+         r"|no (?:build |container |runtime )?logs? (?:at all|are shown|appear)|logs? (?:are |is )?(?:empty|blank|frozen)"
+         r"|spinner in the build logs?|日志(?:没有|不|也不)(?:更新|变化|显示)|没有日志"),
+        ("stuck_building", B.LIFECYCLE_STUCK, 1.6,
+         r"(?:stuck|hangs?|hanging|frozen|forever)\b[^.\n]{0,30}\bbuilding\b"
+         r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|for (?:\d{1,3} |many |several )?(?:hours|days)|indefinitely|infinite|never (?:ends|finishes|completes)|without (?:any )?progress)"
+         r"|infinite [\"“]?building|一直(?:在|是)?\s?(?:building|构建)|卡在\s?(?:building|构建)|构建卡住"),
+        ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
+         r"preparing space|[\"“]preparing(?: space)?[\"”]|stuck (?:on|in|at) [\"“]?preparing|一直\s?preparing"),
+        ("stuck_starting", B.PORT_HEALTHCHECK, 1.0,
+         r"stuck (?:on|in|at) [\"“]?starting|starting forever|一直(?:在|是)?\s?starting|\bRUNNING_APP_STARTING\b|\bAPP_STARTING\b"),
+        # -- app is up, page is not (seed: port / healthcheck / routing)
+        ("app_running_claim", B.PORT_HEALTHCHECK, 1.0,
+         r"(?:app|server|streamlit|gradio|uvicorn|fastapi|flask|application)\b[^.\n]{0,40}\b(?:started|running|is up|launched|listening)\b"
+         r"[^.\n]{0,30}?\bon port (?P<port>\d{2,5})"
+         r"|logs? (?:say|says|show|shows|indicate)s? (?:that )?(?:it(?:'s| is) |the app is )?(?:running|started)"
+         rf"|logs? (?:do(?:es)?{_NOT}|never) show any errors?|no errors? in the (?:container |app )?logs?"),
+        ("port_mention", B.PORT_HEALTHCHECK, 0.6, r"\bapp_port\b|\bEXPOSE \d{2,5}|端口"),
+        # -- sleeping / paused by owner: not broken
+        ("sleeping", B.SLEEPING, 2.6,
+         r"\bsleeping\b|\basleep\b|\bin sleep\b|sleep time|due to inactivity|\bSLEEPING\b|休眠|睡眠"),
+        ("stopped_stage", B.SLEEPING, 1.2, r"\bSTOPPED\b"),
+        ("stopped_working", None, 0.0,
+         r"\banymore\b|no longer (?:works?|working|available|loads?)|(?:stopped|stop) working|used to work|was working (?:fine|before|yesterday)"
+         r"|worked (?:fine|before|yesterday|as usual)|working as usual previously|不能用了|用不了了"),
+        # -- banners and stage names in prose (case-insensitive: UI casing varies by era)
+        ("build_error_banner", B.BUILD_FAILURE, 1.3, r"\bbuild[ _]error\b|构建(?:失败|错误)"),
+        ("runtime_error_banner", B.RUNTIME_CRASH, 0.6, r"\bruntime[ _]error\b|运行时?错误"),
+        ("config_error_banner", B.CONFIG_ERROR, 2.0, r"\bconfig(?:uration)?[ _]error\b|配置错误"),
+        ("memory_words", B.RUNTIME_CRASH, 1.6, r"out of memory|\bOOM\b|内存不足|内存超|显存不足|爆显存|爆内存"),
+        ("gpu_quota_words", B.HARDWARE_SCHEDULING, 2.0, r"\bGPU quota\b|ZeroGPU (?:quota|usage|limit)|GPU ?(?:配额|额度)"),
+        # -- moderation / account locks (seed post: policy-sensitive wording)
+        ("account_locked", B.MODERATION_LOCK, 3.0,
+         r"account\b[^.\n]{0,40}\b(?:was|has been|got|is|been)\s(?:\w+\s)?(?:locked|suspended|banned|disabled|blocked|restricted|flagged)"
+         r"|(?:locked|suspended|banned|disabled) (?:my |our |the )?account|账号被?(?:封|锁|停用)|封号"),
+        ("safety_team", B.MODERATION_LOCK, 2.0, r"safety@huggingface\.co|safety team|trust (?:and|&) safety"),
+        ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|false positive"),
+        ("policy_sensitive_tool", B.MODERATION_LOCK, 0.8,
+         r"(?P<tool>cloudflared|cloudflare tunnel|\bcf tunnel|\bngrok\b|\bfrpc?\b|\bv2ray\b|\bxray\b|\btrojan\b|\bTor\b|microdescriptors"
+         r"|\bnovnc\b|\bVNC\b|\bttyd\b|web[- ]?terminal|reverse proxy|proxy|tunnel|翻墙|代理|隧道)"),
+        # -- many Spaces at once (platform) vs. one account
+        ("others_too", B.PLATFORM_INCIDENT, 1.5,
+         r"(?:other|many|several|lots of|multiple) (?:people|users|folks)\b[^.\n]{0,50}(?:same|too|also|as well|affected|report)"
+         r"|(?:everyone|everybody)(?: else)?(?: is)? (?:having|seeing|affected|reporting)|same (?:issue|problem) (?:here|too)"
+         r"|\bme too\b|is (?:hugging ?face|HF|spaces) down|all spaces (?:are )?down|大家都|别人也|其他人也"),
+        ("account_wide", B.LIFECYCLE_STUCK, 0.8,
+         r"all (?:of )?my spaces|(?:both|all) (?:of )?(?:my|our) (?:spaces|accounts)|on both spaces|both spaces|(?:organization|org) and (?:my )?personal account"
+         r"|所有(?:的)?\s?(?:space|空间)"),
+        ("http_503", None, 0.0, r"\b503\b"),
+    )
+)
+
+# Plural Spaces failing together ("Streamlit spaces … are not loading"), not "my Spaces".
+_SPACES_FAILING_RE = re.compile(
+    r"\bspaces\b[^.\n]{0,80}?\b(?:are|were|all)\b[^.\n]{0,20}?(?:not loading|down|broken|failing|not working|unavailable|stuck)", _I
+)
+_MY_RE = re.compile(r"\b(?:my|our|both)\b", _I)
+
+
+def find_symptoms(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for code, bucket, weight, pattern in _SYMPTOMS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        facts = {k: v for k, v in m.groupdict().items() if v}
+        out.append(Finding(code, bucket, weight, shorten(line_at(text, m.start())), "text", facts))
+    m = _SPACES_FAILING_RE.search(text)
+    if m and not _MY_RE.search(text, max(0, m.start() - 30), m.end()):
+        out.append(Finding("many_spaces_failing", B.PLATFORM_INCIDENT, 1.4, shorten(line_at(text, m.start())), "text"))
+    return out
