@@ -11,6 +11,7 @@ length limits, permissions for deleting other people's messages, the bot's own m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -55,6 +56,7 @@ CHANNEL_TEXT, CHANNEL_PUBLIC_THREAD, CHANNEL_FORUM = 0, 11, 15
 MESSAGE_DEFAULT, MESSAGE_REPLY, MESSAGE_CHAT_INPUT, MESSAGE_CONTEXT_MENU = 0, 19, 20, 23
 FLAG_EPHEMERAL, FLAG_LOADING = 1 << 6, 1 << 7
 
+POLL_INTERVAL = 0.01
 _MENTION = re.compile(r"<@!?(\d+)>")
 
 
@@ -99,6 +101,9 @@ class RecordedRequest:
 
     def text(self) -> str:
         return json.dumps(self.body) if self.body is not None else ""
+
+
+_RECORD = web.RequestKey("record", RecordedRequest)
 
 
 @dataclass(slots=True)
@@ -594,11 +599,13 @@ class DiscordSandbox:
         return self.messages.get(channel_id, {}).get(message_id)
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Waits until `predicate()` is truthy (re-checked on every change) and returns its value."""
+        """Waits until `predicate()` is truthy and returns its value. Re-checked on every change in the
+        sandbox, and every few milliseconds for predicates about the client's own state."""
         async def until() -> Any:
             async with self._changed:
                 while not (value := predicate()):
-                    await self._changed.wait()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), POLL_INTERVAL)
                 return value
         return await asyncio.wait_for(until(), timeout)
 
@@ -756,7 +763,7 @@ class DiscordSandbox:
         path = request.path[len(API_PREFIX):]
         record = RecordedRequest(request.method, path, dict(request.query), await self._read_body(request))
         self.requests.append(record)
-        request["record"] = record
+        request[_RECORD] = record
         response = self._rate_limited(request.method, path)
         if response is None and not path.startswith(("/webhooks/", "/interactions/")):
             if request.headers.get("Authorization") != f"Bot {self.token}":
@@ -800,7 +807,7 @@ class DiscordSandbox:
         return None
 
     async def _unhandled(self, request: web.Request) -> web.Response:
-        record = request.get("record") or RecordedRequest(request.method, request.path, dict(request.query), None)
+        record = request.get(_RECORD) or RecordedRequest(request.method, request.path, dict(request.query), None)
         self.unhandled.append(record)
         log.warning("sandbox Discord: unhandled %s %s", request.method, request.path)
         return _error(404, 0, "404: Not Found")
@@ -952,7 +959,7 @@ class DiscordSandbox:
 
     @staticmethod
     async def _body_of(request: web.Request) -> Any:
-        return request["record"].body
+        return request[_RECORD].body
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         cid, _ = self._channel(request)

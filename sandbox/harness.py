@@ -1,0 +1,198 @@
+"""The real bot, running against the sandbox Discord and the sandbox Hub, for tests, benchmarks and the demo.
+
+    async with BotHarness(db_path) as h:
+        alice = h.discord.add_user("alice")
+        reply = await h.ask(h.discord.help_channel, alice, f"<@{h.discord.bot_user_id}> my Space …")
+        await h.restart()          # same DB, new process state: settings and answered threads survive
+
+The bot is built and started exactly as `python bot.py` does (`bot.point_at_discord`, `bot.SpaceDoctor`,
+`bot.start(token)`), only with a short `guild_ready_timeout`. `check_clean()` is what the test fixtures
+assert after every test: no ERROR log record, no request the sandbox could not route, no secret in any
+request body the bot sent.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Iterable, Mapping
+
+from diagnosis.redact import redact
+from sandbox.discord_server import DiscordSandbox, PendingInteraction
+from sandbox.hub import SandboxHub
+from spacedoc.config import Config
+
+READY_TIMEOUT = 10.0
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class BotHarness:
+    def __init__(
+        self,
+        db_path: str,
+        *,
+        discord: DiscordSandbox | None = None,
+        hub: SandboxHub | None = None,
+        dev_guild: bool = True,
+        guild_ready_timeout: float = 0.01,
+    ) -> None:
+        self.discord = discord or DiscordSandbox()
+        self.hub = hub or SandboxHub()
+        self.db_path = db_path
+        self.dev_guild = dev_guild
+        self.guild_ready_timeout = guild_ready_timeout
+        self.bot: Any = None  # bot.SpaceDoctor while running
+        self._task: asyncio.Task[None] | None = None
+        self._errors = _ErrorRecords()
+        self._allowed_errors: list[re.Pattern[str]] = []
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        return Config(
+            token=self.discord.token,
+            hf_endpoint=self.hub.endpoint,
+            status_url=self.hub.status_url,
+            db_path=self.db_path,
+            log_level="INFO",
+            api_base=self.discord.api_base,
+            gateway_url=self.discord.gateway_url,
+            dev_guild=self.discord.guild_id if self.dev_guild else None,
+        )
+
+    def env(self) -> dict[str, str]:
+        """The same configuration as environment variables, for `python bot.py` in a subprocess."""
+        config = self.config
+        env = {
+            "DISCORD_TOKEN": config.token, "HF_ENDPOINT": config.hf_endpoint or "",
+            "SPACEDOC_STATUS_URL": config.status_url or "", "SPACEDOC_DB": config.db_path,
+            "LOG_LEVEL": config.log_level, "DISCORD_API_BASE": config.api_base or "",
+            "DISCORD_GATEWAY_URL": config.gateway_url or "",
+        }
+        if config.dev_guild:
+            env["SPACEDOC_DEV_GUILD"] = str(config.dev_guild)
+        return env
+
+    async def start(self) -> "BotHarness":
+        if not self.discord.port:
+            await self.discord.start()
+        if not self.hub.port:
+            await self.hub.start()
+        from diagnosis.redact_logging import install_log_redaction  # as `python bot.py` does at startup
+
+        logging.getLogger().addHandler(self._errors)
+        install_log_redaction()
+        await self.start_bot()
+        return self
+
+    async def start_bot(self, config: Config | None = None) -> None:
+        import bot as bot_module  # the top-level script, imported like any module
+
+        config = config or self.config
+        bot_module.point_at_discord(config)
+        self.bot = bot_module.SpaceDoctor(config, guild_ready_timeout=self.guild_ready_timeout)
+        self._task = asyncio.create_task(self.bot.start(config.token), name="spacedoc-bot")
+        ready = asyncio.create_task(self.bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                self._task.result()  # re-raises why the bot died
+            raise TimeoutError(f"the bot was not ready within {READY_TIMEOUT} s")
+
+    async def stop_bot(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
+        if self._task is not None:
+            await self._task  # a crash inside the bot surfaces here
+        self.bot, self._task = None, None
+
+    async def restart(self) -> None:
+        """Stops the bot and starts a new one on the same database (what a deploy or a crash does)."""
+        await self.stop_bot()
+        await self.start_bot()
+
+    async def close(self) -> None:
+        try:
+            await self.stop_bot()
+        finally:
+            logging.getLogger().removeHandler(self._errors)
+            await self.hub.close()
+            await self.discord.close()
+
+    async def __aenter__(self) -> "BotHarness":
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ---- acting as people ------------------------------------------------------------------------
+
+    def mention(self) -> str:
+        return f"<@{self.discord.bot_user_id}>"
+
+    async def ask(self, channel_id: int, author: Mapping[str, Any], content: str, *, timeout: float = 5.0) -> dict:
+        """Posts `content` and returns the bot's first message after it in the same channel."""
+        posted = await self.discord.post(channel_id, dict(author), content)
+        return await self.discord.wait_for_bot_message(channel_id, after=int(posted["id"]), timeout=timeout)
+
+    async def slash(
+        self, name: str, options: Mapping[str, Any], *, user: Mapping[str, Any], channel_id: int | None = None,
+        timeout: float = 5.0, **path: str,
+    ) -> tuple[PendingInteraction, dict]:
+        """Runs a slash command; returns the interaction and its settled response (no longer "thinking…").
+
+        With a deferred answer edited several times, the settled response is the first edit after thinking:
+        use `discord.wait_for_response(interaction, predicate)` to wait for a later state."""
+        interaction = await self.discord.invoke_slash(
+            name, dict(options), user=dict(user), channel_id=channel_id or self.discord.general, **path)
+        return interaction, await self.discord.wait_for_response(interaction, timeout=timeout)
+
+    # ---- what the test fixtures assert -----------------------------------------------------------
+
+    def allow_errors(self, pattern: str) -> None:
+        """ERROR records matching `pattern` are expected by this test (e.g. a handler made to fail)."""
+        self._allowed_errors.append(re.compile(pattern))
+
+    @property
+    def errors(self) -> list[logging.LogRecord]:
+        return [r for r in self._errors.records
+                if not any(p.search(r.getMessage()) for p in self._allowed_errors)]
+
+    def secrets_sent(self) -> list[str]:
+        """`METHOD path: kinds` for every recorded request whose body holds a secret."""
+        out = []
+        for request in self.discord.requests:
+            findings = redact(request.text()).findings
+            if findings:
+                out.append(f"{request.method} {request.path}: {sorted({f.kind for f in findings})}")
+        return out
+
+    def check_clean(self) -> None:
+        problems: list[str] = []
+        problems += [f"ERROR log: {r.name}: {r.getMessage()}" for r in self.errors]
+        problems += [f"unhandled route: {r.method} {r.path}" for r in self.discord.unhandled]
+        problems += [f"secret sent: {s}" for s in self.secrets_sent()]
+        if problems:
+            raise AssertionError("the bot misbehaved:\n  " + "\n  ".join(problems))
+
+
+def all_text(messages: Iterable[Mapping[str, Any]]) -> str:
+    """Everything a person can read in these messages: content and every embed string."""
+    parts: list[str] = []
+    for message in messages:
+        parts.append(message.get("content") or "")
+        for embed in message.get("embeds") or []:
+            parts += [embed.get("title") or "", embed.get("description") or ""]
+            parts += [f"{f.get('name', '')}\n{f.get('value', '')}" for f in embed.get("fields") or []]
+            parts.append((embed.get("footer") or {}).get("text") or "")
+    return "\n".join(p for p in parts if p)

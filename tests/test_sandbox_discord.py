@@ -1,0 +1,217 @@
+"""The sandbox Discord behaves like Discord where a bot can get it wrong — checked with the real discord.py.
+
+These drive a throwaway discord.py client (not Space Doctor) so that the sandbox itself is pinned down.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import discord
+import pytest
+import yarl
+from discord import app_commands
+
+from sandbox.discord_server import PERM_SEND_MESSAGES, DiscordSandbox
+
+
+class Recorder(discord.Client):
+    """A minimal client that remembers what it saw and exposes a tree for interaction tests."""
+
+    def __init__(self, intents: discord.Intents) -> None:
+        super().__init__(intents=intents, guild_ready_timeout=0.01)
+        self.tree = app_commands.CommandTree(self)
+        self.seen: list[discord.Message] = []
+        self.edits: list[discord.Message] = []
+        self.resumed = asyncio.Event()
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen.append(message)
+
+    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+        self.edits.append(after)
+
+    async def on_resumed(self) -> None:
+        self.resumed.set()
+
+
+def default_intents(message_content: bool = True) -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = intents.guild_messages = True
+    intents.message_content = message_content
+    return intents
+
+
+@contextlib.asynccontextmanager
+async def running(server: DiscordSandbox, client: Recorder, *, sync: bool = False) -> AsyncIterator[Recorder]:
+    discord.http.Route.BASE = server.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
+    if sync:
+        async def setup_hook() -> None:
+            await client.tree.sync()
+        client.setup_hook = setup_hook  # type: ignore[method-assign]
+    task = asyncio.create_task(client.start(server.token))
+    ready = asyncio.create_task(client.wait_until_ready())
+    await asyncio.wait({task, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()
+    try:
+        yield client
+    finally:
+        await client.close()
+        await task
+
+
+async def test_login_ready_and_guild_layout(discord_sandbox: DiscordSandbox) -> None:
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        guild = client.get_guild(discord_sandbox.guild_id)
+        assert guild is not None and client.user is not None
+        assert client.user.id == discord_sandbox.bot_user_id
+        assert isinstance(guild.get_channel(discord_sandbox.help_forum), discord.ForumChannel)
+        assert isinstance(guild.get_channel(discord_sandbox.general), discord.TextChannel)
+        assert client.application_id == discord_sandbox.application_id
+        assert [r.path for r in discord_sandbox.requests[:2]] == ["/users/@me", "/oauth2/applications/@me"]
+    assert not discord_sandbox.unhandled
+
+
+async def test_invalid_token_is_a_login_failure(discord_sandbox: DiscordSandbox) -> None:
+    discord.http.Route.BASE = discord_sandbox.api_base
+    client = Recorder(default_intents())
+    with pytest.raises(discord.LoginFailure):
+        await client.start("not-the-token")
+    await client.close()
+
+
+async def test_own_messages_echo_and_forum_posts(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        channel = client.get_channel(discord_sandbox.general)
+        sent = await channel.send("hello")  # type: ignore[union-attr]
+        await discord_sandbox.wait_for(lambda: any(m.id == sent.id for m in client.seen))
+        post = await discord_sandbox.create_forum_post(discord_sandbox.help_forum, alice, "Stuck", "my Space is PAUSED")
+        await discord_sandbox.wait_for(lambda: any(m.id == int(post["id"]) for m in client.seen))
+        starter = next(m for m in client.seen if m.id == int(post["id"]))
+        assert isinstance(starter.channel, discord.Thread) and starter.channel.id == starter.id
+        assert starter.content == "my Space is PAUSED"
+
+
+async def test_content_blanked_without_the_intent_unless_mentioned(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    async with running(discord_sandbox, Recorder(default_intents(message_content=False))) as client:
+        await discord_sandbox.post(discord_sandbox.general, alice, "plain words")
+        await discord_sandbox.post(discord_sandbox.general, alice, f"<@{discord_sandbox.bot_user_id}> look")
+        await discord_sandbox.wait_for(lambda: len(client.seen) == 2)
+        assert [m.content for m in client.seen] == ["", f"<@{discord_sandbox.bot_user_id}> look"]
+
+
+async def test_message_content_intent_not_granted_closes_4014() -> None:
+    async with DiscordSandbox(message_content_granted=False) as server:
+        discord.http.Route.BASE = server.api_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
+        client = Recorder(default_intents())
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await client.start(server.token)
+        await client.close()
+
+
+async def test_rate_limit_is_retried(discord_sandbox: DiscordSandbox) -> None:
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        discord_sandbox.inject_rate_limit("POST", r"^/channels/\d+/messages$", times=2, retry_after=0.01)
+        await client.get_channel(discord_sandbox.general).send("after a 429")  # type: ignore[union-attr]
+        posts = [r.status for r in discord_sandbox.requests if r.method == "POST" and r.path.endswith("/messages")]
+        assert posts == [429, 429, 200]
+
+
+async def test_limits_permissions_and_unknown_routes(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    theirs = await discord_sandbox.post(discord_sandbox.general, alice, "mine")
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        channel = client.get_channel(discord_sandbox.general)
+        with pytest.raises(discord.HTTPException) as too_long:
+            await channel.send("x" * 2001)  # type: ignore[union-attr]
+        assert too_long.value.code == 50035
+        with pytest.raises(discord.HTTPException) as huge_embed:
+            await channel.send(embed=discord.Embed(description="y" * 4097))  # type: ignore[union-attr]
+        assert huge_embed.value.code == 50035
+
+        discord_sandbox.set_bot_permissions(0)  # no Manage Messages
+        message = await channel.fetch_message(int(theirs["id"]))  # type: ignore[union-attr]
+        with pytest.raises(discord.Forbidden):
+            await message.delete()
+        discord_sandbox.set_bot_permissions(discord_sandbox.permissions_of(discord_sandbox.bot_user_id)
+                                            | (1 << 13))
+        await message.delete()
+        assert discord_sandbox.deleted == [(discord_sandbox.general, int(theirs["id"]))]
+
+        with pytest.raises(discord.NotFound):
+            await client.http.request(discord.http.Route("GET", "/stickers/{sid}", sid=1))
+    assert [(r.method, r.path) for r in discord_sandbox.unhandled] == [("GET", "/stickers/1")]
+    discord_sandbox.unhandled.clear()
+
+
+async def test_forum_thread_not_ready_40058(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    discord_sandbox.fail_new_forum_posts(times=1)
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        post = await discord_sandbox.create_forum_post(discord_sandbox.help_forum, alice, "Help", "it broke")
+        await discord_sandbox.wait_for(lambda: client.get_channel(int(post["id"])))
+        thread = client.get_channel(int(post["id"]))
+        with pytest.raises(discord.HTTPException) as first:
+            await thread.send("answer")  # type: ignore[union-attr]
+        assert first.value.code == 40058
+        await thread.send("answer")  # type: ignore[union-attr]
+        assert [m["content"] for m in discord_sandbox.bot_messages(int(post["id"]))] == ["answer"]
+
+
+async def test_interactions_defer_edit_followup_and_deadline(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    client = Recorder(default_intents())
+    late = asyncio.Event()
+
+    @client.tree.command(description="slow")
+    async def slow(interaction: discord.Interaction, wait: bool) -> None:
+        if wait:
+            await asyncio.sleep(0.1)
+            try:
+                await interaction.response.defer()
+            except discord.NotFound as exc:
+                if exc.code == 10062:
+                    late.set()
+            return
+        await interaction.response.defer(thinking=True)
+        await interaction.edit_original_response(content="done")
+        await interaction.followup.send("secret note", ephemeral=True)
+
+    async with running(discord_sandbox, client, sync=True):
+        interaction = await discord_sandbox.invoke_slash("slow", {"wait": False}, user=alice,
+                                                         channel_id=discord_sandbox.general)
+        response = await discord_sandbox.wait_for_response(interaction)
+        assert response["content"] == "done"
+        await discord_sandbox.wait_for(lambda: discord_sandbox.followups(interaction))
+        assert discord_sandbox.followups(interaction)[0]["flags"] & 64  # ephemeral
+
+        discord_sandbox.interaction_deadline = 0.05
+        await discord_sandbox.invoke_slash("slow", {"wait": True}, user=alice, channel_id=discord_sandbox.general)
+        await asyncio.wait_for(late.wait(), 2)
+
+
+async def test_reconnect_resumes_and_can_replay(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        first = await discord_sandbox.post(discord_sandbox.general, alice, "before")
+        await discord_sandbox.wait_for(lambda: client.seen)
+        await discord_sandbox.reconnect(replay=1)
+        await asyncio.wait_for(client.resumed.wait(), 5)
+        await discord_sandbox.post(discord_sandbox.general, alice, "after")
+        await discord_sandbox.wait_for(lambda: len(client.seen) == 3)
+        assert [m.id for m in client.seen][:2] == [int(first["id"])] * 2  # at-least-once delivery
+        assert any(g.get("op") == 6 for g in discord_sandbox.gateway_received)
+
+
+async def test_send_permission_enforced(discord_sandbox: DiscordSandbox) -> None:
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        everyone = discord_sandbox.roles[discord_sandbox.guild_id]
+        everyone["permissions"] = str(int(everyone["permissions"]) & ~PERM_SEND_MESSAGES)
+        with pytest.raises(discord.Forbidden):
+            await client.get_channel(discord_sandbox.general).send("no")  # type: ignore[union-attr]
