@@ -1,0 +1,662 @@
+"""The decision tree: (Report, Evidence) → Verdict. Pure: no I/O, no clock, no randomness.
+
+Every observation is a Finding with a bucket and a weight; live evidence is turned into
+Findings too (runtime stage and errorMessage, commits since the running sha, logs, status page,
+recent similar reports). A bucket's score is its strongest Finding plus a quarter of the others,
+so corroboration helps without letting many weak hints outvote one platform message. Precedence
+follows the seed post: policy/scanner wording first, a platform incident whenever many Spaces
+fail at once, otherwise the best score; "503" alone and too little evidence give `needs_info`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Mapping
+
+from . import logs
+from .model import (
+    Alternative, Bucket, Commit, Evidence, Finding, Ok, Report, RuntimeState, SpaceInfo, StatusPage, Unavailable, Verdict,
+)
+
+B = Bucket
+NEEDS_INFO_FLOOR = 1.0  # below this best score, the report does not say enough
+PLACEHOLDER_FLOOR = 2.0  # a placeholder-only report needs a clear symptom to be decided
+MODERATION_FLOOR = 4.0  # policy wording: decides before anything else (seed post, Branch A)
+PLATFORM_FLOOR = 3.5  # live status page or many recent reports: decides over repo-level buckets
+CORROBORATION = 0.25
+BUILDING_TOO_LONG_MIN = 30
+DEFAULT_PORT = 7860
+STREAMLIT_PORT = 8501
+
+_STAGE_FINDINGS: dict[str, tuple[str, Bucket | None, float]] = {
+    "PAUSED": ("stage_paused", B.LIFECYCLE_STUCK, 2.0),
+    "BUILD_ERROR": ("stage_build_error", B.BUILD_FAILURE, 2.6),
+    "RUNTIME_ERROR": ("stage_runtime_error", B.RUNTIME_CRASH, 2.0),
+    "CONFIG_ERROR": ("stage_config_error", B.CONFIG_ERROR, 4.0),
+    "NO_APP_FILE": ("missing_app_file", B.CONFIG_ERROR, 4.5),
+    "BUILDING": ("stage_building", B.LIFECYCLE_STUCK, 0.8),
+    "RUNNING_BUILDING": ("stage_building", B.LIFECYCLE_STUCK, 0.5),
+    "APP_STARTING": ("stage_app_starting", B.PORT_HEALTHCHECK, 1.5),
+    "RUNNING_APP_STARTING": ("stage_app_starting", B.PORT_HEALTHCHECK, 1.5),
+    "RUNNING": ("stage_running", B.PORT_HEALTHCHECK, 0.7),
+    "SLEEPING": ("stage_sleeping", B.SLEEPING, 3.5),
+    "STOPPED": ("stage_sleeping", B.SLEEPING, 3.5),
+    "DELETING": ("stage_deleting", None, 0.0),
+}
+_STUCK_STAGES = {"PAUSED", "BUILDING", "RUNNING_BUILDING"}
+_LIFECYCLE_TEXT_CODES = {"build_queued", "builder_not_dispatching", "stuck_building", "logs_frozen", "paused"}
+_ERROR_CODES_FOR_SLEEP = {B.BUILD_FAILURE, B.RUNTIME_CRASH, B.PORT_HEALTHCHECK, B.CONFIG_ERROR, B.HARDWARE_SCHEDULING,
+                          B.MODERATION_LOCK, B.PLATFORM_INCIDENT}
+
+SOURCE_LABEL = {
+    "text": "report", "build_log": "build log", "run_log": "container log", "runtime": "runtime",
+    "info": "Space info", "commits": "commits", "status": "status page", "recent": "recent reports",
+}
+CHECK_LABEL = {
+    "runtime": "runtime state", "info": "Space info", "commits": "recent commits", "build_log": "build log",
+    "run_log": "container log", "status": "status page",
+}
+
+
+@dataclass
+class Context:
+    """What the evidence said, kept for the wording of actions and the e-mail draft."""
+
+    space: str | None = None
+    stage: str | None = None
+    hardware: str | None = None
+    requested_hardware: str | None = None
+    error_message: str | None = None
+    running_sha: str | None = None
+    sdk: str | None = None
+    card_data: dict = field(default_factory=dict)
+    commits_since: int = 0
+    since: datetime | None = None
+    not_found: bool = False
+    build_log_state: str | None = None
+    run_log_state: str | None = None
+    text_codes: set[str] = field(default_factory=set)
+
+
+def decide(report: Report, evidence: Evidence = Evidence()) -> Verdict:
+    """The most likely bucket with its evidence, next actions and, when HF must act, an e-mail draft."""
+    ctx = Context(space=_space_id(report, evidence), text_codes={f.code for f in report.findings})
+    findings = list(report.findings) + _evidence_findings(evidence, ctx)
+    findings += _derived_findings(findings, report, ctx)
+    scores = _scores(findings, ctx)
+    bucket = _choose(scores, findings, report)
+    return _verdict(bucket, scores, findings, report, evidence, ctx)
+
+
+# ---- scores and precedence ---------------------------------------------------------------------
+
+def _scores(findings: list[Finding], ctx: Context) -> dict[Bucket, float]:
+    per: dict[Bucket, list[float]] = defaultdict(list)
+    for f in findings:
+        if f.bucket is not None and f.weight > 0:
+            per[f.bucket].append(f.weight)
+    scores = {}
+    for bucket, weights in per.items():
+        weights.sort(reverse=True)
+        scores[bucket] = weights[0] + CORROBORATION * sum(weights[1:])
+    if ctx.stage == "RUNNING" and B.LIFECYCLE_STUCK in scores:
+        scores[B.LIFECYCLE_STUCK] *= 0.5  # the runtime serves: whatever the words, the lifecycle is not stuck
+    return scores
+
+
+def _choose(scores: dict[Bucket, float], findings: list[Finding], report: Report) -> Bucket:
+    if not scores:
+        return B.NEEDS_INFO
+    if scores.get(B.MODERATION_LOCK, 0) >= MODERATION_FLOOR:
+        return B.MODERATION_LOCK
+    live_platform = any(f.bucket is B.PLATFORM_INCIDENT and f.source in ("status", "recent") for f in findings)
+    if live_platform and scores.get(B.PLATFORM_INCIDENT, 0) >= PLATFORM_FLOOR:
+        return B.PLATFORM_INCIDENT
+    best = max(scores, key=lambda b: scores[b])
+    top = scores[best]
+    if top < NEEDS_INFO_FLOOR or (report.placeholder_only and top < PLACEHOLDER_FLOOR):
+        return B.NEEDS_INFO
+    return best
+
+
+# ---- evidence → findings -----------------------------------------------------------------------
+
+def _space_id(report: Report, evidence: Evidence) -> str | None:
+    if evidence.space:
+        return evidence.space
+    ref = report.primary_space
+    return ref.id if ref else None
+
+
+def _evidence_findings(ev: Evidence, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    if isinstance(ev.info, Ok):
+        out += _info_findings(ev.info.value, ctx)
+    if isinstance(ev.runtime, Ok):
+        out += _runtime_findings(ev.runtime.value, ctx)
+    elif isinstance(ev.runtime, Unavailable) and "not found" in ev.runtime.reason.lower():
+        ctx.not_found = True
+        out.append(Finding("space_not_found", None, 0.0, f"the Hub says: {ev.runtime.reason}", "runtime"))
+    if isinstance(ev.commits, Ok):
+        out += _commit_findings(ev.commits.value, ev, ctx)
+    for name, source in (("build_log", "build_log"), ("run_log", "run_log")):
+        probe = getattr(ev, name)
+        if isinstance(probe, Ok):
+            text = probe.value or ""
+            setattr(ctx, f"{name}_state", "empty" if not text.strip() else "readable")
+            out += logs.analyze(text, source)
+            if not text.strip() and name == "build_log" and ctx.stage in _STUCK_STAGES:
+                out.append(Finding("build_log_empty", B.LIFECYCLE_STUCK, 1.4, "the build log is empty", source))
+        elif isinstance(probe, Unavailable):
+            setattr(ctx, f"{name}_state", f"unavailable ({probe.reason})")
+    if isinstance(ev.status, Ok):
+        out += _status_findings(ev.status.value)
+    if ev.incident is not None and ev.incident.similar_spaces >= 2:
+        n, m = ev.incident.similar_spaces, ev.incident.window_minutes
+        out.append(Finding("recent_similar", B.PLATFORM_INCIDENT, min(1.0 + 0.6 * n, 4.5),
+                           f"{n} other Spaces reported the same in the last {m} minutes", "recent",
+                           {"similar": str(n), "window": str(m), "picture": ev.incident.bucket.value}))
+    return out
+
+
+def _runtime_findings(rs: RuntimeState, ctx: Context) -> list[Finding]:
+    stage = (rs.stage or "").strip().upper() or "UNKNOWN"
+    ctx.stage, ctx.hardware, ctx.requested_hardware = stage, rs.hardware, rs.requested_hardware
+    ctx.running_sha = rs.sha
+    raw = rs.raw if isinstance(rs.raw, Mapping) else {}
+    message = rs.error_message or _str(raw.get("errorMessage")) or None
+    ctx.error_message = message
+    code, bucket, weight = _STAGE_FINDINGS.get(stage, ("stage_unknown", None, 0.0))
+    quote = f"runtime stage: {stage}" + (f" — {logs.shorten(message, 100)}" if message else "")
+    out = [Finding(code, bucket, weight, quote, "runtime", {"stage": stage})]
+    if message:
+        out += logs.analyze(message, "runtime")
+    abuse = rs.abuse or raw.get("abuse")
+    if isinstance(abuse, Mapping) and abuse:
+        facts = {k: _str(abuse.get(k)) for k in ("detector", "reason", "flaggedAt") if abuse.get(k)}
+        detail = facts.get("reason") or facts.get("detector") or "abuse record present"
+        out.append(Finding("abuse_record", B.MODERATION_LOCK, 6.0, f"runtime abuse: {logs.shorten(detail, 120)}", "runtime", facts))
+    return out
+
+
+def _info_findings(info: SpaceInfo, ctx: Context) -> list[Finding]:
+    card = dict(info.card_data or {})
+    ctx.card_data, ctx.sdk = card, (info.sdk or _str(card.get("sdk")) or None)
+    out: list[Finding] = []
+    if info.disabled:
+        out.append(Finding("space_disabled", B.MODERATION_LOCK, 3.5, "the Hub says access to this Space is disabled", "info"))
+    if info.files:
+        app_file = _str(card.get("app_file")) or None
+        if ctx.sdk == "docker":
+            needed = "Dockerfile"
+        elif ctx.sdk == "static":
+            needed = app_file or "index.html"
+        else:
+            needed = app_file or "app.py"
+        if needed not in info.files:
+            out.append(Finding("app_file_missing", B.CONFIG_ERROR, 3.5, f"the repo has no `{needed}`", "info",
+                               {"app_file": needed, "sdk": ctx.sdk or "?"}))
+    return out
+
+
+def _commit_findings(commits: tuple[Commit, ...], ev: Evidence, ctx: Context) -> list[Finding]:
+    """Pushes after the commit the runtime serves: evidence the builder is (not) dispatching."""
+    if not commits or not ctx.running_sha:
+        return []
+    newer: list[Commit] = []
+    for c in commits:  # newest first
+        if c.id.startswith(ctx.running_sha) or ctx.running_sha.startswith(c.id):
+            break
+        newer.append(c)
+    else:
+        return []  # the running sha is older than the page we have: no honest count
+    if not newer:
+        return []
+    ctx.commits_since, ctx.since = len(newer), newer[-1].created_at
+    since = _hhmm(newer[-1].created_at)
+    facts = {"count": str(len(newer)), "since": since}
+    building_long = ctx.stage in ("BUILDING", "RUNNING_BUILDING") and _minutes_since(newer[0].created_at, ev) >= BUILDING_TOO_LONG_MIN
+    queued_in_words = ctx.stage is None and ctx.text_codes & {"build_queued", "builder_not_dispatching"}
+    stuck = ctx.stage == "PAUSED" or building_long or bool(queued_in_words)
+    if stuck:
+        word = "commit" if len(newer) == 1 else "commits"
+        return [Finding("commits_no_build", B.LIFECYCLE_STUCK, 3.6, f"{len(newer)} {word} since {since} started no build",
+                        "commits", facts)]
+    return [Finding("commits_since_running", None, 0.0, f"{len(newer)} commit(s) since {since} are not running yet", "commits", facts)]
+
+
+def _status_findings(sp: StatusPage) -> list[Finding]:
+    out = []
+    for name, status in sp.degraded:
+        spaces = "space" in name.lower()
+        out.append(Finding("status_spaces_degraded" if spaces else "status_degraded", B.PLATFORM_INCIDENT,
+                           4.0 if spaces else 1.5, f"status page: {name} is {status}", "status", {"component": name}))
+    for title, state in sp.open_reports:
+        spaces = "space" in title.lower()
+        out.append(Finding("status_open_report", B.PLATFORM_INCIDENT, 4.0 if spaces else 3.0,
+                           f"status page: open report “{logs.shorten(title, 80)}” ({state})", "status", {"report": title}))
+    if not out and sp.aggregate_state.lower() not in ("operational", ""):
+        out.append(Finding("status_not_operational", B.PLATFORM_INCIDENT, 1.0, f"status page: {sp.aggregate_state}", "status"))
+    return out
+
+
+# ---- combinations of findings ---------------------------------------------------------------------
+
+def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> list[Finding]:
+    codes = {f.code for f in findings}
+    out: list[Finding] = []
+    out += _port_findings(findings, ctx)
+    tool = next((f for f in findings if f.code == "policy_sensitive_tool"), None)
+    if tool and codes & {"paused", "stage_paused", "banned_words", "account_locked", "restart_failed_banner"}:
+        out.append(Finding("tool_then_paused", B.MODERATION_LOCK, 4.2, tool.quote, tool.source, tool.facts))
+    owners = {s.candidates[0].split("/")[0].lower() for s in report.spaces if s.id}
+    if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "stopped_working"}:
+        out.append(Finding("several_owners", B.PLATFORM_INCIDENT, 1.0,
+                           f"{len(owners)} Spaces of different owners named in one report", "text"))
+    if codes & _LIFECYCLE_TEXT_CODES and ctx.stage in _STUCK_STAGES and not any(f.code == "commits_no_build" for f in findings):
+        out.append(Finding("stage_confirms_stuck", B.LIFECYCLE_STUCK, 2.4,
+                           f"runtime stage is {ctx.stage}, as described", "runtime"))
+    strong = any(f.bucket in _ERROR_CODES_FOR_SLEEP and f.weight >= 1.0 for f in findings)
+    if "stopped_working" in codes and not strong and ctx.stage in (None, "SLEEPING", "STOPPED", "PAUSED"):
+        # someone's demo stopped working and nobody quotes an error: a free Space asleep is the usual cause
+        quote = next(f.quote for f in findings if f.code == "stopped_working")
+        out.append(Finding("stopped_without_error", B.SLEEPING, 1.1, quote, "text"))
+    return out
+
+
+def _port_findings(findings: list[Finding], ctx: Context) -> list[Finding]:
+    """The port the app listens on vs the port the Space routes to (app_port, SDK default)."""
+    app_port = _int(ctx.card_data.get("app_port"))
+    expected = app_port or (STREAMLIT_PORT if ctx.sdk == "streamlit" else DEFAULT_PORT)
+    out: list[Finding] = []
+    for f in findings:
+        if f.code not in ("app_listening", "app_running_claim"):
+            continue
+        port = _int(f.facts.get("port"))
+        host = f.facts.get("host", "0.0.0.0")
+        if f.code == "app_listening":
+            out.append(Finding("app_up", B.PORT_HEALTHCHECK, 0.8, f.quote, f.source, f.facts))
+        if port and port != expected and host not in ("127.0.0.1", "localhost"):
+            why = f"app_port is {app_port}" if app_port else f"the Space routes to {expected}"
+            out.append(Finding("port_mismatch", B.PORT_HEALTHCHECK, 2.2, f.quote, f.source,
+                               {"port": str(port), "expected": str(expected), "why": why}))
+            break
+    return out
+
+
+# ---- small helpers ---------------------------------------------------------------------------------
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _hhmm(when: datetime) -> str:
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%H:%M UTC")
+
+
+def _minutes_since(when: datetime, ev: Evidence) -> float:
+    if ev.now is None:
+        return 0.0  # pure: without an explicit clock, no "too long" claim
+    now, then = ev.now, when
+    if (now.tzinfo is None) != (then.tzinfo is None):
+        now, then = now.replace(tzinfo=None), then.replace(tzinfo=None)
+    return (now - then).total_seconds() / 60
+
+
+# ---- the verdict: confidence, cited evidence, actions, e-mail ---------------------------------------
+
+PRIOR_MASS = 1.5  # score mass kept for "something not seen": no verdict is certain
+MAX_EVIDENCE = 6
+MAX_ALTERNATIVES = 4
+HF_EMAIL = "website@huggingface.co"
+
+
+def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding], report: Report,
+             ev: Evidence, ctx: Context) -> Verdict:
+    total = sum(scores.values()) + PRIOR_MASS
+    top = max(scores.values(), default=0.0)
+    if bucket is B.NEEDS_INFO:
+        confidence = min(0.9, max(0.3, 1.0 - top / (top + PRIOR_MASS)))
+    else:
+        confidence = min(0.97, scores[bucket] / total + (0.1 if scores[bucket] >= 3.0 else 0.0))
+    alternatives = tuple(
+        Alternative(b, round(s / total, 3))
+        for b, s in sorted(scores.items(), key=lambda kv: -kv[1]) if b is not bucket and s > 0
+    )[:MAX_ALTERNATIVES]
+    decisive = sorted((f for f in findings if f.bucket is bucket and f.weight > 0), key=lambda f: -f.weight)
+    facts: dict[str, str] = {}
+    for f in decisive:
+        for k, v in f.facts.items():
+            facts.setdefault(k, v)
+    placeholder = ctx.space is None and any(s.placeholder for s in report.spaces)
+    stop_pushing = bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) or any(f.code == "commits_no_build" for f in findings)
+    questions = _questions(report, ctx, placeholder) if bucket is B.NEEDS_INFO or confidence < 0.35 else ()
+    actions = _actions(bucket, decisive, facts, ctx, questions)
+    return Verdict(
+        bucket=bucket,
+        confidence=round(confidence, 3),
+        alternatives=alternatives,
+        space=ctx.space,
+        placeholder=placeholder,
+        evidence=_evidence_lines(bucket, decisive, findings, report, ctx),
+        next_actions=actions,
+        stop_doing=_stop_doing(bucket, findings, report, stop_pushing),
+        stop_pushing_commits=stop_pushing,
+        unavailable=_unavailable(ev, ctx),
+        email_draft=_email(bucket, facts, findings, report, ev, ctx) if bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) else None,
+        questions=questions,
+    )
+
+
+def _scrub(text: str) -> str:
+    """Quotes come from what people paste: remove credentials (the redactor, when present, is thorough)."""
+    try:
+        from .redact import redact
+    except ImportError:
+        return text
+    return redact(text).text
+
+
+def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Finding], report: Report,
+                    ctx: Context) -> tuple[str, ...]:
+    lines: list[str] = []
+    seen: set[str] = set()
+
+    def add(f: Finding) -> None:
+        key = f.quote.lower()
+        if key and key not in seen and len(lines) < MAX_EVIDENCE:
+            seen.add(key)
+            lines.append(_scrub(f"{SOURCE_LABEL.get(f.source, f.source)}: “{f.quote}”"))
+
+    for f in decisive:
+        add(f)
+    for f in findings:  # context that shapes the reply: the running stage, commits, a 503 without more
+        if f.code in ("commits_since_running", "space_not_found", "stage_unknown", "build_queued_header") or (
+            f.source == "runtime" and f.code.startswith("stage_")
+        ):
+            add(f)
+    if report.request_ids:
+        lines.append(f"request id: {report.request_ids[0]}")
+    if bucket is B.NEEDS_INFO and any(f.code == "http_503" for f in findings):
+        lines.append("a 503 alone says the Space is not serving, not why")
+    return tuple(lines)
+
+
+def _stop_doing(bucket: Bucket, findings: list[Finding], report: Report, stop_pushing: bool) -> tuple[str, ...]:
+    out = []
+    if stop_pushing:
+        out.append("pushing (empty) commits to force a build: the builder is not picking them up, and each one adds noise")
+    if bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK):
+        out.append("creating duplicate Spaces: if the cause is account- or lifecycle-side, copies hit the same wall")
+    if bucket is B.PLATFORM_INCIDENT:
+        out.append("changing your code while the incident is open: it will not help")
+    secretish = any(f.code == "missing_secret" for f in findings) or _scrub(report.text) != report.text
+    if secretish or bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.NEEDS_INFO):
+        out.append("posting tokens, secrets or full environment dumps in public (revoke any token you already posted)")
+    return tuple(out)
+
+
+def _unavailable(ev: Evidence, ctx: Context) -> tuple[str, ...]:
+    missing = ev.unavailable()
+    out: list[str] = []
+    owner_only = [n for n in ("build_log", "run_log") if "owner" in missing.get(n, "").lower()]
+    space = ctx.space or "OWNER/NAME"
+    if owner_only:
+        label = "build/run logs" if len(owner_only) == 2 else CHECK_LABEL[owner_only[0]]
+        out.append(f"{label}: owner-only — run `hf spaces logs {space} --build` (and without `--build` for the container) "
+                   "on your own machine with your own token")
+    for name, reason in missing.items():
+        if name in owner_only:
+            continue
+        if name == "runtime" and ctx.not_found:
+            out.append(f"runtime state: {reason} — if it is your private Space, run `python -m diagnosis {space}` on your "
+                       "own machine (it uses your locally saved token; never paste the token anywhere)")
+        else:
+            out.append(f"{CHECK_LABEL.get(name, name)}: {reason}")
+    return tuple(out)
+
+
+def _questions(report: Report, ctx: Context, placeholder: bool) -> tuple[str, ...]:
+    space = ctx.space or "OWNER/NAME"
+    qs = []
+    if placeholder:
+        qs.append("The Space URL in your post is still a placeholder (like `OWNER/SPACE_NAME`): what is the real one "
+                  "(https://huggingface.co/spaces/OWNER/NAME)?")
+    elif ctx.space is None:
+        qs.append("Which Space is it? Please share its URL (https://huggingface.co/spaces/OWNER/NAME).")
+    if ctx.stage is None:
+        qs.append(f"What does the runtime say? Open https://huggingface.co/api/spaces/{space}/runtime (or run "
+                  f"`HfApi().get_space_runtime(\"{space}\")`) and share `stage` and `errorMessage`.")
+    qs.append("What do the last lines of the build log and the container log show (Logs → Build / Container)? "
+              "Paste them without any token.")
+    qs.append("When did it stop working, and what changed just before (commit, hardware, secrets)?")
+    return tuple(qs)
+
+
+def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx: Context,
+             questions: tuple[str, ...]) -> tuple[str, ...]:
+    if bucket is B.NEEDS_INFO:
+        return questions
+    out: list[str] = []
+    for f in decisive:
+        action = _ACTIONS.get(f.code)
+        if action is not None:
+            text = action({**facts, **f.facts}, ctx)
+            if text and text not in out:
+                out.append(text)
+        if len(out) >= 2:
+            break
+    out.append(_BUCKET_ACTION[bucket](facts, ctx))
+    if questions and len(out) < 4:
+        out.append(questions[0])
+    return tuple(dict.fromkeys(_scrub(a) for a in out))
+
+
+def _q(value: str | None, limit: int = 80) -> str:
+    return f"`{logs.shorten(value or '?', limit)}`"
+
+
+def _pin_action(facts: dict[str, str], ctx: Context) -> str:
+    pkg = facts.get("package", "a pinned package")
+    versions = facts.get("versions")
+    seen = f" (pip offers: {logs.shorten(versions, 60)})" if versions else ""
+    py = _str(ctx.card_data.get("python_version")) or "the image's default (3.10)"
+    return (f"The build stops at `pip install -r requirements.txt`: no installable distribution of {_q(pkg)} for Python {py}"
+            f"{seen} — relax or remove that pin, or set `python_version` in the README YAML if it needs another Python.")
+
+
+def _exit_meaning(code: str | None) -> str:
+    return {"137": " (137 = killed, usually out of memory)", "143": " (143 = terminated: the job hit a time or memory limit)",
+            "128": " (128 = the container could not start)"}.get(code or "", "")
+
+
+_ACTIONS = {
+    "pip_no_matching": _pin_action,
+    "pip_no_version": _pin_action,
+    "pip_python_requires": lambda f, c: (
+        f"{_q(f.get('package'))} requires Python {f.get('requires', '?')} but the build uses {f.get('python', '?')} — set "
+        f"`python_version` in the README YAML to a matching version, or pin an older {_q(f.get('package'))}."),
+    "pip_conflict": lambda f, c: (
+        f"pip cannot satisfy the pins together ({_q(f.get('package', 'requirements.txt'))}) — loosen the conflicting pins "
+        "(remove `==` on the ones you do not need exactly)."),
+    "pip_invalid_wheel": lambda f, c: (
+        f"pip got a broken wheel for {_q(f.get('package'))} — pin a different version of it, then Factory rebuild once."),
+    "pip_build_wheel": lambda f, c: (
+        f"{_q(f.get('package') or f.get('packages'))} has no prebuilt wheel for this Python and fails to compile — pin a "
+        "version that ships wheels, or add its build dependencies to `packages.txt`."),
+    "apt_missing_package": lambda f, c: (
+        f"`packages.txt` names {_q(f.get('package'))}, which Debian's apt cannot find — fix the name (one apt package per "
+        "line) or remove it."),
+    "dpkg_failed": lambda f, c: "apt/dpkg failed while installing `packages.txt` — check each package name exists in Debian.",
+    "docker_step_failed": lambda f, c: (
+        f"The Dockerfile step {_q(f.get('step'), 100)} exits with code {f.get('exit_code', '?')}"
+        f"{_exit_meaning(f.get('exit_code'))} — reproduce it with `docker build .` locally and fix that step."),
+    "job_failed": lambda f, c: (
+        f"The build job failed with exit code {f.get('exit_code', '?')}{_exit_meaning(f.get('exit_code'))}"
+        + (f" after {_q(f.get('reason'), 70)}" if f.get("reason") else "")
+        + " — the first `ERROR` line of the full build log (Logs → Build) names the step to fix."),
+    "build_failed_exit": lambda f, c: (
+        f"The build failed with exit code {f.get('exit_code', '?')} — the first `ERROR` line of the build log names the step."),
+    "unexpected_build_error": lambda f, c: (
+        "`Unexpected build error` is a builder-side failure, not your code: restart the Space once; if it repeats, "
+        "Factory rebuild once, then report it."),
+    "registry_push_401": lambda f, c: (
+        "The image built but the push to HF's registry was refused (401): a platform fault, not your code — "
+        "restart / Factory rebuild once and report it if it persists."),
+    "npm_failed": lambda f, c: f"`npm` fails in the build ({_q(f.get('detail'))}) — pin the base image / lockfile versions.",
+    "cmake_failed": lambda f, c: "A package compiles with CMake and fails — pin a version with a prebuilt wheel, or add the "
+                                 "missing system libraries to `packages.txt`.",
+    "build_stopped_at_step": lambda f, c: (
+        f"The build log stops in step {_q(f.get('step'), 100)} — the error is in that step's output: open the full build "
+        "log and fix the first `ERROR` after it."),
+    "memory_limit": lambda f, c: (
+        f"The container used more than {f.get('limit', 'its')} of RAM and was killed — load smaller or fewer models, load "
+        "them once (not per request), use half precision/quantisation, or pick hardware with more memory."),
+    "storage_evicted": lambda f, c: (
+        f"The Space wrote more than {f.get('limit', 'its limit')} to its disk — download only the files you need "
+        "(`allow_patterns`), clean caches and temporary outputs; the disk is ephemeral."),
+    "cuda_oom": lambda f, c: "The GPU ran out of memory — smaller batch or model, half precision, or a larger GPU.",
+    "missing_module": lambda f, c: (
+        f"`{f.get('module', '?')}` is imported but not installed — add `{f.get('package', f.get('module', '?'))}` to "
+        "requirements.txt."),
+    "import_name": lambda f, c: (
+        f"`{f.get('name', '?')}` cannot be imported from `{f.get('module', '?')}`: a version mismatch — pin "
+        f"`{f.get('module', '?').split('.')[0]}` to the version your code was written for."),
+    "missing_secret": lambda f, c: (
+        f"The app reads `{f.get('secret', '?')}` and it is not set — add it in Settings → Variables and secrets as a "
+        "secret (never in code or in chat), then restart."),
+    "model_gated": lambda f, c: (
+        f"The model {_q(f.get('repo', 'it loads'))} is gated or private — accept its terms on the model page, add an "
+        "`HF_TOKEN` secret with read access and pass it when loading."),
+    "hub_http_error": lambda f, c: (
+        f"Downloading {_q(f.get('repo') or f.get('url'))} fails with HTTP {f.get('status', '?')} — "
+        + ("the repo id or file name is wrong, or the repo was removed/renamed." if f.get("status") == "404"
+           else "it is gated or private: add an `HF_TOKEN` secret with access.")),
+    "repo_not_found": lambda f, c: (
+        f"The model {_q(f.get('repo', 'it loads'))} cannot be found — check the id; if it is private or gated, add an "
+        "`HF_TOKEN` secret with access."),
+    "python_exception": lambda f, c: (
+        f"The app crashes with `{f.get('exception', 'an exception')}: {logs.shorten(f.get('message', ''), 80)}` — the "
+        "traceback line above it shows where; fix that and push once."),
+    "space_failed_exit": lambda f, c: (
+        f"The container exits with code {f.get('exit_code', '?')}{_exit_meaning(f.get('exit_code'))} — the container log "
+        "above that line holds the traceback."),
+    "exit_code_reason": lambda f, c: (
+        f"The container exits with code {f.get('exit_code', '?')}{_exit_meaning(f.get('exit_code'))}"
+        + (f": {_q(f.get('reason'))}" if f.get("reason") else "") + "."),
+    "port_in_use": lambda f, c: (
+        f"Port {f.get('port', '7860')} is already taken inside the container — call `launch()` / `app.run()` only once "
+        "and start only one server."),
+    "localhost_bind": lambda f, c: (
+        "The server listens on 127.0.0.1, which the Space proxy cannot reach — bind to 0.0.0.0 (`server_name=\"0.0.0.0\"` "
+        "or `--host 0.0.0.0`)."),
+    "port_mismatch": lambda f, c: (
+        f"The app listens on port {f.get('port')} but {f.get('why')} — set `app_port: {f.get('port')}` in the README YAML "
+        f"(Docker Spaces) or make the server listen on {f.get('expected')}."),
+    "launch_timeout": lambda f, c: (
+        f"The app was not healthy within {f.get('after', '30 min')}: make it bind 0.0.0.0 on "
+        f"{_int(c.card_data.get('app_port')) or DEFAULT_PORT} and answer HTTP soon after start; move big downloads to "
+        "build time (`preload_from_hub`) or raise `startup_duration_timeout` in the README YAML."),
+    "scheduling_failure": lambda f, c: (
+        f"The Space could not be scheduled ({_q(f.get('reason'))}) — restart later, or switch hardware in Settings "
+        f"({'now requested: ' + c.requested_hardware if c.requested_hardware else 'cpu-basic is the easiest to place'})."),
+    "gpu_quota": lambda f, c: (
+        "The ZeroGPU daily quota is used up"
+        + (f" ({f['requested']}s requested vs {f['left']}s left)" if f.get("requested") and f.get("left") else "")
+        + " — wait for the rolling reset, use the Space while logged in (anonymous visitors get the smallest quota), "
+          "or lower `@spaces.GPU(duration=…)`."),
+    "zerogpu_unavailable": lambda f, c: "ZeroGPU had no GPU free — retry later, or duplicate the Space on dedicated GPU hardware.",
+    "no_cuda": lambda f, c: "The code needs a GPU but the Space runs without one — pick GPU hardware or make it fall back to CPU.",
+    "missing_app_file": lambda f, c: (
+        "The repo has no app file: add `app.py` (Gradio) or a `Dockerfile` (Docker), or point `app_file:` in the README "
+        "YAML at your entry file."),
+    "app_file_missing": lambda f, c: (
+        f"The repo has no `{f.get('app_file')}` for its `{f.get('sdk')}` SDK — add it or fix `app_file:` in the README YAML."),
+    "abuse_handler": lambda f, c: (
+        f"The abuse handler matched rule {_q(f.get('rule', 'unknown'))}: remove that component (tunnels, proxies, "
+        "remote desktops/terminals are not allowed) before asking for a review."),
+    "abuse_record": lambda f, c: (
+        f"The runtime carries an abuse record ({_q(f.get('reason') or f.get('detector'))}) — remove what it names, then ask "
+        "for a review."),
+    "tool_then_paused": lambda f, c: (
+        f"The Space was stopped right after adding {_q(f.get('tool'))}: tunnels/proxies trip the policy scanner — remove it, "
+        "then ask for a review."),
+    "commits_no_build": lambda f, c: (
+        f"{f.get('count')} commit(s) since {f.get('since')} started no build: the builder is not dispatching for this "
+        "Space — this needs HF-side inspection."),
+    "paused_by_owner": lambda f, c: "The owner paused this Space; only they can restart it — ask in its Community tab.",
+    "recent_similar": lambda f, c: (
+        f"{f.get('similar')} other Spaces reported the same in the last {f.get('window')} minutes — likely platform-side."),
+}
+
+_BUCKET_ACTION = {
+    B.BUILD_FAILURE: lambda f, c: "Open Logs → Build and fix the first `ERROR` line (a dependency pin, `packages.txt` or a "
+                                  "Dockerfile step); push one fix, not many.",
+    B.RUNTIME_CRASH: lambda f, c: "Open Logs → Container and fix the last exception it shows; the Space restarts on the next push.",
+    B.PORT_HEALTHCHECK: lambda f, c: (
+        f"Make the server listen on 0.0.0.0:{_int(c.card_data.get('app_port')) or DEFAULT_PORT} (Docker: `app_port` in "
+        "the README YAML and `EXPOSE` must match the port your app prints)."),
+    B.LIFECYCLE_STUCK: lambda f, c: (
+        f"Try one restart, then one Factory rebuild from Settings; if the Space stays "
+        f"{c.stage or 'PAUSED / Build Queued'}, email {HF_EMAIL} with the draft below."),
+    B.MODERATION_LOCK: lambda f, c: f"Email {HF_EMAIL} with the draft below and ask for a review; no more commits meanwhile.",
+    B.PLATFORM_INCIDENT: lambda f, c: "Check https://status.huggingface.co and wait for the incident to be resolved.",
+    B.CONFIG_ERROR: lambda f, c: "Fix the README YAML header (`sdk`, `app_file`, `app_port`, `sdk_version`) so it matches "
+                                 "your repo.",
+    B.HARDWARE_SCHEDULING: lambda f, c: "Restart later or pick other hardware in Settings; no code change is needed.",
+    B.SLEEPING: lambda f, c: (
+        "It is not broken: open the Space page and press Restart (the owner can; visitors wake a sleeping free Space by "
+        "visiting, or ask the owner in the Community tab)."),
+}
+
+
+def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], report: Report, ev: Evidence,
+           ctx: Context) -> str:
+    space = ctx.space
+    url = f"https://huggingface.co/spaces/{space}" if space else "<the Space URL>"
+    owner = space.split("/")[0] if space else "<your username>"
+    runtime = (f"stage={ctx.stage}" + (f", errorMessage={logs.shorten(ctx.error_message, 120)}" if ctx.error_message else "")
+               if ctx.stage else "<output of https://huggingface.co/api/spaces/OWNER/NAME/runtime>")
+    if ctx.commits_since:
+        recent = f"{ctx.commits_since} commit(s) since {_hhmm(ctx.since)} started no build" if ctx.since else ""
+    else:
+        recent = "<recent changes>"
+    subject = ("Space paused by a policy/abuse check - request for review (possible false positive)"
+               if bucket is B.MODERATION_LOCK else "Space stuck in PAUSED / Build Queued / 503 loop - lifecycle lock?")
+    lines = [
+        f"To: {HF_EMAIL}",
+        f"Subject: {subject}",
+        "",
+        f"Space URL: {url}",
+        f"HF username: {owner}",
+        f"Request ID: {report.request_ids[0] if report.request_ids else '<Root=1-… from the failed restart, if shown>'}",
+        "Exact failed restart time, with timezone: <YYYY-MM-DD HH:MM UTC>",
+        f"Runtime API output: {runtime}",
+        f"Build log status: {ctx.build_log_state or '<updates / frozen / empty>'}",
+        f"Container log status: {ctx.run_log_state or '<updates / frozen / empty>'}",
+        f"SDK type: {ctx.sdk or '<gradio / docker / static>'}",
+        f"Hardware: {ctx.hardware or ctx.requested_hardware or '<cpu-basic / …>'}",
+        f"Last known working commit: {ctx.running_sha or '<sha>'}",
+        f"Recent changes: {recent}",
+        "What the Space does: <one or two sentences>",
+    ]
+    if bucket is B.MODERATION_LOCK:
+        rule = facts.get("rule") or facts.get("reason") or facts.get("tool")
+        if rule:
+            lines.append(f"Flag shown: {logs.shorten(rule, 100)}")
+        lines.append("Why it is not a proxy/tunnel/relay/scraper/spam/abuse service: <explain>")
+        lines.append("Suspicious files/dependencies already removed: <list>")
+    else:
+        tried = [f.quote for f in findings if f.code in ("restart_fails", "factory_rebuild_fails", "restart_failed_banner")]
+        lines.append(f"Already tried: {logs.shorten(tried[0], 100) if tried else '<restart / factory rebuild>'}")
+    return _scrub("\n".join(lines))
