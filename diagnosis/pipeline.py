@@ -1,0 +1,126 @@
+"""One diagnosis end to end: read the report, pick the Space, gather live evidence, decide.
+
+The same path serves the bot (anonymous client shared by the process) and the command line
+(`diagnose_live_sync`, with the owner's own saved token).
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import datetime, timezone
+from typing import Iterable
+
+from diagnosis.evidence import ProgressCallback, gather
+from diagnosis.extract import parse_report
+from diagnosis.hub import HubClient, ProbeFailed
+from diagnosis.incidents import DiagnosisRecord, IncidentPolicy, detect_incident
+from diagnosis.model import Evidence, Ok, Report, SpaceRef, Verdict
+from diagnosis.spaceref import find_spaces
+from diagnosis.tree import decide
+
+HUB_CHECKS = ("runtime", "info", "commits")
+
+
+class InvalidSpace(ValueError):
+    """An explicitly given Space is neither `OWNER/NAME` nor a Space URL."""
+
+
+async def diagnose(
+    text: str,
+    *,
+    client: HubClient | None,
+    space: str | None = None,
+    deadline: float = 8.0,
+    on_progress: ProgressCallback | None = None,
+    recent: Iterable[DiagnosisRecord] = (),
+    incident_policy: IncidentPolicy | None = None,
+    now: datetime | None = None,
+) -> Verdict:
+    """The verdict for a help request, with live evidence when a client is given and a Space is known.
+
+    `space` (a URL or `OWNER/NAME`) comes before the Spaces found in `text`. `recent` are the store's recent
+    diagnosis records; when other owners' Spaces showed the same picture, the verdict is decided again with
+    that incident signal. Raises `InvalidSpace` for an explicit `space` that names no Space.
+    """
+    verdict, _ = await _diagnose(text, client, space, deadline, on_progress, recent, incident_policy, now)
+    return verdict
+
+
+async def _diagnose(
+    text: str,
+    client: HubClient | None,
+    space: str | None,
+    deadline: float,
+    on_progress: ProgressCallback | None,
+    recent: Iterable[DiagnosisRecord],
+    incident_policy: IncidentPolicy | None,
+    now: datetime | None,
+) -> tuple[Verdict, Evidence]:
+    now = now or datetime.now(timezone.utc)
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + deadline
+    report = parse_report(text)
+    if space is not None:
+        report = dataclasses.replace(report, spaces=(_explicit_ref(space), *report.spaces))
+
+    space_id = await _space_to_probe(report, client, deadline)
+    if client is not None and space_id is not None:
+        remaining = max(0.0, give_up_at - loop.time())
+        evidence = await gather(client, space_id, deadline=remaining, on_progress=on_progress, now=now)
+    else:
+        evidence = Evidence(space=space_id, now=now)
+
+    verdict = decide(report, evidence)
+    records = list(recent)
+    if records:
+        signal = detect_incident(records, space=space_id, bucket=verdict.bucket, now=now, policy=incident_policy)
+        if signal is not None:
+            evidence = dataclasses.replace(evidence, incident=signal)
+            verdict = decide(report, evidence)
+    return verdict, evidence
+
+
+def _explicit_ref(space: str) -> SpaceRef:
+    # Read as the engine reads "the Space X" in a message: URLs, subdomains, bare ids and placeholders alike.
+    refs = find_spaces(space) or find_spaces(f"Space {space.strip()}")
+    if not refs:
+        raise InvalidSpace(f"not a Space id or URL: {space!r} (expected OWNER/NAME or a huggingface.co/spaces URL)")
+    return refs[0]
+
+
+async def _space_to_probe(report: Report, client: HubClient | None, deadline: float) -> str | None:
+    """The report's first real Space; a `*.hf.space` subdomain is resolved against the Hub."""
+    ref = report.primary_space
+    if ref is None:
+        return None
+    if ref.id is not None or client is None:
+        return ref.id
+    try:
+        async with asyncio.timeout(deadline / 2):
+            return await client.resolve_subdomain(ref.candidates)
+    except (ProbeFailed, TimeoutError):
+        return None  # unresolved: decide from the words alone
+
+
+def diagnose_live_sync(
+    space: str,
+    text: str,
+    *,
+    endpoint: str | None,
+    status_url: str | None,
+    deadline: float,
+) -> Verdict:
+    """For the command line: diagnose `space` live with the caller's own saved token (if any).
+
+    Raises `HubUnreachable` when the Hub did not answer at all (offline), `InvalidSpace` for a bad id.
+    """
+
+    async def run() -> Verdict:
+        async with HubClient(endpoint, token=None, status_url=status_url) as client:
+            verdict, evidence = await _diagnose(text, client, space, deadline, None, (), None, None)
+            hub_silent = not any(isinstance(getattr(evidence, check), Ok) for check in HUB_CHECKS)
+            if client.unreachable is not None and hub_silent:
+                raise client.unreachable
+            return verdict
+
+    return asyncio.run(run())
