@@ -1,0 +1,504 @@
+"""Find credentials in pasted text and replace each one with its public vendor prefix + `[REDACTED]`.
+
+`redact(text)` returns a `Redaction`: `.text` (the input itself, unchanged, when nothing is found) and
+`.findings` (kind, start, end in the input). Formats follow the public rules of gitleaks, TruffleHog and
+python-discord's token filter; the vendor prefix (`hf_`, `ghp_`, `sk-ant-api03-`, ...) stays visible so the
+person knows which key to rotate, and nothing after it survives.
+
+How disguises are handled:
+- a line break (plus the next line's indentation or `> ` quote) inside a fixed-length token is allowed by
+  the token patterns themselves;
+- OCR's space right after a prefix (`hf_ AbC...`) is allowed by the patterns;
+- zero-width characters, percent-encoding and JSON string escapes are undone in a decoded view of the text
+  whose every character remembers its offset in the input, and that view is scanned too;
+- quotes, backticks, `||spoilers||`, URLs, Windows paths and trailing punctuation only need the patterns'
+  boundaries to stop at non-token characters.
+
+Every pattern is linear (no nested unbounded quantifiers), and a single prefilter search rules out the
+messages that contain no trigger at all, so a 100 KB paste costs milliseconds.
+"""
+from __future__ import annotations
+
+import base64
+import bisect
+import binascii
+import json
+import math
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+__all__ = ["Redaction", "SecretFinding", "redact", "hf_tokens", "HF_KINDS", "REDACTED"]
+
+REDACTED = "[REDACTED]"
+
+# Kinds whose tokens the Hub's revoke endpoint is given.
+HF_KINDS = frozenset({"huggingface", "huggingface_oauth", "huggingface_org"})
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# A line break inside a token: the break, then the next line's indentation and an optional `> ` quote.
+_BRK = r"(?:\r?\n[ \t]*(?:>[ \t]?)?)"
+_OCR_SPACE = "[ ]?"
+_ALNUM = "[A-Za-z0-9]"
+_B64URL = "[A-Za-z0-9_-]"
+
+
+def _body(charset: str, count: int | str) -> str:
+    """`count` characters of `charset`, each possibly preceded by a line break (fixed-length tokens)."""
+    return f"(?:{_BRK}?{charset}){{{count}}}"
+
+
+def _vbody(charset: str, low: int) -> str:
+    """At least `low` characters of `charset`; a line break may split them unless the next line starts with
+    a name being assigned (`NEXT_KEY=`), so a .env file's next variable is not taken for the token's tail.
+    Possessive and unbounded: an over-long run is taken whole (and judged by the rule) in one step."""
+    guard = r"(?![\w.-]+[ \t]*[=:])"
+    return f"(?:(?:{_BRK}{guard})?{charset}){{{low},}}+"
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFinding:
+    """One credential: its kind and its span in the input. `secret` (normalised) never shows in repr."""
+
+    kind: str
+    start: int
+    end: int
+    prefix: str  # the public part kept visible, e.g. "hf_"
+    secret: str = field(repr=False, compare=False)
+
+    @property
+    def replacement(self) -> str:
+        return f"{self.prefix}{REDACTED}"
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    text: str
+    findings: tuple[SecretFinding, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Distinct kinds found, in order of first appearance."""
+        return tuple(dict.fromkeys(f.kind for f in self.findings))
+
+    def hf_tokens(self) -> list[str]:
+        """The Hugging Face tokens found, normalised (disguises undone), deduplicated, for revocation."""
+        return list(dict.fromkeys(f.secret for f in self.findings if f.kind in HF_KINDS))
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+_PLACEHOLDER_WORDS = ("xxxx", "****", "....", "your", "example", "placeholder", "redacted", "dummy",
+                      "sample", "insert", "replace", "abcdefgh", "12345678", "changeme", "secret_here",
+                      "token_here", "key_here", "<", ">", "{", "}", "$")
+
+
+def _classes(s: str) -> int:
+    return (any(c.islower() for c in s) + any(c.isupper() for c in s) + any(c.isdigit() for c in s)
+            + any(not c.isalnum() for c in s))
+
+
+def _entropy(s: str) -> float:
+    n = len(s)
+    return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
+
+
+def _is_placeholder(body: str) -> bool:
+    low = body.lower()
+    if any(w in low for w in _PLACEHOLDER_WORDS):
+        return True
+    # a long run of one character (hf_aaaaaaaa..., AKIA0000...)
+    return re.search(r"(.)\1{5}", body) is not None
+
+
+def _looks_random(body: str, min_classes: int = 2) -> bool:
+    """Real keys are random: several character classes, many distinct characters, no placeholder words."""
+    alnum = [c for c in body if c.isalnum()]
+    if len(set(alnum)) < min(10, max(4, len(alnum) // 3)):
+        return False
+    if _classes("".join(alnum)) < min(min_classes, 3):
+        return False
+    return not _is_placeholder(body)
+
+
+def _b64decode(part: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+DISCORD_EPOCH = 1_420_070_400  # 2015-01-01, seconds
+TOKEN_EPOCH = 1_293_840_000  # older tokens count seconds from 2011-01-01
+
+
+def _valid_discord_token(user_part: str, time_part: str, hmac_part: str) -> bool:
+    """python-discord's checks: part 1 decodes to a snowflake, part 2 to a plausible time, part 3 varied."""
+    raw_id = _b64decode(user_part)
+    if raw_id is None or not raw_id.isascii() or not raw_id.isdigit() or not 15 <= len(raw_id) <= 20:
+        return False
+    snowflake_ms = (int(raw_id) >> 22) + DISCORD_EPOCH * 1000
+    now = time.time()
+    if not DISCORD_EPOCH * 1000 <= snowflake_ms <= (now + 366 * 86400) * 1000:
+        return False
+    raw_ts = _b64decode(time_part)
+    if raw_ts is None or not raw_ts:
+        return False
+    ts = int.from_bytes(raw_ts, "big")
+    plausible = range(DISCORD_EPOCH, int(now) + 366 * 86400)
+    if ts not in plausible and ts + TOKEN_EPOCH not in plausible:
+        return False
+    return len(set(hmac_part.lower())) > 3
+
+
+def _valid_jwt(header: str) -> bool:
+    raw = _b64decode(header)
+    try:
+        decoded = json.loads(raw) if raw else None
+    except ValueError:
+        return False
+    return isinstance(decoded, dict) and ("alg" in decoded or "typ" in decoded)
+
+
+_VAR_REFERENCE = re.compile(r"^(?:\$\{?\w+\}?|\$\{\{.*\}\}|%\w+%|\{\{.*\}\}|\{\w*\}|<[^>]*>|\*+|x+|X+|\.\.\.)$")
+# Code, not secrets: dotted paths and calls, snake_case / SCREAMING_CASE names, CamelCase words.
+_IDENTIFIER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?$")
+_IDENTIFIER_WORDS = re.compile(r"^(?:[a-z_]+|[A-Z_]+|_?(?:[A-Z]?[a-z]+)(?:_?[A-Z][a-z]+)*)$")
+_NON_SECRET_VALUES = frozenset({"none", "null", "true", "false", "undefined", "required", "optional",
+                                "string", "password", "secret", "token", "changeme", "hidden"})
+
+
+def _opaque_value(value: str) -> bool:
+    """An assignment's or header's value that is a real secret, not a reference, word, path or number."""
+    value = value.rstrip("=")  # base64 padding says nothing about randomness
+    if len(value) < 8 or value.lower() in _NON_SECRET_VALUES or _VAR_REFERENCE.match(value):
+        return False
+    if _IDENTIFIER_WORDS.match(value):
+        return False  # MY_TOKEN_NAME, eos_token, SecretValue
+    if _IDENTIFIER_PATH.match(value) and not (any(c.isdigit() for c in value) and _classes(value) >= 3):
+        return False  # os.environ.get, tokenizer.eos_token
+    if value.startswith(("http://", "https://", "/", "./", "~/")) or value.replace(".", "").isdigit():
+        return False
+    if _is_placeholder(value):
+        return False
+    return _classes(value) >= 2 and _entropy(value) >= 3.0
+
+
+def _url_password(value: str) -> bool:
+    if value.lower() in _NON_SECRET_VALUES or _VAR_REFERENCE.match(value) or value.isdigit():
+        return False
+    if re.fullmatch(r"[A-Z_]+", value):  # USER:TOKEN@, USER:PASSWORD@ placeholders
+        return False
+    return not _is_placeholder(value) or len(set(value)) > 8
+
+
+# ---------------------------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    triggers: tuple[str, ...]  # literal substrings of which one must appear (checked in lowercase if `fold`)
+    rank: int  # lower wins when two findings overlap
+    accept: Callable[[re.Match[str]], bool] = lambda m: True
+    fold: bool = False
+
+    def find(self, text: str) -> Iterator[re.Match[str]]:
+        pos = 0
+        while (m := self.pattern.search(text, pos)) is not None:
+            if self.accept(m):
+                yield m
+                pos = max(m.end(), pos + 1)
+            elif m.group("prefix"):  # a rejected prefixed token: its body holds no other token
+                pos = max(m.end(), pos + 1)
+            else:  # a rejected value may hide a real match inside it (`token = 'DB_PASSWORD = "..."'`)
+                pos = max(m.start("secret"), m.start() + 1)
+
+
+def _body_random(min_classes: int = 2) -> Callable[[re.Match[str]], bool]:
+    return lambda m: _looks_random(_squash(m.group("secret")), min_classes)
+
+
+def _squash(s: str) -> str:
+    """Undo line-break and OCR-space disguises inside a token."""
+    return re.sub(r"\s+|>", "", s)
+
+
+_L = r"(?<![A-Za-z0-9])"  # left boundary: not glued to a preceding letter or digit
+_R = r"(?![A-Za-z0-9])"
+_RW = r"(?![A-Za-z0-9_-])"
+_DOT = rf"{_BRK}?\.{_BRK}?"  # the dot between a JWT's or Discord token's parts, a line break either side
+
+
+def _prefixed(prefix_re: str, charset: str, count: int | str, right: str = _R) -> re.Pattern[str]:
+    return re.compile(f"{_L}(?P<prefix>{prefix_re}){_OCR_SPACE}(?P<secret>{_body(charset, count)}){right}")
+
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule("private_key",
+          re.compile(r"(?P<prefix>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"),
+          ("PRIVATE KEY",), rank=0),
+    # Hugging Face: user tokens hf_ + 34 letters (gitleaks, TruffleHog; digits accepted too), OAuth
+    # access tokens hf_oauth_ + 34, organisation API tokens api_org_ + 34.
+    _Rule("huggingface_oauth", _prefixed("hf_oauth_", _ALNUM, 34), ("hf_oauth_",), 1, _body_random()),
+    _Rule("huggingface", _prefixed("hf_(?!oauth_)", _ALNUM, 34), ("hf_",), 1, _body_random()),
+    _Rule("huggingface_org", _prefixed("api_org_", _ALNUM, 34), ("api_org_",), 1, _body_random()),
+    # Anthropic: sk-ant-api03- / sk-ant-admin01- + 93 + "AA" (gitleaks); other sk-ant-<type>NN- bodies too.
+    _Rule("anthropic", _prefixed(r"sk-ant-(?:api|admin)0\d-", _B64URL, 95, _RW), ("sk-ant-",), 1,
+          _body_random()),
+    _Rule("anthropic", re.compile(rf"{_L}(?P<prefix>sk-ant-[a-z]{{2,8}}\d\d-){_OCR_SPACE}"
+                                  rf"(?P<secret>{_vbody(_B64URL, 32)}){_RW}"), ("sk-ant-",), 2, _body_random()),
+    # OpenAI: sk-proj-/sk-svcacct-/sk-admin- (58|74) "T3BlbkFJ" (58|74), legacy sk- 20 T3BlbkFJ 20
+    # (gitleaks); the marker-less newer bodies are accepted with a length floor.
+    _Rule("openai", re.compile(
+        rf"{_L}(?P<prefix>sk-(?:proj|svcacct|admin)-){_OCR_SPACE}"
+        rf"(?P<secret>(?:{_body(_B64URL, 74)}|{_body(_B64URL, 58)}){_BRK}?T3BlbkFJ"
+        rf"(?:{_body(_B64URL, 74)}|{_body(_B64URL, 58)})){_RW}"), ("sk-",), 1, _body_random()),
+    _Rule("openai", re.compile(rf"{_L}(?P<prefix>sk-){_OCR_SPACE}(?P<secret>{_body(_ALNUM, 20)}{_BRK}?T3BlbkFJ"
+                               rf"{_body(_ALNUM, 20)}){_R}"), ("sk-",), 1, _body_random()),
+    _Rule("openai", re.compile(rf"{_L}(?P<prefix>sk-(?:proj|svcacct|admin)-){_OCR_SPACE}"
+                               rf"(?P<secret>{_vbody(_B64URL, 40)}){_RW}"), ("sk-",), 2, _body_random()),
+    _Rule("openai", re.compile(rf"{_L}(?P<prefix>sk-)(?!ant-|proj-|svcacct-|admin-){_OCR_SPACE}"
+                               rf"(?P<secret>{_vbody(_ALNUM, 40)}){_R}"), ("sk-",), 2,
+          _body_random()),
+    # GitHub: classic ghp_/gho_/ghu_/ghs_/ghr_ + 36, fine-grained github_pat_ + 82 (22 _ 59).
+    _Rule("github", _prefixed("gh[pousr]_", _ALNUM, 36), ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), 1,
+          _body_random()),
+    _Rule("github", _prefixed("github_pat_", "[A-Za-z0-9_]", 82), ("github_pat_",), 1, _body_random()),
+    # AWS access key ids (gitleaks: A3T?/AKIA/ASIA/ABIA/ACCA + 16 of A-Z2-7), minus the documented EXAMPLE keys.
+    _Rule("aws_access_key", re.compile(rf"{_L}(?P<prefix>A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA){_OCR_SPACE}"
+                                       rf"(?P<secret>{_body('[A-Z2-7]', 16)}){_R}"),
+          ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), 1, _body_random(1)),
+    # Google API keys: AIza + 35.
+    _Rule("google_api_key", _prefixed("AIza", "[A-Za-z0-9_-]", 35, _RW), ("AIza",), 1, _body_random()),
+    # Slack: bot/user/app/config tokens (gitleaks' slack-* rules), incoming webhooks.
+    _Rule("slack", re.compile(r"(?<![A-Za-z0-9])(?P<prefix>xox[abposre]-|xoxe\.xox[bp]-|xapp-)"
+                              + _OCR_SPACE + "(?P<secret>" + _body("[0-9]", "1,13") + "-"
+                              + _vbody("[A-Za-z0-9-]", 8) + ")(?![A-Za-z0-9-])"),
+          ("xox", "xapp-"), 1, _body_random()),
+    _Rule("slack_webhook", re.compile(r"(?P<prefix>(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/)"
+                                      + _OCR_SPACE + "(?P<secret>" + _vbody("[A-Za-z0-9+/_-]", 20) + ")"),
+          ("hooks.slack.com",), 1),
+    # Stripe secret and restricted keys (publishable pk_ keys are public).
+    _Rule("stripe", re.compile(rf"{_L}(?P<prefix>(?:sk|rk)_(?:live|test|prod)_){_OCR_SPACE}"
+                               rf"(?P<secret>{_vbody(_ALNUM, 10)}){_R}"),
+          ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"), 1, _body_random()),
+    # Telegram bot tokens: bot id, colon, 35 (TruffleHog; gitleaks: starting with "A").
+    _Rule("telegram_bot", re.compile(rf"(?<![0-9])(?P<prefix>)(?P<secret>{_body('[0-9]', '8,10')}:{_body('[A-Za-z0-9_-]', 35)})"
+                                     rf"{_RW}"), (":",), 1,
+          lambda m: _squash(m.group("secret")).split(":")[1].startswith("AA")
+          and _looks_random(_squash(m.group("secret")).split(":")[1])),
+    # Replicate r8_ + 37 and Groq gsk_ + 52 (TruffleHog).
+    _Rule("replicate", _prefixed("r8_", _B64URL, 37, _RW), ("r8_",), 1, _body_random()),
+    _Rule("groq", _prefixed("gsk_", _ALNUM, 52), ("gsk_",), 1, _body_random()),
+    # Weights & Biases: wandb_v1_ 27 _ 49, or 40 hex after a wandb hint within 40 characters (TruffleHog).
+    _Rule("wandb", re.compile(rf"{_L}(?P<prefix>wandb_v1_){_OCR_SPACE}(?P<secret>{_body(_ALNUM, 27)}_"
+                              rf"{_body(_ALNUM, 49)}){_R}"), ("wandb_v1_",), 1, _body_random()),
+    _Rule("wandb", re.compile(r"(?i:wandb)[^\n]{0,40}?(?<![0-9a-fA-F])(?P<prefix>)(?P<secret>" + _body("[0-9a-f]", 40) + ")"
+                              r"(?![0-9A-Za-z])"), ("wandb",), 3, _body_random(), fold=True),
+    # Discord webhooks and bot tokens (validated like python-discord's filter, newer 38-char last part too).
+    _Rule("discord_webhook", re.compile(
+        r"(?P<prefix>https?://(?:(?:canary|ptb)\.)?discord(?:app)?\.com/api(?:/v\d{1,2})?/webhooks/)"
+        + _OCR_SPACE + "(?P<secret>" + _body("[0-9]", "17,20") + "/" + _vbody(_B64URL, 60) + ")"),
+          ("discord",), 1, fold=True),
+    _Rule("discord_bot", re.compile(
+        rf"(?<![A-Za-z0-9_.-])(?P<prefix>)(?P<secret>(?P<user>{_vbody(_B64URL, 23)}){_DOT}(?P<ts>{_vbody(_B64URL, 6)})"
+        rf"{_DOT}(?P<hmac>{_vbody(_B64URL, 27)}))(?![A-Za-z0-9_-])"), (".",), 2,
+          lambda m: _valid_discord_token(*(_squash(m.group(g)) for g in ("user", "ts", "hmac")))),
+    # JWTs, all three parts.
+    _Rule("jwt", re.compile(
+        rf"(?<![A-Za-z0-9_-])(?P<prefix>)(?P<secret>(?P<header>eyJ{_vbody(_B64URL, 10)}){_DOT}"
+        rf"eyJ{_vbody(_B64URL, 10)}{_DOT}{_vbody(_B64URL, 10)})(?![A-Za-z0-9_-])"),
+          ("eyJ",), 2, lambda m: _valid_jwt(_squash(m.group("header")))),
+    # AWS secret access keys: 40 base64 characters named as such, or next to an access key id.
+    _Rule("aws_secret_key", re.compile(
+        r"(?i:aws_?secret_?access_?key|secret_?access_?key|aws_?secret_?key|secretkey)[\"']?\s{0,3}(?:=|:|=>)"
+        r"\s{0,3}[\"']?(?P<prefix>)(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), ("secret",), 2,
+          _body_random(), fold=True),
+    _Rule("aws_secret_key", re.compile(
+        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}[^\n]{0,120}?(?<![A-Za-z0-9/+])(?P<prefix>)"
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), 3,
+          lambda m: _looks_random(m.group("secret"), 3)),
+    # scheme://user:password@host
+    _Rule("url_password", re.compile(
+        r"(?i:\b[a-z][a-z0-9+.-]{1,15})://[^\s:/?#@'\"<>`|]{1,100}:(?P<prefix>)(?P<secret>[^\s/?#@'\"<>`|]{1,200})@"
+        r"(?=[A-Za-z0-9\[])"), ("://",), 4, lambda m: _url_password(m.group("secret"))),
+    # Authorization: Bearer|Basic|Token <opaque value>, and bare "Bearer <opaque value>".
+    _Rule("auth_header", re.compile(
+        r"(?i:\b(?:proxy-)?authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\s{0,3}(?:bearer|basic|token)\s{1,3}|"
+        r"\bbearer\s{1,3})(?P<prefix>)(?P<secret>[A-Za-z0-9._~+/-]{8,4096}=*)"), ("bearer", "authorization"), 4,
+          lambda m: _opaque_value(m.group("secret")), fold=True),
+    # password= / secret: / token= / api_key= style assignments whose value looks random.
+    _Rule("secret_assignment", re.compile(
+        r"(?i:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?)"
+        r"[A-Za-z0-9_-]{0,20}[\"']?\s{0,3}(?::=|=>|=|:)\s{0,3}(?:[rbf]?[\"'`])?(?P<prefix>)"
+        r"(?P<secret>[^\s\"'`;,<>(){}\[\]|=]{7,255}(?<![:.!?])={0,3})"),
+          ("pass", "pwd", "secret", "token", "key", "credential"), 5,
+          lambda m: _opaque_value(m.group("secret")), fold=True),
+)
+
+_PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_LINE = re.compile(r"[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{2,30}:[^\n]*|)[ \t]*\r?")
+
+# One pass that rules out most messages: none of these appears in ordinary chat.
+_PREFILTER = re.compile(
+    "|".join(sorted({re.escape(t) for r in _RULES if not r.fold for t in r.triggers} - {re.escape(":"),
+                                                                                        re.escape(".")}))
+    # Telegram and Discord bot tokens have no literal prefix: their shapes, also when split by a line break.
+    + r"|[0-9]{8}:|[0-9]\r?\n[ \t]*[0-9]{1,9}:A|\.[A-Za-z0-9_-]{6,7}\.|\.[A-Za-z0-9_-]{0,6}\r?\n[^.]{0,20}\."
+    + r"|%[0-9A-Fa-f]{2}|\\[nrtu/\"\\]|[" + _ZERO_WIDTH + "]"
+    + "|(?i:" + "|".join(sorted({re.escape(t) for r in _RULES if r.fold for t in r.triggers})) + ")"
+)
+
+
+# ---------------------------------------------------------------------------------------------- decoding
+
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[nrt\"\\/]|[" + _ZERO_WIDTH + "]")
+_JSON_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"}
+
+
+def _decoded_view(text: str) -> tuple[str, list[int]] | None:
+    """The text with percent-encoding, JSON escapes and zero-width characters undone, and for each decoded
+    character (plus one past the end) its offset in `text`. None when there is nothing to undo."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for m in _ESCAPE.finditer(text):
+        seq = m.group()
+        if seq[0] == "%":
+            code = int(seq[1:], 16)
+            decoded = chr(code) if code < 0x80 else None
+        elif seq.startswith("\\u"):
+            decoded = chr(int(seq[2:], 16))
+        elif seq[0] == "\\":
+            decoded = _JSON_SIMPLE[seq[1]]
+        else:
+            decoded = ""  # zero-width
+        if decoded is None:
+            continue
+        pieces.append(text[last:m.start()])
+        origin.extend(range(last, m.start()))
+        pieces.append(decoded)
+        origin.extend([m.start()] * len(decoded))
+        last = m.end()
+    if not pieces:
+        return None
+    pieces.append(text[last:])
+    origin.extend(range(last, len(text)))
+    origin.append(len(text))
+    return "".join(pieces), origin
+
+
+def _decoded_views(text: str, depth: int = 3) -> Iterator[tuple[str, list[int]]]:
+    """Successive decodings (JSON inside JSON is escaped twice), each mapped back to offsets in `text`."""
+    origin: list[int] | None = None
+    for _ in range(depth):
+        view = _decoded_view(text)
+        if view is None:
+            return
+        text, step = view
+        origin = step if origin is None else [origin[i] for i in step]
+        yield text, origin
+
+
+# ---------------------------------------------------------------------------------------------- scanning
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    rank: int
+    start: int
+    end: int
+    kind: str
+    prefix: str
+    secret: str
+
+
+def _private_key_end(text: str, header_end: int, end_marker: re.Match[str] | None) -> int:
+    """End of a private key block: the next END line or, for a truncated paste, the last line that still
+    looks like key material (base64 or `Proc-Type:`-style headers). The header's own line always counts."""
+    if end_marker is not None:
+        return end_marker.end()
+    pos = text.find("\n", header_end)
+    if pos < 0:
+        return len(text)
+    while pos < len(text):
+        line_end = text.find("\n", pos + 1)
+        line_end = len(text) if line_end < 0 else line_end
+        if not _KEY_LINE.fullmatch(text, pos + 1, line_end):
+            break
+        pos = line_end
+    return pos
+
+
+def _scan(text: str) -> list[_Candidate]:
+    lower = text.lower()
+    found: list[_Candidate] = []
+    end_marker: re.Match[str] | None = None
+    end_searched = False
+    for rule in _RULES:
+        haystack = lower if rule.fold else text
+        if not any(t in haystack for t in rule.triggers):
+            continue
+        for m in rule.find(text):
+            prefix = m.group("prefix")
+            if rule.kind == "private_key":
+                # one forward search for END markers however many BEGIN headers there are
+                if not end_searched or (end_marker is not None and end_marker.start() < m.end()):
+                    end_marker, end_searched = _PRIVATE_KEY_END.search(text, m.end()), True
+                start, end = m.start(), _private_key_end(text, m.end(), end_marker)
+                secret = text[start:end]
+            else:
+                start, end = m.start("prefix"), m.end("secret")
+                secret = _squash(m.group("secret"))
+            found.append(_Candidate(rule.rank, start, end, rule.kind, prefix, prefix + secret))
+    return found
+
+
+def _select(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep the most specific finding where several overlap (an hf_ token inside a URL password)."""
+    starts: list[int] = []  # chosen spans, disjoint, kept sorted by start
+    chosen: list[_Candidate] = []
+    for c in sorted(candidates, key=lambda c: (c.rank, -(c.end - c.start), c.start)):
+        i = bisect.bisect_left(starts, c.start)
+        if (i == 0 or chosen[i - 1].end <= c.start) and (i == len(chosen) or c.end <= chosen[i].start):
+            starts.insert(i, c.start)
+            chosen.insert(i, c)
+    return chosen
+
+
+def redact(text: str) -> Redaction:
+    """Find every credential in `text` and replace it with its public prefix + [REDACTED]."""
+    if not _PREFILTER.search(text):
+        return Redaction(text)
+    candidates = _scan(text)
+    for decoded, origin in _decoded_views(text):
+        for c in _scan(decoded):
+            candidates.append(_Candidate(c.rank, origin[c.start], origin[c.end], c.kind, c.prefix, c.secret))
+    if not candidates:
+        return Redaction(text)
+    chosen = _select(candidates)
+    findings = tuple(SecretFinding(c.kind, c.start, c.end, c.prefix, c.secret) for c in chosen)
+    parts: list[str] = []
+    last = 0
+    for f in findings:
+        parts.append(text[last:f.start])
+        parts.append(f.replacement)
+        last = f.end
+    parts.append(text[last:])
+    return Redaction("".join(parts), findings)
+
+
+def hf_tokens(text: str) -> list[str]:
+    """The normalised Hugging Face tokens (user, OAuth, org) found in `text`, for revocation."""
+    return redact(text).hf_tokens()

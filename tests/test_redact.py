@@ -1,0 +1,166 @@
+"""The redactor, table-driven: every kind, every disguise, every look-alike, and hostile input.
+
+All credentials are synthetic and built at run time by tests/secretgen.py.
+"""
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from diagnosis.redact import REDACTED, hf_tokens, redact
+from tests.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, Sample, SecretGen, applicable,
+                             benign_messages, disguise)
+
+SEEDS = range(8)
+
+
+def leaked_fragments(sample: Sample, text: str) -> list[str]:
+    """Any 8 consecutive alphanumeric characters of the secret (beyond its public prefix) still in `text`."""
+    body = sample.secret[len(sample.prefix):]
+    windows = {body[i:i + 8] for i in range(len(body) - 7)}
+    return sorted(w for w in windows if w.isalnum() and w in text and w not in sample.prefix)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_is_found_and_only_its_prefix_survives(kind: str) -> None:
+    for seed in SEEDS:
+        gen = SecretGen(seed)
+        sample = gen.sample(kind)
+        result = redact(sample.text)
+        assert kind in result.kinds, (kind, seed)
+        assert not leaked_fragments(sample, result.text)
+        assert f"{sample.prefix}{REDACTED}" in result.text
+        for f in result.findings:
+            assert 0 <= f.start < f.end <= len(sample.text)
+            assert sample.text[f.start:f.end].startswith(f.prefix)
+
+
+@pytest.mark.parametrize("name", DISGUISES)
+def test_each_disguise_is_seen_through(name: str) -> None:
+    checked = 0
+    for kind in KINDS:
+        if not applicable(kind, name):
+            continue
+        for seed in SEEDS:
+            gen = SecretGen(seed * 1000 + len(kind))
+            sample = gen.sample(kind)
+            text = disguise(name, sample, gen.rng)
+            result = redact(text)
+            assert result.findings, (kind, name, seed)
+            assert not leaked_fragments(sample, result.text), (kind, name, seed)
+            checked += 1
+    assert checked >= len(SEEDS) * 4
+
+
+@pytest.mark.parametrize("template", range(BENIGN_TEMPLATE_COUNT))
+def test_look_alikes_are_left_alone(template: int) -> None:
+    for seed in SEEDS:
+        messages = benign_messages(random.Random(seed), BENIGN_TEMPLATE_COUNT)
+        text = messages[template]
+        result = redact(text)
+        assert result.findings == (), (text, [(f.kind, text[f.start:f.end]) for f in result.findings])
+        assert result.text is text  # unchanged: the very same string
+
+
+def test_nothing_found_returns_the_input_itself() -> None:
+    text = "My Space https://huggingface.co/spaces/alice/chat is stuck on Building since noon"
+    assert redact(text).text is text
+    assert redact("").text == ""
+
+
+@pytest.mark.parametrize("wrap", [
+    "https://alice:{t}@huggingface.co/spaces/alice/app",
+    'curl -H "Authorization: Bearer {t}" https://huggingface.co/api/whoami-v2',
+    "HF_TOKEN={t}",
+    "token: '{t}'",
+])
+def test_specific_kind_wins_over_generic_context(wrap: str) -> None:
+    sample = SecretGen(3).sample("huggingface")
+    result = redact(wrap.format(t=sample.secret))
+    assert result.kinds == ("huggingface",)
+    assert "hf_[REDACTED]" in result.text
+
+
+@pytest.mark.parametrize("name", ["plain", "line_break", "zero_width", "percent_encoded", "ocr_space",
+                                  "json_escaped", "yaml_indented", "spoiler"])
+def test_hf_tokens_are_normalised_for_revocation(name: str) -> None:
+    gen = SecretGen(11)
+    for kind in ("huggingface", "huggingface_oauth", "huggingface_org"):
+        sample = gen.sample(kind)
+        assert hf_tokens(disguise(name, sample, gen.rng)) == [sample.secret]
+
+
+def test_hf_tokens_deduplicates_and_ignores_other_kinds() -> None:
+    gen = SecretGen(5)
+    hf, gh = gen.sample("huggingface"), gen.sample("github")
+    text = f"{hf.secret} and again {hf.secret} plus {gh.secret}"
+    result = redact(text)
+    assert result.hf_tokens() == [hf.secret]
+    assert len(result.findings) == 3
+
+
+def test_findings_never_show_the_secret_in_repr() -> None:
+    sample = SecretGen(2).sample("huggingface")
+    result = redact(sample.text)
+    assert sample.secret[3:] not in repr(result)
+
+
+def test_several_kinds_in_one_env_file() -> None:
+    gen = SecretGen(9)
+    samples = [gen.sample(k) for k in ("openai", "anthropic", "huggingface", "stripe", "groq")]
+    names = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "HF_TOKEN", "STRIPE_KEY", "GROQ_API_KEY"]
+    env = "\n".join(f"{n}={s.secret}" for n, s in zip(names, samples))
+    result = redact(env)
+    assert [f.kind for f in result.findings] == [s.kind for s in samples]
+    for n in names:  # the variable names stay readable
+        assert f"{n}=" in result.text
+    for s in samples:
+        assert not leaked_fragments(s, result.text)
+
+
+def test_discord_token_validation_rejects_look_alikes() -> None:
+    # dotted identifiers and random base64 triples that do not decode to a snowflake and a time
+    rng = random.Random(4)
+    b64 = string.ascii_letters + string.digits + "-_"
+    for _ in range(200):
+        parts = ["".join(rng.choice(b64) for _ in range(n)) for n in (24, 6, 27)]
+        assert redact(".".join(parts)).findings == ()
+    assert redact("await message.channel.send(content)").findings == ()
+
+
+HOSTILE = {
+    "near_tokens": lambda rng: " ".join(rng.choice(("hf_", "sk-", "ghp_", "AKIA", "xoxb-1-", "eyJ", "gsk_"))
+                                        + "".join(rng.choice(string.ascii_letters) for _ in range(rng.randint(5, 33)))
+                                        for _ in range(4000)),
+    "binary_junk": lambda rng: bytes(rng.randrange(256) for _ in range(100_000)).decode("latin-1"),
+    "unicode": lambda rng: "".join(chr(rng.randrange(0x80, 0x2FFFF)) for _ in range(50_000)),
+    "lone_surrogates": lambda rng: "\ud800\udfff" * 25_000,
+    "zero_width_flood": lambda rng: "hf_" + "\u200b" * 100_000,
+    "escape_flood": lambda rng: "\\u0041%41\\n" * 8_000,
+    "assignment_flood": lambda rng: "token=" * 17_000,
+    "key_headers": lambda rng: "-----BEGIN RSA PRIVATE KEY-----\n" * 3_000,
+    "long_runs": lambda rng: ("xoxb-1-" * 14_000) + ("sk-proj-" + "a" * 40 + "\n") * 800,
+    "dotted": lambda rng: ".".join("".join(rng.choice(string.ascii_letters + "-_") for _ in range(rng.randint(5, 40)))
+                                   for _ in range(4_000)),
+}
+
+
+@pytest.mark.timeout(30)  # a guard against catastrophic backtracking, not a performance claim
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_input_is_handled(name: str) -> None:
+    text = HOSTILE[name](random.Random(0))
+    result = redact(text)
+    assert isinstance(result.text, str)
+    for f in result.findings:
+        assert 0 <= f.start < f.end <= len(text)
+
+
+def test_private_key_block_is_removed_whole_even_when_truncated() -> None:
+    sample = SecretGen(6).sample("private_key")
+    truncated = sample.text.rsplit("\n", 2)[0]  # no END line
+    for text in (sample.text, truncated + "\n", f"```\n{truncated}"):
+        result = redact(text)
+        assert result.kinds == ("private_key",)
+        assert not leaked_fragments(sample, result.text)
