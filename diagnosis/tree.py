@@ -457,6 +457,10 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
         if len(out) >= 2:
             break
     out.append(_BUCKET_ACTION[bucket](facts, ctx))
+    if bucket is B.LIFECYCLE_STUCK and ctx.stage is None:
+        space = ctx.space or "OWNER/NAME"
+        out.insert(0, f"First read the runtime state: https://huggingface.co/api/spaces/{space}/runtime — if `errorMessage` "
+                      "or `abuse` mention abuse, RepoScanner, proxy, tunnel or Cloudflare, treat it as a moderation lock.")
     if questions and len(out) < 4:
         out.append(questions[0])
     return tuple(dict.fromkeys(_scrub(a) for a in out))
@@ -594,6 +598,12 @@ _ACTIONS = {
     "commits_no_build": lambda f, c: (
         f"{f.get('count')} commit(s) since {f.get('since')} started no build: the builder is not dispatching for this "
         "Space — this needs HF-side inspection."),
+    "builder_not_dispatching": lambda f, c: (
+        "What you describe is a builder that never starts: no commit or code change can fix that from your side — "
+        "it needs HF-side inspection."),
+    "restart_failed_banner": lambda f, c: (
+        "Note the time of the failed restart and its request id (`Root=1-…`, if shown): HF needs both to find it in "
+        "their logs."),
     "paused_by_owner": lambda f, c: "The owner paused this Space; only they can restart it — ask in its Community tab.",
     "recent_similar": lambda f, c: (
         f"{f.get('similar')} other Spaces reported the same in the last {f.get('window')} minutes — likely platform-side."),
@@ -626,7 +636,7 @@ def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], repor
     url = f"https://huggingface.co/spaces/{space}" if space else "<the Space URL>"
     owner = space.split("/")[0] if space else "<your username>"
     runtime = (f"stage={ctx.stage}" + (f", errorMessage={logs.shorten(ctx.error_message, 120)}" if ctx.error_message else "")
-               if ctx.stage else "<output of https://huggingface.co/api/spaces/OWNER/NAME/runtime>")
+               if ctx.stage else f"<output of https://huggingface.co/api/spaces/{space or 'OWNER/NAME'}/runtime>")
     if ctx.commits_since:
         recent = f"{ctx.commits_since} commit(s) since {_hhmm(ctx.since)} started no build" if ctx.since else ""
     else:

@@ -1,0 +1,139 @@
+"""`python -m diagnosis`: diagnose a pasted report, a batch of them, or a live Space.
+
+Exit codes: 0 whenever a verdict was produced (`needs_info` included), 2 on bad usage,
+3 when a live diagnosis could not reach the Hub at all.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from typing import TextIO
+
+from .extract import parse_report
+from .model import Evidence, Verdict
+from .render import to_json, to_terminal
+from .spaceref import find_spaces
+from .tree import decide
+
+EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 2, 3
+OFFLINE_NOTE = "live checks: skipped (--offline)"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep the message to one clear line
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(try --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m diagnosis", description="Diagnose a broken Hugging Face Space from a report and/or live evidence.")
+    p.add_argument("space", nargs="?", metavar="SPACE", help="OWNER/NAME or a Space URL: diagnose it live (unless --offline)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--text-file", metavar="FILE", help="read the report from FILE ('-' reads stdin)")
+    src.add_argument("--text", metavar="TEXT", help="the report itself")
+    src.add_argument("--batch", action="store_true",
+                     help='read JSON lines {"id": …, "text": …} on stdin, write one JSON verdict line per input')
+    p.add_argument("--json", action="store_true", help="print the JSON verdict instead of text")
+    p.add_argument("--offline", action="store_true", help="no network access at all: decide from the text")
+    p.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or the public Hub)")
+    p.add_argument("--status-url", metavar="URL", help="status page JSON (default: SPACEDOC_STATUS_URL or HF's page)")
+    p.add_argument("--deadline", metavar="S", type=float, default=8.0, help="seconds for the whole live diagnosis (default 8)")
+    return p
+
+
+def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.deadline > 0:
+        parser.error("--deadline must be a positive number of seconds")
+    if args.batch:
+        if args.space:
+            parser.error("--batch reads Spaces from the texts; do not give SPACE")
+        return _batch(stdin, stdout)
+    if args.space is None and args.text is None and args.text_file is None:
+        parser.error("give a report (--text, --text-file FILE or --text-file -), a SPACE, or --batch")
+    try:
+        text = _read_text(args, stdin)
+    except OSError as exc:
+        parser.error(f"cannot read {args.text_file}: {exc.strerror or exc}")
+    if args.space is not None:
+        space = _space_arg(args.space)
+        if space is None:
+            parser.error(f"not a Space id or URL: {args.space!r} (expected OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)")
+        if args.offline:
+            verdict = _offline_with_space(space, text)
+        else:
+            return _live(args, text, stdout, parser)
+    else:
+        verdict = decide(parse_report(text))
+    _print(verdict, args.json, stdout)
+    return EXIT_OK
+
+
+def _read_text(args: argparse.Namespace, stdin: TextIO) -> str:
+    if args.text is not None:
+        return args.text
+    if args.text_file is None:
+        return ""
+    if args.text_file == "-":
+        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
+    else:
+        with open(args.text_file, "rb") as fh:
+            data = fh.read()
+    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+
+
+def _space_arg(arg: str) -> str | None:
+    """The id an explicit SPACE argument names (first reading of a subdomain), or None."""
+    refs = find_spaces(arg) or find_spaces(f"Space {arg.strip()}")
+    if not refs or refs[0].placeholder:
+        return None
+    return refs[0].id or refs[0].candidates[0]
+
+
+def _offline_with_space(space: str, text: str) -> Verdict:
+    verdict = decide(parse_report(text), Evidence(space=space))
+    return dataclasses.replace(verdict, unavailable=(*verdict.unavailable, OFFLINE_NOTE))
+
+
+def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.ArgumentParser) -> int:
+    # Imported here: the text-only paths must work without the Hub client's dependencies loaded.
+    from .hub import HubUnreachable
+    from .pipeline import InvalidSpace, diagnose_live_sync
+
+    try:
+        verdict = diagnose_live_sync(args.space, text, endpoint=args.endpoint, status_url=args.status_url,
+                                     deadline=args.deadline)
+    except InvalidSpace as exc:
+        parser.error(str(exc))
+    except HubUnreachable as exc:
+        print(f"python -m diagnosis: cannot reach the Hub ({exc}); use --offline to decide from the text alone",
+              file=sys.stderr)
+        return EXIT_UNREACHABLE
+    _print(verdict, args.json, stdout)
+    return EXIT_OK
+
+
+def _batch(stdin: TextIO, stdout: TextIO) -> int:
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            item = None
+        if not isinstance(item, dict):
+            stdout.write(json.dumps({"id": None, "error": "not a JSON object line"}) + "\n")
+        else:
+            text = item.get("text")
+            verdict = decide(parse_report(text if isinstance(text, str) else ""))
+            stdout.write(json.dumps({"id": item.get("id"), **to_json(verdict)}, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return EXIT_OK
+
+
+def _print(verdict: Verdict, as_json: bool, stdout: TextIO) -> None:
+    stdout.write((json.dumps(to_json(verdict), ensure_ascii=False, indent=2) if as_json else to_terminal(verdict)) + "\n")
+    stdout.flush()

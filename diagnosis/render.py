@@ -1,0 +1,159 @@
+"""A Verdict as Discord Markdown (≤ 2000 chars), a Discord embed spec, terminal text, or JSON.
+
+Nothing here imports discord: `to_embed` returns a plain `EmbedSpec` that a cog turns into a
+`discord.Embed` field by field, already within Discord's limits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Bucket, Verdict
+
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_FIELDS_MAX = 25
+EMBED_TOTAL_LIMIT = 6000
+
+TITLES = {
+    Bucket.BUILD_FAILURE: "Build failure (the image does not build)",
+    Bucket.RUNTIME_CRASH: "Runtime crash (the app dies after it starts)",
+    Bucket.PORT_HEALTHCHECK: "Port or health check (the app runs, the page never loads)",
+    Bucket.LIFECYCLE_STUCK: "Stuck lifecycle (builder not dispatching)",
+    Bucket.MODERATION_LOCK: "Moderation lock (stopped by a policy check)",
+    Bucket.PLATFORM_INCIDENT: "Platform incident (many Spaces affected)",
+    Bucket.CONFIG_ERROR: "Configuration error (README metadata or app file)",
+    Bucket.HARDWARE_SCHEDULING: "Hardware or scheduling (no capacity, GPU quota)",
+    Bucket.SLEEPING: "Sleeping or paused by its owner (not broken)",
+    Bucket.NEEDS_INFO: "Need more information",
+}
+COLOURS = {
+    Bucket.BUILD_FAILURE: 0xE67E22, Bucket.RUNTIME_CRASH: 0xE74C3C, Bucket.PORT_HEALTHCHECK: 0xF1C40F,
+    Bucket.LIFECYCLE_STUCK: 0x9B59B6, Bucket.MODERATION_LOCK: 0x992D22, Bucket.PLATFORM_INCIDENT: 0x3498DB,
+    Bucket.CONFIG_ERROR: 0x1ABC9C, Bucket.HARDWARE_SCHEDULING: 0x2980B9, Bucket.SLEEPING: 0x95A5A6,
+    Bucket.NEEDS_INFO: 0x7F8C8D,
+}
+
+
+def title(v: Verdict) -> str:
+    return TITLES.get(v.bucket, v.bucket.value)
+
+
+def _safe(text: str) -> str:
+    """User-derived text must not ping anyone or break out of Markdown code spans."""
+    return text.replace("@", "@\u200b")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def _header(v: Verdict) -> str:
+    space = f" · `{v.space}`" if v.space else (" · placeholder Space id" if v.placeholder else "")
+    return f"confidence {round(v.confidence * 100)}%{space}"
+
+
+def _also(v: Verdict) -> str:
+    return ", ".join(f"{TITLES[a.bucket].split(' (')[0].lower()} {round(a.confidence * 100)}%" for a in v.alternatives[:3])
+
+
+def _sections(v: Verdict, item_limit: int) -> list[tuple[str, list[str]]]:
+    """(heading, items) in the order a reader needs them; the e-mail draft comes last."""
+    return [
+        ("Evidence", [_cut(e, item_limit) for e in v.evidence]),
+        ("Questions" if v.bucket is Bucket.NEEDS_INFO else "Next", [_cut(a, item_limit) for a in v.next_actions]),
+        ("Stop", [_cut(s, item_limit) for s in v.stop_doing]),
+        ("Could not check", [_cut(u, item_limit) for u in v.unavailable]),
+    ]
+
+
+def to_markdown(v: Verdict, limit: int = MESSAGE_LIMIT) -> str:
+    """Discord-ready Markdown in one message: long items are shortened first, then the e-mail draft yields."""
+    draft = f"\n**Draft e-mail**\n```\n{_safe(v.email_draft).replace('```', 'ʼʼʼ')}\n```" if v.email_draft else ""
+    note = "\n*(the e-mail draft did not fit: run the CLI with `--json` to get it)*" if v.email_draft else ""
+    bodies = [_markdown_body(v, item_limit) for item_limit in (300, 200, 140, 90)]
+    for tail in (draft, note, ""):
+        for body in bodies:
+            if len(body) + len(tail) <= limit:
+                return body + tail
+    return _cut(bodies[-1], limit)
+
+
+def _markdown_body(v: Verdict, item_limit: int) -> str:
+    parts = [f"**Space Doctor — {title(v)}** ({_header(v)})"]
+    for heading, items in _sections(v, item_limit):
+        if items:
+            numbered = heading in ("Next", "Questions")
+            lines = [f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1)]
+            parts.append(f"**{heading}**\n" + "\n".join(lines))
+    if v.alternatives:
+        parts.append(f"*Also possible: {_also(v)}*")
+    return _safe("\n".join(parts))
+
+
+def to_terminal(v: Verdict) -> str:
+    """Plain text for a terminal: everything, nothing shortened but the quotes already are."""
+    out = [f"{title(v)}  [{v.bucket.value}]", f"  {_header(v).replace('`', '')}"]
+    for heading, items in _sections(v, 10_000):
+        if items:
+            out.append(f"\n{heading}:")
+            out.extend(f"  - {x}" for x in items)
+    if v.alternatives:
+        out.append(f"\nAlso possible: {_also(v)}")
+    if v.stop_pushing_commits:
+        out.append("\nStop pushing commits: yes")
+    if v.email_draft:
+        out.append("\nDraft e-mail:\n" + "\n".join(f"  {line}" for line in v.email_draft.splitlines()))
+    return "\n".join(out)
+
+
+def to_json(v: Verdict) -> dict[str, Any]:
+    return v.to_json()
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedSpec:
+    """What a Discord embed shows; every part already within Discord's limits."""
+
+    title: str
+    description: str
+    colour: int
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+    def total_chars(self) -> int:
+        return len(self.title) + len(self.description) + sum(len(n) + len(v) for n, v in self.fields)
+
+
+def to_embed(v: Verdict) -> EmbedSpec:
+    head = _cut(f"Space Doctor — {title(v)}", EMBED_TITLE_LIMIT)
+    lines = [_header(v)]
+    if v.evidence:
+        lines.append("**Evidence**")
+        lines.extend(f"- {_cut(e, 400)}" for e in v.evidence)
+    description = _cut(_safe("\n".join(lines)), EMBED_DESCRIPTION_LIMIT)
+    fields: list[tuple[str, str]] = []
+    heading = "Questions" if v.bucket is Bucket.NEEDS_INFO else "Next actions"
+    for name, items, numbered in (
+        (heading, v.next_actions, True),
+        ("Stop doing", v.stop_doing, False),
+        ("Could not check", v.unavailable, False),
+    ):
+        if items:
+            value = "\n".join(f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1))
+            fields.append((name, _cut(_safe(value), EMBED_FIELD_VALUE_LIMIT)))
+    if v.alternatives:
+        fields.append(("Also possible", _cut(_also(v), EMBED_FIELD_VALUE_LIMIT)))
+    if v.email_draft:
+        fence = 8  # "```\n" + "\n```"
+        draft = _cut(_safe(v.email_draft).replace("```", "ʼʼʼ"), EMBED_FIELD_VALUE_LIMIT - fence)
+        fields.append(("Draft e-mail", f"```\n{draft}\n```"))
+    spec = EmbedSpec(head, description, COLOURS.get(v.bucket, 0x7F8C8D), fields[:EMBED_FIELDS_MAX])
+    while spec.total_chars() > EMBED_TOTAL_LIMIT and spec.fields:
+        spec = EmbedSpec(spec.title, spec.description, spec.colour, spec.fields[:-1])
+    if spec.total_chars() > EMBED_TOTAL_LIMIT:
+        room = EMBED_TOTAL_LIMIT - len(spec.title)
+        spec = EmbedSpec(spec.title, _cut(spec.description, room), spec.colour, [])
+    return spec
