@@ -321,7 +321,7 @@ def _benign_templates(rng: random.Random) -> list[Callable[[], str]]:
         lambda: f"https://huggingface.co/spaces/{owner()}/{name()} is stuck on Building",
         lambda: f"https://{owner()}-{name()}.hf.space shows 503",
         lambda: f"from_pretrained('{owner()}/{name()}') fails with 401",
-        lambda: "my token is hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx is that the problem?",
+        lambda: "my token is hf_" + "x" * 34 + " is that the problem?",
         lambda: "I replaced it with hf_*** in the snippet",
         lambda: "set HF_TOKEN=YOUR_HF_TOKEN then run again",
         lambda: f"Authorization: Bearer <token>",
