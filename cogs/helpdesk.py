@@ -1,0 +1,195 @@
+"""Auto-replies in the server's help forums and help text channels.
+
+Forums: the trigger is the post's starter message (its id is the thread id), not THREAD_CREATE, which
+avoids Discord's 40058 race (egress retries once more if it still happens). Then the original poster's
+follow-ups, up to a small cap. Text channels: only messages clearly about a broken Space, once per person
+per conversation window.
+
+Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
+short to act on. A per-user cooldown and a cap on concurrent diagnoses keep a busy server cheap, and each
+message is claimed in the store before it is answered, so nothing is answered twice, also across a
+gateway replay or a restart.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+import discord
+from discord.ext import commands
+
+from diagnosis.extract import parse_report
+from diagnosis.prefilter import looks_like_space_trouble
+from spacedoc import diagnosing, egress
+from spacedoc.store import GuildSettings
+from spacedoc.views import register_persistent_views, remember, verdict_view
+
+log = logging.getLogger(__name__)
+
+SOLVED_TAG = re.compile(r"solved|resolved|fixed|answered|closed|done|✅", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoReplyPolicy:
+    min_chars: int = 20  # "help pls" is not something to diagnose
+    followups_per_thread: int = 2  # answers to the original poster after the first one
+    user_cooldown: float = 30.0  # seconds between two auto-replies to the same person
+    conversation_window: float = 15 * 60.0  # text channels: one auto-reply per person per channel per window
+    max_concurrent: int = 4  # diagnoses in flight across the whole bot
+    strong_symptom_weight: float = 2.0  # symptom weight that stands in for a Space reference
+
+
+def is_solved(thread: discord.Thread) -> bool:
+    """Tagged solved-like in the forum, or marked so in the title (older servers have no tags)."""
+    return any(SOLVED_TAG.search(tag.name) for tag in thread.applied_tags) or bool(
+        re.search(r"\[(?:solved|resolved|fixed)\]", thread.name, re.IGNORECASE))
+
+
+def has_role(author: discord.abc.User, role_id: int | None) -> bool:
+    return role_id is not None and isinstance(author, discord.Member) and author.get_role(role_id) is not None
+
+
+class HelpDesk(commands.Cog):
+    def __init__(self, bot: commands.Bot, policy: AutoReplyPolicy = AutoReplyPolicy()) -> None:
+        self.bot = bot
+        self.policy = policy
+        self._diagnosis_slots = asyncio.Semaphore(policy.max_concurrent)
+        self._last_reply_to: dict[int, float] = {}  # user id → monotonic time of their last auto-reply
+        self._conversation: dict[tuple[int, int], float] = {}  # (channel, user) → last auto-reply there
+
+    async def cog_load(self) -> None:
+        register_persistent_views(self.bot)
+
+    @property
+    def store(self):
+        return self.bot.store  # type: ignore[attr-defined]
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if message.guild is None or message.author.bot or me is None:
+            return
+        if any(user.id == me.id for user in message.mentions):
+            return  # a mention asks the Diagnose cog, which reads the whole conversation
+        channel = message.channel
+        in_forum_thread = isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
+        if not in_forum_thread and not isinstance(channel, discord.TextChannel):
+            return
+        settings = await self.store.get_guild_settings(message.guild.id)
+        if not settings.auto_reply:
+            return
+        if in_forum_thread and channel.parent_id in settings.help_forums:
+            text = await self._forum_text(message, channel, settings)
+        elif channel.id in settings.help_channels:
+            text = self._channel_text(message)
+        else:
+            return
+        if text is None:
+            return
+        previous = self._last_reply_to.get(message.author.id)
+        if not self._take_cooldown(message.author.id):
+            return
+        if not await self.store.claim(f"answer:msg:{message.id}"):
+            self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
+            return
+        if in_forum_thread and message.id != channel.id and not await self._take_followup_slot(channel.id):
+            return
+        if not in_forum_thread:
+            self._conversation[(channel.id, message.author.id)] = time.monotonic()
+        await self._answer(message, text)
+
+    # ---- gates -----------------------------------------------------------------------------------
+
+    async def _forum_text(self, message: discord.Message, thread: discord.Thread,
+                          settings: GuildSettings) -> str | None:
+        """What to diagnose for this forum message, or None to stay silent."""
+        if is_solved(thread):
+            return None
+        if message.id == thread.id:  # the post itself: its title says as much as its body
+            text = f"{thread.name}\n{message.content}"
+            return text if len(text.strip()) >= self.policy.min_chars else None
+        if message.author.id != thread.owner_id:
+            if has_role(message.author, settings.helper_role):
+                await self.store.set_meta(f"helper-answered:{thread.id}", str(message.author.id))
+            return None
+        if await self.store.get_meta(f"helper-answered:{thread.id}") is not None:
+            return None  # a human is on it
+        if len(message.content.strip()) < self.policy.min_chars or not self._about_a_space(message.content):
+            return None
+        starter = await _starter_content(thread)
+        return "\n\n".join(part for part in (thread.name, starter, message.content) if part)
+
+    def _channel_text(self, message: discord.Message) -> str | None:
+        text = message.content
+        if len(text.strip()) < self.policy.min_chars or not self._about_a_space(text):
+            return None
+        last = self._conversation.get((message.channel.id, message.author.id))
+        if last is not None and time.monotonic() - last < self.policy.conversation_window:
+            return None
+        return text
+
+    def _about_a_space(self, text: str) -> bool:
+        """Clearly about a broken Space: the cheap prefilter, then a Space named or strong symptoms."""
+        if not looks_like_space_trouble(text):
+            return False
+        report = parse_report(text)
+        if report.primary_space is not None:
+            return True
+        weight = sum(f.weight for f in report.findings if f.bucket is not None)
+        return weight >= self.policy.strong_symptom_weight
+
+    def _take_cooldown(self, user_id: int) -> bool:
+        now = time.monotonic()
+        last = self._last_reply_to.get(user_id)
+        if last is not None and now - last < self.policy.user_cooldown:
+            return False
+        self._last_reply_to[user_id] = now  # set before any await: two quick messages cannot both pass
+        return True
+
+    def _restore_cooldown(self, user_id: int, previous: float | None) -> None:
+        if previous is None:
+            self._last_reply_to.pop(user_id, None)
+        else:
+            self._last_reply_to[user_id] = previous
+
+    async def _take_followup_slot(self, thread_id: int) -> bool:
+        for n in range(self.policy.followups_per_thread):
+            if await self.store.claim(f"answer:thread:{thread_id}:followup:{n}"):
+                return True
+        return False
+
+    # ---- answering -------------------------------------------------------------------------------
+
+    async def _answer(self, message: discord.Message, text: str) -> None:
+        step = "checking the Space"
+        try:
+            async with self._diagnosis_slots:
+                verdict = await diagnosing.diagnose(self.bot.hub, self.store, text,  # type: ignore[attr-defined]
+                                                    guild_id=message.guild.id if message.guild else None)
+            step = "posting the answer"
+            reply = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
+                                      view=verdict_view(verdict), reply_to=message)
+            await remember(self.store, reply, verdict, details=text)
+        except Exception:
+            log.exception("auto-reply to message %s failed while %s", message.id, step)
+            try:
+                await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
+            except discord.HTTPException:
+                log.warning("could not post the apology for message %s either", message.id)
+
+
+async def _starter_content(thread: discord.Thread) -> str:
+    """A forum post's starter message (same id as the thread), for the context of a follow-up."""
+    if thread.starter_message is not None:
+        return thread.starter_message.content
+    try:
+        return (await thread.fetch_message(thread.id)).content
+    except discord.NotFound:  # the author deleted it (or the moderation removed a secret from it)
+        return ""
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(HelpDesk(bot))

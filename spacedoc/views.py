@@ -1,0 +1,137 @@
+"""The buttons under every verdict: Re-check, Helped / Didn't help, Support e-mail draft.
+
+The custom_ids are fixed and the message a button sits on is the key into the store, so one view
+registered at start (`register_persistent_views`) serves every verdict ever posted, also after a restart.
+Whoever posts a verdict attaches `verdict_view(verdict)` and then calls `remember(...)` with the posted
+message, which stores what Re-check and the e-mail draft need (redacted).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import discord
+
+from diagnosis.hub import HubClient
+from diagnosis.model import Bucket, Verdict
+from spacedoc import diagnosing, egress
+from spacedoc.store import Store
+
+log = logging.getLogger(__name__)
+
+RECHECK_ID = "spacedoc:recheck"
+HELPED_ID = "spacedoc:helped"
+NOT_HELPED_ID = "spacedoc:not-helped"
+EMAIL_DRAFT_ID = "spacedoc:email-draft"
+# Only these buckets need Hugging Face staff; a support e-mail for the others would waste everyone's time.
+EMAIL_BUCKETS = frozenset({Bucket.LIFECYCLE_STUCK, Bucket.MODERATION_LOCK})
+CODE_BLOCK_ROOM = 1900  # an ephemeral answer holds 2000 characters; the fence and a line of text take the rest
+
+
+class _BotWithState(Protocol):
+    hub: HubClient
+    store: Store
+
+
+def _state(interaction: discord.Interaction) -> _BotWithState:
+    return interaction.client  # type: ignore[return-value]  # bot.SpaceDoctor sets hub and store in setup_hook
+
+
+class VerdictView(discord.ui.View):
+    """Stateless buttons: every callback finds its context from the clicked message's id."""
+
+    def __init__(self, *, email_draft: bool = True) -> None:
+        super().__init__(timeout=None)
+        if not email_draft:
+            self.remove_item(self.email_draft)
+
+    @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)
+    async def recheck(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        bot = _state(interaction)
+        message = interaction.message
+        context = await bot.store.get_verdict_context(message.id) if message else None
+        if message is None or context is None:
+            await egress.respond(interaction, "I no longer have what this diagnosis was based on: "
+                                              "please run `/diagnose` again.", ephemeral=True)
+            return
+        await interaction.response.defer()  # acknowledges the click; the verdict is then edited in place
+        try:
+            verdict = await diagnosing.diagnose(bot.hub, bot.store, context.details, space=context.space,
+                                                guild_id=interaction.guild_id)
+        except Exception:
+            log.exception("re-check of verdict message %s failed", message.id)
+            await egress.respond(interaction, diagnosing.apology("checking the Space again"), ephemeral=True)
+            return
+        await egress.edit_response(interaction, embed=diagnosing.verdict_embed(verdict), view=verdict_view(verdict))
+        await remember(bot.store, message, verdict, details=context.details)
+
+    @discord.ui.button(label="Helped", emoji="👍", style=discord.ButtonStyle.success, custom_id=HELPED_ID)
+    async def helped(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await _vote(interaction, helpful=True)
+
+    @discord.ui.button(label="Didn't help", emoji="👎", style=discord.ButtonStyle.secondary, custom_id=NOT_HELPED_ID)
+    async def not_helped(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await _vote(interaction, helpful=False)
+
+    @discord.ui.button(label="Support e-mail draft", emoji="✉️", style=discord.ButtonStyle.primary,
+                       custom_id=EMAIL_DRAFT_ID)
+    async def email_draft(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        bot = _state(interaction)
+        context = await bot.store.get_verdict_context(interaction.message.id) if interaction.message else None
+        if context is None or not context.email_draft:
+            await egress.respond(interaction, "There is no support e-mail draft for this diagnosis.", ephemeral=True)
+            return
+        draft = context.email_draft
+        if len(draft) > CODE_BLOCK_ROOM:
+            draft = draft[: CODE_BLOCK_ROOM - 1] + "…"
+        await egress.respond(
+            interaction,
+            f"Copy this to **website@huggingface.co** (check it, add what you know):\n```\n{draft}\n```",
+            ephemeral=True,
+        )
+
+
+async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
+    bot = _state(interaction)
+    message = interaction.message
+    if message is None:
+        return
+    await bot.store.record_feedback(message.id, interaction.user.id, helpful)
+    await egress.respond(interaction, "Thanks, noted." if helpful else
+                         "Thanks for telling me. A human helper should take a look.", ephemeral=True)
+    if helpful or interaction.guild_id is None:
+        return
+    settings = await bot.store.get_guild_settings(interaction.guild_id)
+    # One ping per verdict, however many people click: helpers are volunteers.
+    if settings.helper_role is None or not await bot.store.claim(f"escalate:msg:{message.id}"):
+        return
+    await egress.send(
+        message.channel,
+        f"<@&{settings.helper_role}> {interaction.user.mention} says this answer did not help: "
+        "could someone take a look?",
+        reply_to=message,
+        ping_roles=[discord.Object(settings.helper_role)],
+    )
+
+
+def verdict_view(verdict: Verdict) -> VerdictView:
+    """The buttons for a verdict about to be posted (the e-mail draft only where HF staff must act)."""
+    return VerdictView(email_draft=verdict.bucket in EMAIL_BUCKETS and bool(verdict.email_draft))
+
+
+async def remember(store: Store, message: discord.Message, verdict: Verdict, *, details: str) -> None:
+    """Stores what the posted verdict's buttons need; `details` is the text the diagnosis read."""
+    await store.save_verdict_context(
+        message.id,
+        guild_id=message.guild.id if message.guild else None,
+        channel_id=message.channel.id,
+        space=verdict.space,
+        details=details,
+        bucket=verdict.bucket.value,
+        email_draft=verdict.email_draft,
+    )
+
+
+def register_persistent_views(bot: discord.Client) -> None:
+    """Makes every verdict's buttons answer, including those posted before this start."""
+    bot.add_view(VerdictView())
