@@ -1,0 +1,88 @@
+"""`python -m diagnosis SPACE` as a user runs it: a subprocess against the sandbox Hub over real sockets."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.hub import SandboxHub
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def hub():
+    with SandboxHub() as server:
+        yield server
+
+
+@pytest.fixture
+def clean_env(tmp_path):
+    """No saved token, no inherited Hub settings: the subprocess sees only what a test gives it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING", "SPACEDOC_"))}
+    env["HF_HOME"] = str(tmp_path / "hf-home")
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "diagnosis", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_live_json_verdict(hub, clean_env):
+    done = run_cli(
+        "https://huggingface.co/spaces/marlin-ai/chat-ui-stack", "--text", "restart does nothing",
+        "--endpoint", hub.endpoint, "--status-url", hub.status_url, "--json", env=clean_env,
+    )
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["space"] == "marlin-ai/chat-ui-stack"
+    assert verdict["bucket"] == "lifecycle_stuck"
+    assert verdict["stop_pushing_commits"] is True
+
+
+def test_endpoint_and_status_page_from_the_environment(hub, clean_env):
+    hub.set_status_page("spaces_incident")
+    try:
+        env = {**clean_env, "HF_ENDPOINT": hub.endpoint, "SPACEDOC_STATUS_URL": hub.status_url}
+        done = run_cli("lark-studio/voice-clone", "--text", "503 for everyone", "--json", env=env)
+    finally:
+        hub.set_status_page("operational")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["bucket"] == "platform_incident"
+
+
+def test_owner_token_from_huggingface_hub_lookup_opens_a_private_space(hub, clean_env):
+    hub.owner_token = "".join(random.Random(21).choices(string.ascii_letters + string.digits, k=37))
+    try:
+        anonymous = run_cli("plover-corp/internal-dashboard", "--endpoint", hub.endpoint,
+                            "--status-url", hub.status_url, "--json", env=clean_env)
+        owner = run_cli("plover-corp/internal-dashboard", "--endpoint", hub.endpoint,
+                        "--status-url", hub.status_url, "--json", env={**clean_env, "HF_TOKEN": hub.owner_token})
+    finally:
+        hub.owner_token = None
+    assert any("not found, or private" in u for u in json.loads(anonymous.stdout)["unavailable"])
+    verdict = json.loads(owner.stdout)
+    assert verdict["bucket"] == "runtime_crash", owner.stdout
+    assert not any("owner-only" in u for u in verdict["unavailable"])
+
+
+def test_no_network_fails_fast_with_a_clear_message(clean_env):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    nowhere = f"http://127.0.0.1:{closed}"
+    done = run_cli("marlin-ai/chat-ui-stack", "--endpoint", nowhere, "--status-url", nowhere + "/index.json",
+                   "--json", env=clean_env)
+    assert done.returncode == 3
+    assert "cannot reach the Hub" in done.stderr and "connection refused" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
