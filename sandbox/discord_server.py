@@ -882,10 +882,17 @@ class DiscordSandbox:
         _, channel = self._channel(request)
         return _json(channel) if channel is not None else _error(404, 10003, "Unknown Channel")
 
+    def _cannot_read_history(self) -> web.Response | None:
+        if self.permissions_of(self.bot_user_id) & PERM_READ_MESSAGE_HISTORY:
+            return None
+        return _error(403, 50001, "Missing Access")
+
     async def _get_history(self, request: web.Request) -> web.Response:
         cid, channel = self._channel(request)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
+        if (denied := self._cannot_read_history()) is not None:
+            return denied
         limit = min(int(request.query.get("limit", 50)), 100)
         newest_first = sorted(self.messages[cid].values(), key=lambda m: int(m["id"]), reverse=True)
         if "before" in request.query:
@@ -902,6 +909,8 @@ class DiscordSandbox:
 
     async def _get_message(self, request: web.Request) -> web.Response:
         cid, _ = self._channel(request)
+        if (denied := self._cannot_read_history()) is not None:
+            return denied
         message = self.messages.get(cid, {}).get(int(request.match_info["message"]))
         return _json(message) if message is not None else _error(404, 10008, "Unknown Message")
 

@@ -164,7 +164,13 @@ class BotHarness:
         self._allowed_errors.append(re.compile(pattern))
 
     @property
+    def logged_errors(self) -> list[logging.LogRecord]:
+        """Every ERROR record since the harness started, expected or not."""
+        return list(self._errors.records)
+
+    @property
     def errors(self) -> list[logging.LogRecord]:
+        """The ERROR records no `allow_errors` pattern explains."""
         return [r for r in self._errors.records
                 if not any(p.search(r.getMessage()) for p in self._allowed_errors)]
 

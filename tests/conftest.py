@@ -2,14 +2,9 @@
 
 `harness` starts everything (sandbox/harness.py) and, after the test, fails it on any ERROR log record, any
 request the sandbox could not route, and any secret in a request body the bot sent.
-`token_factory` builds format-valid synthetic credentials at run time from a seeded RNG: no literal secret
-ever enters the repository.
 """
 from __future__ import annotations
 
-import random
-import string
-import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -41,21 +36,3 @@ async def harness(tmp_path: Path) -> AsyncIterator[BotHarness]:
     finally:
         await h.close()
     h.check_clean()
-
-
-class TokenFactory:
-    """Synthetic credentials shaped like the real ones, different on every call, reproducible per test."""
-
-    def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-
-    def _chars(self, alphabet: str, n: int) -> str:
-        return "".join(self.rng.choice(alphabet) for _ in range(n))
-
-    def hf(self) -> str:
-        return "hf_" + self._chars(string.ascii_letters + string.digits, 34)
-
-
-@pytest.fixture
-def token_factory(request: pytest.FixtureRequest) -> TokenFactory:
-    return TokenFactory(seed=zlib.crc32(request.node.nodeid.encode()))

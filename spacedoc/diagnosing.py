@@ -1,0 +1,125 @@
+"""One diagnosis as the Discord side runs it: redact what people wrote, ask the pipeline with the recent
+reports (for incident detection), record the result, and turn the verdict into an embed.
+
+Shared by /diagnose, the context menu, mentions, the help desk's auto-replies and its Re-check button, so
+that they all answer the same way.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+import discord
+
+from diagnosis import pipeline, render
+from diagnosis.evidence import ProgressCallback
+from diagnosis.hub import HubClient
+from diagnosis.incidents import DiagnosisRecord, IncidentPolicy
+from diagnosis.model import Verdict
+from diagnosis.redact import redact
+from spacedoc import egress
+from spacedoc.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing but time
+DEADLINE = 8.0
+
+# How each check is named in the progress line people see.
+CHECK_LABELS = {
+    "runtime": "runtime", "info": "Space info", "commits": "commits", "build_log": "build log",
+    "run_log": "run log", "status": "status page",
+}
+
+
+@dataclass(slots=True)
+class Progress:
+    """The checks finished so far, as one line: "runtime ✓ · commits ✓ · logs: owner-only …"."""
+
+    space: str | None
+    done: dict[str, str] = field(default_factory=dict)  # check → "ok" or why it is unavailable
+
+    def line(self) -> str:
+        labels = dict(self.done)
+        if labels.get("build_log") is not None and labels.get("build_log") == labels.get("run_log"):
+            logs = labels.pop("build_log")
+            labels.pop("run_log")
+            labels["logs"] = logs
+        parts = [
+            f"{CHECK_LABELS.get(check, check)} ✓" if status == "ok" else f"{CHECK_LABELS.get(check, check)}: {status}"
+            for check, status in labels.items()
+        ]
+        subject = f"`{self.space}`" if self.space else "your Space"
+        return f"🩺 Checking {subject}… " + " · ".join(parts) + (" …" if parts else "")
+
+
+class ProgressEditor:
+    """Shows progress by editing one message, latest state wins, never blocking the diagnosis.
+
+    At most one edit is in flight; `finish()` waits for it so that a late progress edit can never
+    overwrite the final answer."""
+
+    def __init__(self, edit: Callable[[str], Awaitable[object]], space: str | None) -> None:
+        self._edit = edit
+        self.progress = Progress(space)
+        self._task: asyncio.Task[None] | None = None
+        self._dirty = False
+
+    def on_progress(self, check: str, status: str) -> None:
+        self.progress.done[check] = status
+        self._dirty = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush())
+
+    async def _flush(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            try:
+                await self._edit(self.progress.line())
+            except discord.HTTPException as exc:  # progress is a courtesy: the final answer still comes
+                log.warning("could not show progress: %s", exc)
+                return
+
+    async def finish(self) -> None:
+        self._dirty = False
+        if self._task is not None:
+            await self._task
+
+
+async def diagnose(
+    hub: HubClient,
+    store: Store,
+    text: str,
+    *,
+    space: str | None = None,
+    guild_id: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    incident_policy: IncidentPolicy | None = None,
+    deadline: float = DEADLINE,
+) -> Verdict:
+    """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
+    policy = incident_policy or IncidentPolicy()
+    clean_text = redact(text[:MAX_INPUT_CHARS]).text
+    now = datetime.now(timezone.utc)
+    recent = await store.recent_diagnoses(since=now - policy.window)
+    verdict = await pipeline.diagnose(
+        clean_text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
+        recent=recent, incident_policy=policy,
+    )
+    if verdict.space and not verdict.placeholder:
+        await store.record_diagnosis(DiagnosisRecord(space=verdict.space, bucket=verdict.bucket, at=now,
+                                                     guild_id=guild_id))
+    return verdict
+
+
+def verdict_embed(verdict: Verdict) -> discord.Embed:
+    return egress.embed_from_spec(render.to_embed(verdict))
+
+
+def apology(what_failed: str) -> str:
+    """The short answer when a handler fails: what failed, and what the person can do."""
+    return (f"Sorry — something went wrong while {what_failed}, so I can't give a diagnosis right now. "
+            "Please try `/diagnose` again in a minute; the error has been logged for the maintainers.")

@@ -1,0 +1,186 @@
+"""The one path for everything the bot posts: redacted, inside Discord's limits, never a mass ping.
+
+Every cog sends, edits and answers interactions through these functions, so a secret that slipped into
+evidence (a runtime `errorMessage`, a log line, a quoted message) is removed here even if nothing upstream
+caught it, and a verdict that grew too long is shortened instead of being rejected by Discord.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Iterable, Protocol, Sequence
+
+import discord
+from discord.utils import MISSING
+
+from diagnosis.redact import redact
+
+log = logging.getLogger(__name__)
+
+# Users may be pinged (the person asking); @everyone, @here and roles never, unless a role is named per call.
+ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+
+CONTENT_LIMIT = 2000
+EMBED_LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "footer": 2048,
+                "author": 256, "fields": 25, "total": 6000}
+# Discord: "Cannot message this thread until after the post author has sent an initial message."
+THREAD_NOT_READY = 40058
+THREAD_NOT_READY_RETRY_DELAY = 1.0
+
+
+class EmbedSpecLike(Protocol):
+    """What `diagnosis.render.to_embed` returns; `diagnosis/` knows nothing of discord, so we convert here."""
+
+    title: str
+    description: str
+    colour: int
+    fields: Sequence[tuple[str, str]]  # (name, value)
+
+
+def clean(text: str, limit: int = CONTENT_LIMIT) -> str:
+    """Redacted, then shortened to `limit` characters (an ellipsis marks the cut)."""
+    text = redact(text).text
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _clean_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value).text
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean_strings(v) for k, v in value.items()}
+    return value
+
+
+def clean_embed(embed: discord.Embed) -> discord.Embed:
+    """Every string in the embed redacted, every part cut to Discord's limits (6000 characters in all)."""
+    data = _clean_strings(embed.to_dict())
+    budget = EMBED_LIMITS["total"]
+
+    def cut(text: str | None, limit: int) -> str | None:
+        nonlocal budget
+        if not text:
+            return text
+        limit = max(min(limit, budget), 1)
+        text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        budget -= len(text)
+        return text
+
+    if "title" in data:
+        data["title"] = cut(data["title"], EMBED_LIMITS["title"])
+    if "author" in data:
+        data["author"]["name"] = cut(data["author"].get("name"), EMBED_LIMITS["author"])
+    if "footer" in data:
+        data["footer"]["text"] = cut(data["footer"].get("text"), EMBED_LIMITS["footer"])
+    if "description" in data:
+        data["description"] = cut(data["description"], EMBED_LIMITS["description"])
+    fields = []
+    for f in data.get("fields", [])[: EMBED_LIMITS["fields"]]:
+        if budget < 2:  # drop what no longer fits rather than post a half field
+            break
+        name = cut(f.get("name") or "\u200b", EMBED_LIMITS["field_name"])
+        value = cut(f.get("value") or "\u200b", EMBED_LIMITS["field_value"]) if budget > 0 else "…"
+        fields.append({**f, "name": name, "value": value})
+    if "fields" in data:
+        data["fields"] = fields
+    return discord.Embed.from_dict(data)
+
+
+def embed_from_spec(spec: EmbedSpecLike) -> discord.Embed:
+    embed = discord.Embed(title=spec.title, description=spec.description, colour=spec.colour)
+    for name, value in spec.fields:
+        embed.add_field(name=name, value=value, inline=False)
+    return clean_embed(embed)
+
+
+def _mentions(ping_roles: Iterable[discord.abc.Snowflake]) -> discord.AllowedMentions:
+    roles = list(ping_roles)
+    return ALLOWED_MENTIONS if not roles else discord.AllowedMentions(
+        everyone=False, roles=roles, users=True, replied_user=False)
+
+
+def _prepared(content: str | None, embed: discord.Embed | None) -> dict[str, Any]:
+    return {
+        "content": clean(content) if content is not None else None,
+        "embed": clean_embed(embed) if embed is not None else None,
+    }
+
+
+async def send(
+    channel: discord.abc.Messageable,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    reply_to: discord.Message | None = None,
+    ping_roles: Iterable[discord.abc.Snowflake] = (),
+) -> discord.Message:
+    """Posts in a channel or thread; retried once when a brand-new forum thread is not ready yet (40058)."""
+    kwargs: dict[str, Any] = {**_prepared(content, embed), "allowed_mentions": _mentions(ping_roles)}
+    if view is not None:
+        kwargs["view"] = view
+    if reply_to is not None:
+        kwargs["reference"] = reply_to.to_reference(fail_if_not_exists=False)
+        kwargs["mention_author"] = False
+    try:
+        return await channel.send(**kwargs)
+    except discord.HTTPException as exc:
+        if exc.code != THREAD_NOT_READY:
+            raise
+        log.info("thread not ready for messages yet (40058); retrying once in %.1f s", THREAD_NOT_READY_RETRY_DELAY)
+        await asyncio.sleep(THREAD_NOT_READY_RETRY_DELAY)
+        return await channel.send(**kwargs)
+
+
+def _edit_kwargs(content: str | None, embed: discord.Embed | None, view: discord.ui.View | None) -> dict[str, Any]:
+    """Only what the caller passes changes (MISSING leaves a part as it is; None removes it)."""
+    kwargs: dict[str, Any] = {"allowed_mentions": ALLOWED_MENTIONS}
+    if content is not MISSING:
+        kwargs["content"] = clean(content) if content is not None else None
+    if embed is not MISSING:
+        kwargs["embed"] = clean_embed(embed) if embed is not None else None
+    if view is not MISSING:
+        kwargs["view"] = view
+    return kwargs
+
+
+async def edit(
+    message: discord.Message,
+    content: str | None = MISSING,
+    *,
+    embed: discord.Embed | None = MISSING,
+    view: discord.ui.View | None = MISSING,
+) -> discord.Message:
+    return await message.edit(**_edit_kwargs(content, embed, view))
+
+
+async def respond(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+) -> None:
+    """Answers an interaction: its first response, or a follow-up once it was answered or deferred."""
+    kwargs: dict[str, Any] = {
+        k: v for k, v in _prepared(content, embed).items() if v is not None
+    } | {"ephemeral": ephemeral, "allowed_mentions": ALLOWED_MENTIONS}
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def edit_response(
+    interaction: discord.Interaction,
+    content: str | None = MISSING,
+    *,
+    embed: discord.Embed | None = MISSING,
+    view: discord.ui.View | None = MISSING,
+) -> discord.InteractionMessage:
+    """Edits the interaction's original response (e.g. the deferred "thinking…" message)."""
+    return await interaction.edit_original_response(**_edit_kwargs(content, embed, view))

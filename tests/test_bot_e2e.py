@@ -1,0 +1,211 @@
+"""Space Doctor end to end: the real bot (as `python bot.py` builds it) against the sandbox Discord and Hub.
+
+Every test also passes the harness's checks (tests/conftest.py): no ERROR log, no unrouted request, no
+secret in anything the bot sent.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from diagnosis.redact import redact
+from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY
+from sandbox.harness import BotHarness, all_text
+from tests.secretgen import SecretGen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def recorded_buckets(h: BotHarness) -> list[str]:
+    since = datetime.now(timezone.utc) - timedelta(hours=1)
+    return [r.bucket.value for r in await h.bot.store.recent_diagnoses(since=since)]
+
+
+def field(message: dict, name: str) -> str:
+    """The value of the verdict embed's field called `name` ("" when absent)."""
+    return next((f["value"] for f in message["embeds"][0].get("fields", []) if f["name"] == name), "")
+
+
+def progress_edits(h: BotHarness) -> list[str]:
+    return [r.body.get("content") or "" for r in h.discord.requests
+            if r.method == "PATCH" and r.path.endswith("/messages/@original") and r.body]
+
+
+@pytest.mark.parametrize("space, bucket", [
+    ("orchid-nlp/summarizer", "build_failure"),
+    ("marlin-ai/chat-ui-stack", "lifecycle_stuck"),
+    ("kestrel-labs/vnc-desktop", "moderation_lock"),
+    ("tern-vision/sdxl-playground", "runtime_crash"),
+    ("puffin-tools/fastapi-ocr", "port_healthcheck"),
+])
+async def test_slash_diagnose_defers_shows_progress_then_the_verdict(harness: BotHarness, space: str,
+                                                                     bucket: str) -> None:
+    alice = harness.discord.add_user("alice")
+    details = harness.hub.scenarios[space]["report"]
+    interaction = await harness.discord.invoke_slash(
+        "diagnose", {"space": f"https://huggingface.co/spaces/{space}", "details": details},
+        user=alice, channel_id=harness.discord.help_channel)
+    final = await harness.discord.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+
+    callback = next(r for r in harness.discord.requests if r.path.startswith(f"/interactions/{interaction.id}/"))
+    assert callback.body["type"] == 5 and not interaction.ephemeral  # deferred at once, public
+    assert any("✓" in text for text in progress_edits(harness))  # progress was shown while checks ran
+    assert not final["flags"] & FLAG_LOADING and final["embeds"][0]["title"]
+    assert await recorded_buckets(harness) == [bucket]
+    if bucket == "lifecycle_stuck":
+        assert "commits" in field(final, "Stop doing")
+
+
+async def test_context_menu_diagnoses_the_message(harness: BotHarness) -> None:
+    alice, bob = harness.discord.add_user("alice"), harness.discord.add_user("bob")
+    report = harness.discord
+    message = await report.post(report.general, alice,
+                                "https://huggingface.co/spaces/tern-vision/sdxl-playground keeps restarting after "
+                                "loading the model, says runtime error")
+    interaction = await report.invoke_message_command("Diagnose", report.general, int(message["id"]), user=bob)
+    final = await report.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    assert final["embeds"][0]["title"]
+    assert await recorded_buckets(harness) == ["runtime_crash"]
+
+
+async def test_mention_in_a_thread_reads_the_starter_and_the_op(harness: BotHarness) -> None:
+    d = harness.discord
+    alice, helper = d.add_user("alice"), d.add_user("helper")
+    post = await d.create_forum_post(
+        d.help_forum, alice, "Space stuck on PAUSED",
+        "My Space https://huggingface.co/spaces/marlin-ai/chat-ui-stack is stuck on Paused, restart fails.")
+    thread = int(post["id"])
+    await d.post(thread, alice, "I pushed several empty commits to trigger a build, the build never starts.")
+    await d.post(thread, helper, "Did you try turning it off and on?")
+    reply = await harness.ask(thread, helper, f"{harness.mention()} can you take a look?")
+
+    assert reply["message_reference"]["channel_id"] == str(thread)
+    assert any(r.method == "GET" and r.path == f"/channels/{thread}/messages" for r in d.requests)
+    assert await recorded_buckets(harness) == ["lifecycle_stuck"]
+    assert "commits" in field(reply, "Stop doing")
+
+
+async def test_placeholder_url_asks_for_the_real_one(harness: BotHarness) -> None:
+    d = harness.discord
+    alice = d.add_user("alice")
+    reply = await harness.ask(d.help_channel, alice,
+                              f"{harness.mention()} my space https://huggingface.co/spaces/OWNER/SPACE_NAME shows 503")
+    text = all_text([reply]).lower()
+    assert "url" in text and "runtime" in text
+    assert not harness.hub.calls  # nothing to look up
+    assert await recorded_buckets(harness) == []
+
+
+async def test_hub_fault_still_answers_and_names_the_missing_check(harness: BotHarness) -> None:
+    space = "tern-vision/sdxl-playground"
+    harness.hub.set_fault(space, "runtime", {"status": 500})
+    alice = harness.discord.add_user("alice")
+    interaction = await harness.discord.invoke_slash("diagnose", {"space": space}, user=alice,
+                                                     channel_id=harness.discord.general)
+    final = await harness.discord.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    assert "HTTP 500" in all_text([final])  # the unavailable check, and why
+
+
+async def test_rate_limited_edit_is_retried(harness: BotHarness) -> None:
+    harness.discord.inject_rate_limit("PATCH", r"^/webhooks/\d+/[^/]+/messages/@original$", times=2,
+                                      retry_after=0.02)
+    alice = harness.discord.add_user("alice")
+    interaction = await harness.discord.invoke_slash("diagnose", {"space": "orchid-nlp/summarizer"}, user=alice,
+                                                     channel_id=harness.discord.general)
+    await harness.discord.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    statuses = [r.status for r in harness.discord.requests if r.path.endswith("/@original")]
+    assert statuses[:2] == [429, 429] and statuses[-1] == 200
+
+
+async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: BotHarness) -> None:
+    d = harness.discord
+    alice = d.add_user("alice")
+    asked = f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer build error after requirements"
+    reply = await harness.ask(d.general, alice, asked)
+    await d.reconnect(replay=10)  # Discord may deliver events again after a RESUME
+    await d.wait_for(lambda: any(g.get("op") == 6 for g in d.gateway_received))
+    await d.settle(0.3)
+    replies = [m for m in d.bot_messages(d.general) if m.get("message_reference")]
+    assert [m["id"] for m in replies] == [reply["id"]]
+
+    await harness.restart()  # a new session: new questions are answered, edits of answered ones are not
+    again = await d.post(d.general, alice, asked)
+    await d.wait_for_bot_message(d.general, after=int(again["id"]))
+    await d.edit(d.general, int(again["id"]), asked + " (edited)")
+    await d.settle(0.3)
+    assert len([m for m in d.bot_messages(d.general) if m.get("message_reference")]) == 2
+
+
+async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) -> None:
+    def puts() -> int:
+        return sum(1 for r in harness.discord.requests if r.method == "PUT" and r.path.endswith("/commands"))
+
+    assert puts() == 1
+    names = {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
+    assert {"diagnose", "Diagnose"} <= names
+    await harness.restart()
+    assert puts() == 1
+
+
+async def test_secret_in_hub_evidence_never_reaches_discord(harness: BotHarness) -> None:
+    token = SecretGen(seed=5).sample("huggingface").secret
+    scenario = dict(harness.hub.scenarios["tern-vision/sdxl-playground"], id="tern-vision/leaky")
+    scenario["runtime"] = {**scenario["runtime"], "errorMessage": f"KeyError: HF_TOKEN={token} rejected"}
+    harness.hub.set_scenario(scenario)
+    alice = harness.discord.add_user("alice")
+    interaction = await harness.discord.invoke_slash("diagnose", {"space": "tern-vision/leaky"}, user=alice,
+                                                     channel_id=harness.discord.general)
+    final = await harness.discord.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    assert token not in all_text([final])  # and check_clean() finds no secret in any request
+
+
+async def test_handler_failure_is_logged_and_apologised_for(harness: BotHarness) -> None:
+    d = harness.discord
+    alice = d.add_user("alice")
+    post = await d.create_forum_post(d.help_forum, alice, "help", "https://huggingface.co/spaces/orchid-nlp/summarizer")
+    harness.allow_errors(r"answering mention \d+ failed while reading the conversation")
+    everyone = d.roles[d.guild_id]
+    everyone["permissions"] = str(int(everyone["permissions"]) & ~PERM_READ_MESSAGE_HISTORY)
+    reply = await harness.ask(int(post["id"]), alice, f"{harness.mention()} please look")
+    assert "reading the conversation" in reply["content"]
+    assert any("reading the conversation" in r.getMessage() for r in harness.logged_errors)
+    everyone["permissions"] = str(int(everyone["permissions"]) | PERM_READ_MESSAGE_HISTORY)
+    assert await harness.ask(d.general, alice, f"{harness.mention()} orchid-nlp/summarizer build error")  # still alive
+
+
+async def run_bot_py(*args: str, env: dict[str, str], timeout: float = 60) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), *args, cwd=str(ROOT), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def base_env() -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "VIRTUAL_ENV")
+    return {k: v for k, v in os.environ.items() if k in keep} | {"PYTHONPATH": str(ROOT)}
+
+
+async def test_bad_or_missing_token_is_a_one_line_error(harness: BotHarness) -> None:
+    env = base_env() | harness.env() | {"DISCORD_TOKEN": "sandbox.not-the-right-token"}
+    for case in ("invalid", "missing"):
+        code, out, err = await run_bot_py(env=env)
+        errors = [line for line in err.splitlines() if "error" in line.lower()]
+        assert code != 0 and "Traceback" not in err, case
+        assert len(errors) == 1 and errors[0].startswith("bot.py: error:") and "DISCORD_TOKEN" in errors[0], case
+        env.pop("DISCORD_TOKEN", None)
+
+
+async def test_demo_runs_offline_and_exits_0() -> None:
+    code, out, err = await run_bot_py("--demo", env=base_env(), timeout=90)
+    assert code == 0, err
+    assert "Space Doctor" in out and out.count("\n") > 10
+    assert not redact(out).findings and not redact(err).findings
