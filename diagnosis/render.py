@@ -44,7 +44,7 @@ def title(v: Verdict) -> str:
 
 def _safe(text: str) -> str:
     """User-derived text must not ping anyone or break out of Markdown code spans."""
-    return text.replace("@", "@\u200b")
+    return text.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere").replace("<@", "<@\u200b")
 
 
 def _cut(text: str, limit: int) -> str:

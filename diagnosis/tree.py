@@ -168,7 +168,7 @@ def _runtime_findings(rs: RuntimeState, ctx: Context) -> list[Finding]:
     message = rs.error_message or _str(raw.get("errorMessage")) or None
     ctx.error_message = message
     code, bucket, weight = _STAGE_FINDINGS.get(stage, ("stage_unknown", None, 0.0))
-    quote = f"runtime stage: {stage}" + (f" — {logs.shorten(message, 100)}" if message else "")
+    quote = f"stage {stage}" + (f" — {logs.shorten(message, 100)}" if message else "")
     out = [Finding(code, bucket, weight, quote, "runtime", {"stage": stage})]
     if message:
         out += logs.analyze(message, "runtime")
@@ -231,13 +231,13 @@ def _status_findings(sp: StatusPage) -> list[Finding]:
     for name, status in sp.degraded:
         spaces = "space" in name.lower()
         out.append(Finding("status_spaces_degraded" if spaces else "status_degraded", B.PLATFORM_INCIDENT,
-                           4.0 if spaces else 1.5, f"status page: {name} is {status}", "status", {"component": name}))
+                           4.0 if spaces else 1.5, f"{name} is {status}", "status", {"component": name}))
     for title, state in sp.open_reports:
         spaces = "space" in title.lower()
         out.append(Finding("status_open_report", B.PLATFORM_INCIDENT, 4.0 if spaces else 3.0,
-                           f"status page: open report “{logs.shorten(title, 80)}” ({state})", "status", {"report": title}))
+                           f"open report “{logs.shorten(title, 80)}” ({state})", "status", {"report": title}))
     if not out and sp.aggregate_state.lower() not in ("operational", ""):
-        out.append(Finding("status_not_operational", B.PLATFORM_INCIDENT, 1.0, f"status page: {sp.aggregate_state}", "status"))
+        out.append(Finding("status_not_operational", B.PLATFORM_INCIDENT, 1.0, f"overall state {sp.aggregate_state}", "status"))
     return out
 
 
@@ -376,7 +376,8 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
         key = f.quote.lower()
         if key and key not in seen and len(lines) < MAX_EVIDENCE:
             seen.add(key)
-            lines.append(_scrub(f"{SOURCE_LABEL.get(f.source, f.source)}: “{f.quote}”"))
+            quote = f"“{f.quote}”" if f.source == "text" or f.source.endswith("_log") else f.quote
+            lines.append(_scrub(f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}"))
 
     for f in decisive:
         add(f)
@@ -474,7 +475,7 @@ def _pin_action(facts: dict[str, str], ctx: Context) -> str:
     pkg = facts.get("package", "a pinned package")
     versions = facts.get("versions")
     seen = f" (pip offers: {logs.shorten(versions, 60)})" if versions else ""
-    py = _str(ctx.card_data.get("python_version")) or "the image's default (3.10)"
+    py = _str(ctx.card_data.get("python_version")) or "3.10 (the default)"
     return (f"The build stops at `pip install -r requirements.txt`: no installable distribution of {_q(pkg)} for Python {py}"
             f"{seen} — relax or remove that pin, or set `python_version` in the README YAML if it needs another Python.")
 
@@ -596,7 +597,7 @@ _ACTIONS = {
         f"The Space was stopped right after adding {_q(f.get('tool'))}: tunnels/proxies trip the policy scanner — remove it, "
         "then ask for a review."),
     "commits_no_build": lambda f, c: (
-        f"{f.get('count')} commit(s) since {f.get('since')} started no build: the builder is not dispatching for this "
+        f"{f.get('count')} {'commit' if f.get('count') == '1' else 'commits'} since {f.get('since')} started no build: the builder is not dispatching for this "
         "Space — this needs HF-side inspection."),
     "builder_not_dispatching": lambda f, c: (
         "What you describe is a builder that never starts: no commit or code change can fix that from your side — "
@@ -638,7 +639,7 @@ def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], repor
     runtime = (f"stage={ctx.stage}" + (f", errorMessage={logs.shorten(ctx.error_message, 120)}" if ctx.error_message else "")
                if ctx.stage else f"<output of https://huggingface.co/api/spaces/{space or 'OWNER/NAME'}/runtime>")
     if ctx.commits_since:
-        recent = f"{ctx.commits_since} commit(s) since {_hhmm(ctx.since)} started no build" if ctx.since else ""
+        recent = f"{ctx.commits_since} commit(s) since {_hhmm(ctx.since)}, no build started" if ctx.since else ""
     else:
         recent = "<recent changes>"
     subject = ("Space paused by a policy/abuse check - request for review (possible false positive)"

@@ -1,0 +1,162 @@
+"""Symptoms from prose (English and Chinese) and log analyzers that name the specific fact."""
+import pytest
+
+from diagnosis.logs import analyze
+from diagnosis.model import Bucket
+from diagnosis.symptoms import find_symptoms
+
+
+def codes(findings):
+    return {f.code for f in findings}
+
+
+def by_code(findings, code):
+    return next(f for f in findings if f.code == code)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("It goes from Build Queued straight to Paused, the builder never runs", "builder_not_dispatching"),
+    ("my new commits do not trigger a build", "builder_not_dispatching"),
+    ("stuck in build queued since yesterday", "build_queued"),
+    ("the space is PAUSED", "paused"),
+    ("restart fails with 503", "restart_fails"),
+    ("factory rebuild fails too", "factory_rebuild_fails"),
+    ("I pushed 10 empty commits", "empty_commits"),
+    ("the build logs do not update", "logs_frozen"),
+    ("it is stuck on Preparing Space for hours", "preparing_space"),
+    ("stuck building for 3 days", "stuck_building"),
+    ("This Space has been paused by its owner.", "paused_by_owner"),
+    ("This Space is sleeping due to inactivity", "sleeping"),
+    ("RUNTIME ERROR", "runtime_error_banner"),
+    ("Build Error", "build_error_banner"),
+    ("other people have the same issue", "others_too"),
+    ("all my Spaces are paused", "account_wide"),
+    ("My account was suddenly suspended", "account_locked"),
+    ("I added cloudflared to the Dockerfile", "policy_sensitive_tool"),
+    ("just a 503", "http_503"),
+    # Chinese reports
+    ("我的space一直building", "stuck_building"),
+    ("space被暂停了", "paused"),
+    ("重启失败", "restart_fails"),
+    ("日志不更新", "logs_frozen"),
+    ("一直排队", "build_queued"),
+    ("构建失败了", "build_error_banner"),
+    ("显存不足", "memory_words"),
+    ("账号被封了", "account_locked"),
+])
+def test_symptom_codes(text, code):
+    assert code in codes(find_symptoms(text))
+
+
+def test_build_queued_log_header_is_not_a_stuck_symptom():
+    assert "build_queued" not in codes(find_symptoms("===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
+
+
+def test_pip_pin_fact():
+    log = ("ERROR: Could not find a version that satisfies the requirement torch==1.8.0 (from versions: 2.0.0, 2.1.0)\n"
+           "ERROR: No matching distribution found for torch==1.8.0\n")
+    f = by_code(analyze(log, "build_log"), "pip_no_matching")
+    assert f.bucket is Bucket.BUILD_FAILURE and f.facts["package"] == "torch==1.8.0" and f.source == "build_log"
+    assert by_code(analyze(log), "pip_no_version").facts["versions"].startswith("2.0.0")
+
+
+def test_python_requirement_fact():
+    f = by_code(analyze("ERROR: Package 'numpy' requires a different Python: 3.8.10 not in '>=3.9'"), "pip_python_requires")
+    assert f.facts == {"package": "numpy", "python": "3.8.10", "requires": ">=3.9"}
+
+
+def test_apt_package_fact():
+    f = by_code(analyze("E: Unable to locate package libgl1-mesa-glxx"), "apt_missing_package")
+    assert f.facts["package"] == "libgl1-mesa-glxx"
+
+
+def test_dockerfile_step_and_exit_code():
+    log = '--> ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 127'
+    f = by_code(analyze(log), "docker_step_failed")
+    assert f.facts == {"step": "npm ci", "exit_code": "127"}
+
+
+def test_job_failed_exit_code():
+    assert by_code(analyze("build error\nJob failed with exit code: 143"), "job_failed").facts["exit_code"] == "143"
+
+
+def test_registry_push_401_is_a_build_finding():
+    log = ("ERROR: failed to push spaces-registry.huggingface.tech/spaces/x:cpu-1-2: unexpected status from HEAD request "
+           "to https://spaces-registry.huggingface.tech/v2/spaces/x/manifests/cpu-1-2: 401 Unauthorized")
+    assert "registry_push_401" in codes(analyze(log))
+
+
+@pytest.mark.parametrize("log, module, package", [
+    ("Traceback (most recent call last):\n  File \"app.py\", line 1, in <module>\n    import cv2\n"
+     "ModuleNotFoundError: No module named 'cv2'", "cv2", "opencv-python-headless"),
+    ("ModuleNotFoundError: No module named 'gradio_client.utils'", "gradio_client.utils", "gradio-client"),
+])
+def test_missing_module(log, module, package):
+    f = by_code(analyze(log, "run_log"), "missing_module")
+    assert f.facts == {"module": module, "package": package} and f.bucket is Bucket.RUNTIME_CRASH
+
+
+def test_missing_secret_from_keyerror_and_message():
+    tb = "Traceback (most recent call last):\n  File \"app.py\", line 4, in <module>\nKeyError: 'OPENAI_API_KEY'"
+    assert by_code(analyze(tb), "missing_secret").facts["secret"] == "OPENAI_API_KEY"
+    assert by_code(analyze("ValueError: HF_TOKEN is not set"), "missing_secret").facts["secret"] == "HF_TOKEN"
+
+
+def test_final_exception_of_the_last_traceback():
+    log = ("Traceback (most recent call last):\n  File \"a.py\", line 1\nValueError: first\n\n"
+           "Traceback (most recent call last):\n  File \"b.py\", line 9, in main\nRuntimeError: the real one")
+    f = by_code(analyze(log), "python_exception")
+    assert f.facts["exception"] == "RuntimeError" and "the real one" in f.quote
+
+
+def test_model_download_404_names_the_repo():
+    log = "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://huggingface.co/org/model-x/resolve/main/config.json"
+    f = by_code(analyze(log), "hub_http_error")
+    assert f.facts["repo"] == "org/model-x" and f.facts["status"] == "404"
+
+
+@pytest.mark.parametrize("log, code, bucket, fact", [
+    ("Memory limit exceeded (16Gi)", "memory_limit", Bucket.RUNTIME_CRASH, ("limit", "16Gi")),
+    ("Workload evicted, storage limit exceeded (50G)", "storage_evicted", Bucket.RUNTIME_CRASH, ("limit", "50G")),
+    ("Launch timed out, workload was not healthy after 30 min", "launch_timeout", Bucket.PORT_HEALTHCHECK, ("after", "30 min")),
+    ("OSError: [Errno 98] error while attempting to bind on address ('0.0.0.0', 7860): address already in use",
+     "port_in_use", Bucket.PORT_HEALTHCHECK, None),
+    ("INFO: Uvicorn running on http://127.0.0.1:8000", "localhost_bind", Bucket.PORT_HEALTHCHECK, ("port", "8000")),
+    ("Scheduling failure: unable to schedule", "scheduling_failure", Bucket.HARDWARE_SCHEDULING, ("reason", "unable to schedule")),
+    ("You have exceeded your GPU quota (60s requested vs. 12s left). Try again in 1:00:00", "gpu_quota",
+     Bucket.HARDWARE_SCHEDULING, ("left", "12")),
+    ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "cuda_oom", Bucket.RUNTIME_CRASH, None),
+    ("runtime: Flagged as abusive", "abuse_flagged", Bucket.MODERATION_LOCK, None),
+    ("Blocked by abuse-handler by rule: VNC Server", "abuse_handler", Bucket.MODERATION_LOCK, ("rule", "VNC Server")),
+    ("This Space is missing an app file.", "missing_app_file", Bucket.CONFIG_ERROR, None),
+    ("Exit code: 128. Reason: failed to create containerd task: context canceled", "containerd_failed",
+     Bucket.PLATFORM_INCIDENT, None),
+])
+def test_platform_messages(log, code, bucket, fact):
+    f = by_code(analyze(log, "runtime"), code)
+    assert f.bucket is bucket
+    if fact:
+        assert f.facts[fact[0]] == fact[1]
+
+
+def test_app_port_seen_in_run_log():
+    f = by_code(analyze("  You can now view your Streamlit app in your browser.\n  URL: http://0.0.0.0:8501\n"), "app_listening")
+    assert f.facts == {"host": "0.0.0.0", "port": "8501"}
+
+
+def test_pasted_build_log_stops_in_a_step():
+    log = ("> ===== Build Queued at 2023-06-20 15:37:14 / Commit SHA: a75174f =====\n> --> FROM python:3.10\n> DONE 0.0s\n"
+           "> --> RUN --mount=target=requirements.txt,source=requirements.txt pip install -r requirements.txt\n"
+           "> Collecting matplotlib>=3.2.2\n")
+    f = by_code(analyze(log), "build_stopped_at_step")
+    assert f.facts["step"] == "RUN pip install -r requirements.txt"
+    assert by_code(analyze(log), "build_queued_header").facts["sha"] == "a75174f"
+
+
+def test_live_build_log_in_progress_is_not_a_failure():
+    log = "--> FROM python:3.10\nDONE 0.0s\n--> RUN pip install -r requirements.txt\nCollecting x\n"
+    assert not [f for f in analyze(log, "build_log") if f.bucket is not None]
+
+
+def test_unknown_exit_reason_decides_nothing():
+    assert all(f.bucket is None for f in analyze("runtime error\nExit code: ?. Reason: \nContainer logs:"))

@@ -1,0 +1,161 @@
+"""decide(report, evidence): each bucket from live evidence, precedence, needs_info, and safe output."""
+import random
+import string
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from diagnosis.extract import parse_report
+from diagnosis.model import (
+    Bucket, Commit, Evidence, IncidentSignal, Ok, RuntimeState, SpaceInfo, StatusPage, Unavailable,
+)
+from diagnosis.tree import decide
+
+NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
+
+
+def runtime(stage, message=None, **kw):
+    return Ok(RuntimeState(stage=stage, error_message=message, **kw))
+
+
+def live(text="", **evidence):
+    evidence.setdefault("space", "alice/chat")
+    return decide(parse_report(text), Evidence(now=NOW, **evidence))
+
+
+def commits_since(n, running="f" * 40, step_minutes=10):
+    newer = tuple(Commit(id=f"{i:040x}", title="empty commit", created_at=NOW - timedelta(minutes=step_minutes * i))
+                  for i in range(1, n + 1))
+    return newer + (Commit(id=running, title="working", created_at=NOW - timedelta(days=1)),)
+
+
+@pytest.mark.parametrize("stage, message, bucket", [
+    ("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0", Bucket.BUILD_FAILURE),
+    ("RUNTIME_ERROR", "Memory limit exceeded (16Gi)", Bucket.RUNTIME_CRASH),
+    ("RUNTIME_ERROR", "Scheduling failure: not enough hardware capacity", Bucket.HARDWARE_SCHEDULING),
+    ("RUNTIME_ERROR", "Launch timed out, workload was not healthy after 30 min", Bucket.PORT_HEALTHCHECK),
+    ("RUNTIME_ERROR", "ModuleNotFoundError: No module named 'cv2'", Bucket.RUNTIME_CRASH),
+    ("CONFIG_ERROR", None, Bucket.CONFIG_ERROR),
+    ("NO_APP_FILE", None, Bucket.CONFIG_ERROR),
+    ("SLEEPING", None, Bucket.SLEEPING),
+    ("STOPPED", None, Bucket.SLEEPING),
+    ("PAUSED", "Flagged as abusive", Bucket.MODERATION_LOCK),
+])
+def test_bucket_from_runtime(stage, message, bucket):
+    v = live("my space is broken", runtime=runtime(stage, message))
+    assert v.bucket is bucket
+    assert any(stage in e for e in v.evidence)
+
+
+def test_build_error_names_the_pin():
+    v = live(runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"),
+             info=Ok(SpaceInfo(id="alice/chat", sdk="gradio", card_data={"python_version": "3.12"})))
+    assert "torch==1.8.0" in v.next_actions[0] and "3.12" in v.next_actions[0]
+
+
+def test_paused_with_commits_since_running_sha_stops_pushing():
+    v = live(runtime=runtime("PAUSED", sha="f" * 40), commits=Ok(commits_since(6)))
+    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.stop_pushing_commits
+    assert any("6 commits since 20:00 UTC started no build" in e for e in v.evidence)
+    assert v.email_draft and "https://huggingface.co/spaces/alice/chat" in v.email_draft
+    assert "stage=PAUSED" in v.email_draft
+
+
+def test_building_long_after_last_commit_is_stuck_but_fresh_build_is_not():
+    old = live(runtime=runtime("BUILDING", sha="f" * 40), commits=Ok(commits_since(2, step_minutes=40)))
+    assert old.bucket is Bucket.LIFECYCLE_STUCK and old.stop_pushing_commits
+    fresh = live(runtime=runtime("BUILDING", sha="f" * 40), commits=Ok(commits_since(1, step_minutes=2)))
+    assert not any("started no build" in e for e in fresh.evidence)
+
+
+def test_abuse_record_wins_over_everything():
+    v = live("ModuleNotFoundError: No module named 'x'\nBuild failed with exit code: 1",
+             runtime=Ok(RuntimeState(stage="PAUSED", abuse={"detector": "abuse-handler",
+                                                            "reason": "Blocked by abuse-handler by rule: Cloudflare"})),
+             status=Ok(StatusPage("degraded", degraded=(("Spaces", "degraded"),))))
+    assert v.bucket is Bucket.MODERATION_LOCK and v.stop_pushing_commits
+    assert "Cloudflare" in " ".join(v.next_actions) and v.email_draft
+    assert "Why it is not a proxy" in v.email_draft
+
+
+def test_status_page_incident_and_recent_reports():
+    v = live("my space is stuck building", status=Ok(StatusPage("degraded", degraded=(("Spaces Proxy", "degraded"),))))
+    assert v.bucket is Bucket.PLATFORM_INCIDENT and any("Spaces Proxy" in e for e in v.evidence)
+    v = live("my space is stuck building", incident=IncidentSignal(5, 30, Bucket.LIFECYCLE_STUCK))
+    assert v.bucket is Bucket.PLATFORM_INCIDENT
+    assert any("5 other Spaces reported the same in the last 30 minutes" in e for e in v.evidence)
+
+
+def test_port_mismatch_against_app_port():
+    v = live("page shows 503 forever. logs: Uvicorn running on http://0.0.0.0:8000",
+             runtime=runtime("APP_STARTING"), info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})))
+    assert v.bucket is Bucket.PORT_HEALTHCHECK
+    assert "app_port: 8000" in v.next_actions[0]
+    same = live("logs: Uvicorn running on http://0.0.0.0:8000", runtime=runtime("APP_STARTING"),
+                info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 8000})))
+    assert not any("app_port: 8000" in a for a in same.next_actions)
+
+
+def test_missing_app_file_from_repo_files():
+    v = live(info=Ok(SpaceInfo(id="alice/chat", sdk="docker", files=("README.md", "app.py"))))
+    assert v.bucket is Bucket.CONFIG_ERROR and "Dockerfile" in " ".join(v.evidence)
+
+
+def test_run_log_is_analyzed():
+    v = live(runtime=runtime("RUNTIME_ERROR"), run_log=Ok("Traceback (most recent call last):\nKeyError: 'HF_TOKEN'"))
+    assert v.bucket is Bucket.RUNTIME_CRASH and "HF_TOKEN" in v.next_actions[0]
+
+
+def test_owner_only_logs_and_private_space_are_reported_as_unavailable():
+    v = live(runtime=Unavailable("not found or private"), build_log=Unavailable("owner-only"),
+             run_log=Unavailable("owner-only"))
+    text = " ".join(v.unavailable)
+    assert "owner-only" in text and "hf spaces logs alice/chat --build" in text
+    assert "python -m diagnosis alice/chat" in text
+    assert any("not found or private" in e for e in v.evidence)
+    assert "token" not in " ".join(v.next_actions).replace("without any token", "")
+
+
+def test_unknown_stage_never_crashes():
+    v = live(runtime=runtime("HIBERNATING_V2"))
+    assert v.bucket is Bucket.NEEDS_INFO and any("HIBERNATING_V2" in e for e in v.evidence)
+
+
+def test_503_alone_decides_nothing():
+    v = decide(parse_report("503"))
+    assert v.bucket is Bucket.NEEDS_INFO and v.next_actions
+    assert any("URL" in q for q in v.next_actions) and any("stage" in q for q in v.next_actions)
+
+
+def test_placeholder_asks_for_the_real_url():
+    v = decide(parse_report("my space https://huggingface.co/spaces/OWNER/SPACE_NAME is 503"))
+    assert v.bucket is Bucket.NEEDS_INFO and v.placeholder and v.space is None
+    assert "placeholder" in v.next_actions[0]
+
+
+def test_placeholder_with_strong_symptoms_still_decides():
+    v = decide(parse_report("Space OWNER/SPACE_NAME: runtime error\nScheduling failure: not enough hardware capacity"))
+    assert v.bucket is Bucket.HARDWARE_SCHEDULING and v.placeholder
+
+
+def test_pure_and_deterministic():
+    report = parse_report("stuck in Build Queued, pushed 5 empty commits")
+    assert decide(report) == decide(report)
+
+
+def test_secrets_never_reach_evidence_or_email():
+    rng = random.Random(7)
+    token = "hf_" + "".join(rng.choice(string.ascii_letters) for _ in range(34))
+    text = (f"restart fails with Something went wrong when restarting this Space, I used token {token}\n"
+            "Space https://huggingface.co/spaces/alice/chat is PAUSED, build queued forever")
+    v = decide(parse_report(text))
+    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.email_draft
+    blob = " ".join([*v.evidence, *v.next_actions, v.email_draft])
+    assert token not in blob and token[3:20] not in blob
+    assert any("posting tokens" in s for s in v.stop_doing)
+
+
+def test_confidence_and_alternatives_are_probabilities():
+    v = decide(parse_report("Preparing Space forever; container logs show Streamlit started on port 8501"))
+    assert 0 <= v.confidence <= 1
+    assert all(0 <= a.confidence <= 1 and a.bucket is not v.bucket for a in v.alternatives)
