@@ -1,0 +1,97 @@
+"""What the person who pasted a credential is told: which kinds were found, that each is compromised, where
+to rotate it, and whether the Hugging Face tokens were revoked for them.
+
+Only public prefixes (`hf_`, `ghp_`, ...) ever appear; the text is built from the findings' kinds and
+prefixes, never from the secret.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .redact import HF_KINDS, Redaction
+from .revocation import RevocationStatus
+
+__all__ = ["Rotation", "ROTATION", "leak_warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    label: str  # what it is, for a person
+    how: str  # where and how to replace it
+    noun: str = "token"  # "this token is compromised"
+
+
+_DEVELOPER_PORTAL = "https://discord.com/developers/applications"
+
+ROTATION: dict[str, Rotation] = {
+    "huggingface": Rotation("Hugging Face access token",
+                            "delete it and create a new one at https://huggingface.co/settings/tokens"),
+    "huggingface_oauth": Rotation("Hugging Face OAuth token",
+                                  "revoke the app's access at https://huggingface.co/settings/connected-applications"
+                                  " and sign in again"),
+    "huggingface_org": Rotation("Hugging Face organization API token",
+                                "regenerate it in the organization's settings (https://huggingface.co/settings/organizations)"),
+    "discord_bot": Rotation("Discord bot token", f"press Reset Token under Bot at {_DEVELOPER_PORTAL}"),
+    "discord_webhook": Rotation("Discord webhook URL",
+                                "delete the webhook (Server Settings → Integrations → Webhooks) and make a new one"),
+    "openai": Rotation("OpenAI API key", "revoke it at https://platform.openai.com/api-keys"),
+    "anthropic": Rotation("Anthropic API key", "delete it at https://console.anthropic.com/settings/keys"),
+    "github": Rotation("GitHub token", "revoke it at https://github.com/settings/tokens"),
+    "aws_access_key": Rotation("AWS access key",
+                               "deactivate and delete it in IAM → Security credentials "
+                               "(https://console.aws.amazon.com/iam/home#/security_credentials)"),
+    "aws_secret_key": Rotation("AWS secret access key",
+                               "delete the access key it belongs to in IAM → Security credentials "
+                               "(https://console.aws.amazon.com/iam/home#/security_credentials)"),
+    "google_api_key": Rotation("Google API key",
+                               "regenerate or delete it at https://console.cloud.google.com/apis/credentials"),
+    "slack": Rotation("Slack token", "revoke it and reinstall the app at https://api.slack.com/apps"),
+    "slack_webhook": Rotation("Slack webhook URL",
+                              "remove it under Incoming Webhooks at https://api.slack.com/apps"),
+    "stripe": Rotation("Stripe secret key", "roll it at https://dashboard.stripe.com/apikeys"),
+    "telegram_bot": Rotation("Telegram bot token", "send /revoke to @BotFather"),
+    "replicate": Rotation("Replicate API token", "disable it at https://replicate.com/account/api-tokens"),
+    "groq": Rotation("Groq API key", "delete it at https://console.groq.com/keys"),
+    "wandb": Rotation("Weights & Biases API key", "revoke it and create a new one at https://wandb.ai/settings"),
+    "private_key": Rotation("private key",
+                            "generate a new key pair and remove the old public key everywhere it is trusted "
+                            "(for SSH on the Hub: https://huggingface.co/settings/keys)", noun="key"),
+    "jwt": Rotation("JSON Web Token", "sign out of that session everywhere, or rotate the secret that signs it"),
+    "url_password": Rotation("password in a URL", "change that password at the service the URL points to",
+                             noun="password"),
+    "auth_header": Rotation("Authorization header credential",
+                            "revoke that token or password at the service that issued it"),
+    "secret_assignment": Rotation("password or secret", "change it at the service it belongs to", noun="secret"),
+}
+
+_HF_STATUS = {
+    RevocationStatus.REVOKED: "I have had it revoked on the Hub (its owner gets an e-mail).",
+    RevocationStatus.PENDING: "I am having it revoked on the Hub right now (its owner gets an e-mail).",
+    RevocationStatus.FAILED: "Automatic revocation failed: revoke it yourself now.",
+    None: "It was not revoked automatically: revoke it yourself now.",
+}
+
+
+def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = None) -> str | None:
+    """The warning to post for a message that held credentials (Discord Markdown); None when it held none.
+
+    `revocation` is the state of the message's Hugging Face tokens (from `Revoker.submit`), None when no
+    automatic revocation was attempted.
+    """
+    if not redaction.findings:
+        return None
+    count = len(redaction.findings)
+    them = "them" if count > 1 else "it"
+    lines = [f"⚠️ **Your message contained {count} credential{'s' if count > 1 else ''}.** I removed {them}, "
+             f"but anyone who saw the message may already have copied {them}; deleting it does not help."]
+    for kind in redaction.kinds:
+        rotation = ROTATION[kind]
+        prefixes = sorted({f.prefix for f in redaction.findings if f.kind == kind and f.prefix})
+        shown = ", ".join(f"`{p}…`" for p in prefixes if not p.startswith("-----"))
+        line = (f"• **{rotation.label}**{f' ({shown})' if shown else ''}: **this {rotation.noun} is compromised**"
+                f" — {rotation.how}.")
+        if kind in HF_KINDS:
+            line += " " + _HF_STATUS[revocation]
+        lines.append(line)
+    lines.append("Keep keys in your Space's **Settings → Variables and secrets**, never in code or chat.")
+    return "\n".join(lines)

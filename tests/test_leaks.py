@@ -1,0 +1,49 @@
+"""The warning a person gets after pasting credentials: firm, specific, and never carrying the secret."""
+from __future__ import annotations
+
+import pytest
+
+from diagnosis.leaks import ROTATION, leak_warning
+from diagnosis.redact import redact
+from diagnosis.revocation import RevocationStatus
+from tests.secretgen import KINDS, SecretGen
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_is_named_with_where_to_rotate_it(kind: str) -> None:
+    sample = SecretGen(41).sample(kind)
+    result = redact(sample.text)
+    warning = leak_warning(result)
+    assert warning is not None
+    rotation = ROTATION[kind]
+    assert rotation.label in warning and rotation.how in warning
+    assert f"this {rotation.noun} is compromised" in warning
+    body = sample.secret[len(sample.prefix):]
+    assert all(body[i:i + 8] not in warning for i in range(len(body) - 7) if body[i:i + 8].isalnum())
+    assert redact(warning).findings == ()  # our own words are not mistaken for secrets
+
+
+def test_every_kind_the_redactor_reports_has_rotation_advice() -> None:
+    assert set(KINDS) <= set(ROTATION)
+
+
+@pytest.mark.parametrize("status, words", [
+    (RevocationStatus.REVOKED, "have had it revoked"),
+    (RevocationStatus.PENDING, "revoked on the Hub right now"),
+    (RevocationStatus.FAILED, "Automatic revocation failed"),
+    (None, "not revoked automatically"),
+])
+def test_hf_tokens_say_whether_they_were_revoked(status, words) -> None:
+    hf, gh = SecretGen(42).sample("huggingface"), SecretGen(42).sample("github")
+    warning = leak_warning(redact(f"{hf.text} {gh.text}"), status)
+    hf_line = next(line for line in warning.splitlines() if "Hugging Face" in line)
+    gh_line = next(line for line in warning.splitlines() if "GitHub" in line)
+    assert words in hf_line and "revoked on the Hub" not in gh_line
+    assert "`hf_…`" in hf_line and f"`{gh.prefix}…`" in gh_line
+
+
+def test_counts_and_no_warning_without_findings() -> None:
+    gen = SecretGen(43)
+    text = " ".join(gen.sample("huggingface").text for _ in range(3))
+    assert "3 credentials" in leak_warning(redact(text))
+    assert leak_warning(redact("my Space is stuck on Building")) is None
