@@ -130,6 +130,20 @@ class PendingInteraction:
     ephemeral: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelOption:
+    """A channel picked as a slash-command option."""
+
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleOption:
+    """A role picked as a slash-command option."""
+
+    id: int
+
+
 class GatewaySession:
     """One bot connection: identity, sequence numbers and the events it was sent (for RESUME)."""
 
@@ -661,18 +675,33 @@ class DiscordSandbox:
         self, name: str, options: dict[str, Any], *, user: dict[str, Any], channel_id: int,
         subcommand: str | None = None, group: str | None = None,
     ) -> PendingInteraction:
-        """A person runs `/name` (optionally `/name group subcommand`) with string/int/bool options."""
+        """A person runs `/name` (or `/name group subcommand`). Option values: str, int, float, bool,
+        `ChannelOption(id)` or `RoleOption(id)`. Like Discord, refuses people who lack the command's
+        default member permissions (PermissionError)."""
         command = self._command(name, 1)
-        type_of = {bool: 5, int: 4, float: 10, str: 3}
-        opts: list[dict[str, Any]] = [
-            {"name": k, "type": type_of[type(v)], "value": v} for k, v in options.items()
-        ]
+        required = int(command.get("default_member_permissions") or 0)
+        if required and self.permissions_of(int(user["id"])) & required != required:
+            raise PermissionError(f"{user['username']} may not use /{name}")
+        opts: list[dict[str, Any]] = []
+        resolved: dict[str, dict[str, Any]] = {}
+        for key, value in options.items():
+            if isinstance(value, ChannelOption):
+                channel = self.channels[value.id]
+                resolved.setdefault("channels", {})[str(value.id)] = {**channel, "permissions": str(
+                    self.permissions_of(int(user["id"])))}
+                opts.append({"name": key, "type": 7, "value": str(value.id)})
+            elif isinstance(value, RoleOption):
+                resolved.setdefault("roles", {})[str(value.id)] = self.roles[value.id]
+                opts.append({"name": key, "type": 8, "value": str(value.id)})
+            else:
+                opts.append({"name": key, "type": {bool: 5, int: 4, float: 10, str: 3}[type(value)], "value": value})
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
         if group is not None:
             opts = [{"name": group, "type": 2, "options": opts}]
         interaction = self._new_interaction(2, channel_id, user)
-        data = {"id": command["id"], "name": name, "type": 1, "options": opts, "guild_id": str(self.guild_id)}
+        data = {"id": command["id"], "name": name, "type": 1, "options": opts, "guild_id": str(self.guild_id),
+                "resolved": resolved}
         await self._broadcast("INTERACTION_CREATE", self._interaction_event(interaction, data), 0)
         return interaction
 
