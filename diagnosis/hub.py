@@ -20,7 +20,7 @@ import socket
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Iterable, Mapping, TypeVar
 from urllib.parse import urlsplit
@@ -300,10 +300,14 @@ class HubClient:
         if not tokens:
             return
         budget = self._timeouts["revoke"]
-        response = await self._send(
-            "POST", f"{self.endpoint}/api/credentials/revoke", budget, hub=False, json={"credentials": list(tokens)}
-        )
-        await response.aclose()
+        try:
+            async with asyncio.timeout(budget):
+                response = await self._send(
+                    "POST", f"{self.endpoint}/api/credentials/revoke", budget, hub=False,
+                    json={"credentials": list(tokens)},
+                )
+        except TimeoutError:
+            raise ProbeFailed(f"timed out after {budget:.1f} s") from None
         if response.status_code >= 400:
             raise ProbeFailed(f"revocation refused (HTTP {response.status_code})")
 
@@ -314,7 +318,7 @@ class HubClient:
         entry = self._cache.get(slot)
         if entry is not None and entry.expires > time.monotonic():
             if entry.error is not None:
-                raise entry.error
+                raise ProbeFailed(entry.error.reason, definitive=True)  # fresh: no traceback piling up
             return entry.value
         task = self._inflight.get(slot)
         if task is None:
@@ -394,9 +398,9 @@ class HubClient:
                 if response.status_code in (401, 403):
                     raise ProbeFailed("owner-only", definitive=True)
                 self._raise_for_status(response)
-            replay_end = None
-            if date := response.headers.get("date"):
-                replay_end = parsedate_to_datetime(date) + timedelta(seconds=1)
+            replay_end = _http_date(response.headers.get("date"))
+            if replay_end is not None:
+                replay_end += timedelta(seconds=1)  # the Date header has a 1 s resolution
             return await self._collect_events(response, replay_end, max_lines, max_bytes, max_seconds, idle_seconds)
         finally:
             await response.aclose()
@@ -410,46 +414,38 @@ class HubClient:
         max_seconds: float,
         idle_seconds: float,
     ) -> str:
-        tail: deque[str] = deque(maxlen=max_lines)
+        tail: deque[str] = deque()
         size = 0
         malformed = 0
-        lines = response.aiter_lines()
         loop = asyncio.get_running_loop()
         stop_at = loop.time() + max_seconds
         last_event = loop.time()
-        while True:
-            now = loop.time()
-            wait = min(stop_at - now, last_event + idle_seconds - now)
-            if wait <= 0:
-                break
-            try:
-                line = await asyncio.wait_for(anext(lines), wait)
-            except (TimeoutError, StopAsyncIteration):
-                break
-            except (httpx2.ReadError, httpx2.RemoteProtocolError, httpx2.DecodingError):
-                break  # the stream ended badly: keep what arrived
-            if not line.startswith("data: {"):
-                continue  # keep-alive (empty `data:`) or SSE comment
-            try:
-                event = json.loads(line[len("data: "):])
-                text = str(event["data"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                malformed += 1
-                continue
-            timestamp = event.get("timestamp")
-            if replay_end is not None and isinstance(timestamp, str):
+        lines = response.aiter_lines()
+        try:
+            while (wait := min(stop_at, last_event + idle_seconds) - loop.time()) > 0:
                 try:
-                    if parse_datetime(timestamp) > replay_end:
-                        break  # live events after the replay: the buffered log is complete
-                except ValueError:
-                    pass
-            last_event = loop.time()
-            if not text.endswith("\n"):
-                text += "\n"
-            tail.append(text)
-            size += len(text)
-            while size > max_bytes and len(tail) > 1:
-                size -= len(tail.popleft())
+                    line = await asyncio.wait_for(anext(lines), wait)
+                except (TimeoutError, StopAsyncIteration):
+                    break
+                except (httpx2.ReadError, httpx2.RemoteProtocolError, httpx2.DecodingError):
+                    break  # the stream ended badly: keep what arrived
+                if not line.startswith("data: {"):
+                    continue  # keep-alive (empty `data:`) or SSE comment
+                try:
+                    event = json.loads(line[len("data: "):])
+                    text = str(event["data"])
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    malformed += 1
+                    continue
+                if replay_end is not None and _stamped_after(event.get("timestamp"), replay_end):
+                    break  # a live event: the buffered log has been replayed
+                last_event = loop.time()
+                tail.append(text if text.endswith("\n") else text + "\n")
+                size += len(tail[-1])
+                while len(tail) > 1 and (len(tail) > max_lines or size > max_bytes):
+                    size -= len(tail.popleft())
+        finally:
+            await lines.aclose()
         if not tail and malformed:
             raise ProbeFailed("malformed JSON")
         return "".join(tail)
@@ -545,11 +541,25 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = (headers.get("retry-after") or "").strip()
     if value.isdigit():
         return float(value)
+    when = _http_date(value)
+    return None if when is None else max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _http_date(value: str | None) -> datetime | None:
     try:
-        when = parsedate_to_datetime(value)
+        when = parsedate_to_datetime(value or "")
     except (TypeError, ValueError):
         return None
-    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def _stamped_after(timestamp: object, moment: datetime) -> bool:
+    if not isinstance(timestamp, str):
+        return False
+    try:
+        return parse_datetime(timestamp) > moment
+    except ValueError:
+        return False
 
 
 def _short(exc: BaseException) -> str:

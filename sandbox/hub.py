@@ -342,28 +342,33 @@ class SandboxHub:
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "Date": formatdate(usegmt=True)}
         )
         await response.prepare(request)
-        lines: list[str] = list(logs.get(kind, []))
+        try:
+            await self._replay(response, list(logs.get(kind, [])), fault or {})
+        except ConnectionResetError:
+            pass  # the client stopped reading, as a bounded client should
+        return response
+
+    async def _replay(self, response: web.StreamResponse, lines: list[str], fault: Mapping[str, Any]) -> None:
         now = datetime.now(timezone.utc)
         for index, line in enumerate(lines):  # the replay: buffered lines, stamped in the recent past
             stamp = now - timedelta(seconds=len(lines) - index)
-            if fault and fault.get("malformed"):
+            if fault.get("malformed"):
                 await response.write(b'data: {"data": "' + line.encode() + b"\n\n")
                 continue
             event = {"data": line if line.endswith("\n") else line + "\n", "timestamp": _iso(stamp)}
             await response.write(f"data: {json.dumps(event)}\n\n".encode())
         await response.write(b"data:\n\n")  # keep-alive
-        if fault and fault.get("endless"):
+        if fault.get("endless"):
             assert self._closing is not None
             while not self._closing.is_set():  # keep-alives only: a client must bound its own read
                 await asyncio.sleep(KEEPALIVE_SECONDS)
                 await response.write(b"data:\n\n")
-            return response
+            return
         # A live event after the replay, stamped after the Date header: the real client's cue to stop reading.
         await asyncio.sleep(KEEPALIVE_SECONDS)
         live = {"data": "(live) a line logged after the request\n", "timestamp": _iso(now + timedelta(seconds=3))}
         await response.write(f"data: {json.dumps(live)}\n\n".encode())
         await response.write_eof()
-        return response
 
     async def _status(self, request: web.Request) -> web.StreamResponse:
         fault = await self._answer_prelude("status", "", None)
