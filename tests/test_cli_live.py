@@ -86,3 +86,12 @@ def test_no_network_fails_fast_with_a_clear_message(clean_env):
     assert "cannot reach the Hub" in done.stderr and "connection refused" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_huggingface_hub_offline_mode_is_respected(hub, clean_env):
+    hub.reset_calls()
+    done = run_cli("marlin-ai/chat-ui-stack", "--endpoint", hub.endpoint, "--status-url", hub.status_url,
+                   env={**clean_env, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 3
+    assert "offline mode" in done.stderr and "Traceback" not in done.stderr
+    assert sum(hub.calls.values()) == 0
