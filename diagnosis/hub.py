@@ -54,6 +54,7 @@ DEFAULT_TTL: Mapping[str, float] = {
     "logs": 15.0,
     "status": 60.0,
 }
+REFUSAL_TTL = 30.0  # upper bound for caching "not found, or private", "disabled", "owner-only"
 # Budget of one probe, retries included (seconds).
 DEFAULT_TIMEOUT: Mapping[str, float] = {
     "runtime": 4.0,
@@ -332,8 +333,9 @@ class HubClient:
         try:
             value = await fetch()
         except ProbeFailed as failure:
-            if failure.definitive:
-                self._store(slot, _Entry(time.monotonic() + self._ttl[slot[0]], error=failure))
+            if failure.definitive:  # kept briefly: the owner may be fixing exactly this (visibility, a typo)
+                ttl = min(self._ttl[slot[0]], REFUSAL_TTL)
+                self._store(slot, _Entry(time.monotonic() + ttl, error=failure))
             raise
         self._store(slot, _Entry(time.monotonic() + self._ttl[slot[0]], value=value))
         return value
