@@ -34,8 +34,7 @@ from huggingface_hub.errors import (
     OfflineModeIsEnabled,
     RepositoryNotFoundError,
 )
-from huggingface_hub.utils import build_hf_headers, get_async_session, hf_raise_for_status
-from huggingface_hub.utils._datetime import parse_datetime
+from huggingface_hub.utils import build_hf_headers, get_async_session, hf_raise_for_status, parse_datetime
 
 from diagnosis.model import Commit, RuntimeState, SpaceInfo, StatusPage
 from diagnosis.spaceref import is_valid_space_id, subdomain_of
@@ -69,8 +68,8 @@ DEFAULT_TIMEOUT: Mapping[str, float] = {
 class ProbeFailed(Exception):
     """A probe got no usable answer; `reason` is short and human ("owner-only", "HTTP 500 after 3 tries").
 
-    `definitive` answers (not found, disabled, owner-only) are cached like successes: asking again within the
-    TTL would get the same refusal.
+    `definitive` answers (not found, disabled, owner-only) are cached like successes, for at most
+    `REFUSAL_TTL`: asking again at once would get the same refusal.
     """
 
     def __init__(self, reason: str, *, definitive: bool = False) -> None:
