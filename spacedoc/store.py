@@ -4,8 +4,10 @@
 file). A server-grade database can replace it when the bot runs as several shards: the one operation
 that must be atomic across processes is `claim` (insert-if-absent).
 
-Every text that is written passes through the redactor first, so a secret that slipped into a detail
-or an e-mail draft never reaches the disk.
+Every text value that is written passes through the redactor first, so a secret that slipped into a
+detail or an e-mail draft never reaches the disk. Keys are identifiers the bot builds from ids and are
+stored as given: redacting them could merge distinct keys (`secret:msg:<id>:<digest>` reads like an
+assignment) and break `claim`.
 """
 from __future__ import annotations
 
@@ -208,7 +210,7 @@ class SqliteStore:
     async def claim(self, key: str) -> bool:
         cursor = await self._db.execute(
             "INSERT OR IGNORE INTO claims (key, at) VALUES (?, ?)",
-            (_clean(key), datetime.now(timezone.utc).timestamp()),
+            (key, datetime.now(timezone.utc).timestamp()),
         )
         return cursor.rowcount == 1
 
@@ -291,7 +293,7 @@ class SqliteStore:
 
     async def set_meta(self, key: str, value: str) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_clean(key), _clean(value))
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, _clean(value))
         )
 
     async def close(self) -> None:

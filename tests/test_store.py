@@ -43,6 +43,9 @@ async def test_claim_is_true_only_once_even_when_raced(store):
     assert results.count(True) == 1
     assert await store.claim("answer:msg:6") is True
     assert await store.claim("answer:msg:5") is False
+    # Keys that read like `name: random-value` assignments stay distinct (they are never redacted).
+    assert await store.claim("secret:msg:1:765b9ca82ca6b8be") is True
+    assert await store.claim("secret:msg:2:0f3e2d1c4b5a6978") is True
 
 
 async def test_feedback_one_vote_per_person_and_revote_updates(store):

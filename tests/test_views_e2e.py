@@ -1,0 +1,97 @@
+"""The verdict buttons with the real bot: Re-check, Helped / Didn't help, Support e-mail draft — also after a restart."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sandbox.harness import BotHarness, all_text
+from spacedoc.store import FeedbackCounts
+from tests.test_helpdesk_e2e import PAUSED_REPORT, PAUSED_SPACE, configure
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
+
+
+@pytest.fixture
+async def verdict(harness: BotHarness) -> tuple[BotHarness, dict]:
+    """A forum post about a PAUSED Space and the bot's verdict on it (with its buttons)."""
+    d = harness.discord
+    await configure(harness, help_forums=frozenset({d.help_forum}))
+    alice = d.add_user("alice")
+    post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
+    return harness, await d.wait_for_bot_message(int(post["id"]))
+
+
+def button_ids(message: dict) -> set[str]:
+    return {c["custom_id"] for row in message["components"] for c in row["components"]}
+
+
+async def test_recheck_after_restart_edits_the_verdict_in_place(verdict: tuple[BotHarness, dict]) -> None:
+    h, message = verdict
+    d = h.discord
+    channel, mid = int(message["channel_id"]), int(message["id"])
+    assert "Stuck lifecycle" in all_text([message])
+
+    # The owner fixed it meanwhile (a new bot process: no cached evidence either).
+    scenario = json.loads((SCENARIOS / "lifecycle_paused_commits.json").read_text(encoding="utf-8"))
+    scenario["runtime"] = {**scenario["runtime"], "stage": "SLEEPING"}
+    h.hub.set_scenario(scenario)
+    await h.restart()
+
+    bob = d.add_user("bob")
+    before = len(d.bot_messages(channel))
+    click = await d.click(channel, mid, "spacedoc:recheck", user=bob)
+    await d.wait_for(lambda: "Stuck lifecycle" not in all_text([d.message(channel, mid)]))
+    edited = d.message(channel, mid)
+    assert PAUSED_SPACE in all_text([edited]) and "sleep" in all_text([edited]).lower()
+    assert "spacedoc:recheck" in button_ids(edited)
+    assert len(d.bot_messages(channel)) == before  # edited, not a new message
+    assert click.response_type == 6
+
+
+async def test_votes_one_per_person_and_didnt_help_pings_helpers_once(verdict: tuple[BotHarness, dict]) -> None:
+    h, message = verdict
+    d = h.discord
+    channel, mid = int(message["channel_id"]), int(message["id"])
+    helpers = d.add_role("helpers")
+    await configure(h, helper_role=helpers)
+    await h.restart()
+
+    alice, bob = d.add_user("alice2"), d.add_user("bob")
+    for user, button in ((alice, "spacedoc:helped"), (alice, "spacedoc:not-helped"), (bob, "spacedoc:not-helped")):
+        click = await d.click(channel, mid, button, user=user)
+        response = await d.wait_for_response(click)
+        assert click.ephemeral and response["content"]
+    assert await h.bot.store.feedback_counts(mid) == FeedbackCounts(helped=0, not_helped=2)
+
+    await d.settle()
+    pings = [r for r in d.requests
+             if r.method == "POST" and r.path == f"/channels/{channel}/messages" and f"<@&{helpers}>" in r.text()]
+    assert len(pings) == 1  # two people said it did not help: the helpers are pinged once
+    mentions = pings[0].body["allowed_mentions"]
+    assert [str(r) for r in mentions.get("roles", [])] == [str(helpers)]
+    assert "everyone" not in mentions.get("parse", []) and "roles" not in mentions.get("parse", [])
+
+
+async def test_email_draft_is_ephemeral_and_redacted(verdict: tuple[BotHarness, dict]) -> None:
+    h, message = verdict
+    d = h.discord
+    assert "spacedoc:email-draft" in button_ids(message)
+    await h.restart()
+    click = await d.click(int(message["channel_id"]), int(message["id"]), "spacedoc:email-draft",
+                          user=d.add_user("alice2"))
+    response = await d.wait_for_response(click)
+    assert click.ephemeral
+    assert "website@huggingface.co" in response["content"] and PAUSED_SPACE in response["content"]
+
+
+async def test_no_email_button_where_staff_need_not_act(harness: BotHarness) -> None:
+    d = harness.discord
+    await configure(harness, help_forums=frozenset({d.help_forum}))
+    post = await d.create_forum_post(
+        d.help_forum, d.add_user("carol"), "Build error",
+        "Build error on my Space https://huggingface.co/spaces/orchid-nlp/summarizer after I updated requirements.txt")
+    reply = await d.wait_for_bot_message(int(post["id"]))
+    assert "Build" in all_text([reply])
+    assert "spacedoc:email-draft" not in button_ids(reply) and "spacedoc:recheck" in button_ids(reply)
