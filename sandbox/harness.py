@@ -18,7 +18,7 @@ import re
 from typing import Any, Iterable, Mapping
 
 from diagnosis.redact import redact
-from sandbox.discord_server import DiscordSandbox, PendingInteraction
+from sandbox.discord_server import DiscordSandbox
 from sandbox.hub import SandboxHub
 from spacedoc.config import Config
 
@@ -144,18 +144,6 @@ class BotHarness:
         """Posts `content` and returns the bot's first message after it in the same channel."""
         posted = await self.discord.post(channel_id, dict(author), content)
         return await self.discord.wait_for_bot_message(channel_id, after=int(posted["id"]), timeout=timeout)
-
-    async def slash(
-        self, name: str, options: Mapping[str, Any], *, user: Mapping[str, Any], channel_id: int | None = None,
-        timeout: float = 5.0, **path: str,
-    ) -> tuple[PendingInteraction, dict]:
-        """Runs a slash command; returns the interaction and its settled response (no longer "thinking…").
-
-        With a deferred answer edited several times, the settled response is the first edit after thinking:
-        use `discord.wait_for_response(interaction, predicate)` to wait for a later state."""
-        interaction = await self.discord.invoke_slash(
-            name, dict(options), user=dict(user), channel_id=channel_id or self.discord.general, **path)
-        return interaction, await self.discord.wait_for_response(interaction, timeout=timeout)
 
     # ---- what the test fixtures assert -----------------------------------------------------------
 

@@ -11,6 +11,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import discord
 import pytest
 
 from diagnosis.redact import redact
@@ -152,6 +153,13 @@ async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) 
     assert {"diagnose", "Diagnose"} <= names
     await harness.restart()
     assert puts() == 1
+
+    @harness.bot.tree.command(description="a command added in a new release")
+    async def added(interaction: discord.Interaction) -> None: ...
+
+    await harness.bot.sync_commands()  # the tree changed: synced again, once
+    await harness.bot.sync_commands()
+    assert puts() == 2 and "added" in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
 
 
 async def test_secret_in_hub_evidence_never_reaches_discord(harness: BotHarness) -> None:
