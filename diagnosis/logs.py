@@ -47,104 +47,106 @@ class Rule:
     """A platform or tool message: a match yields a Finding; named groups become its facts."""
 
     code: str
+    anchors: tuple[str, ...]  # lower-case substrings one of which any match contains: skip the regex without them
     bucket: Bucket | None
     weight: float
     pattern: re.Pattern[str]
 
 
-def _r(code: str, bucket: Bucket | None, weight: float, pattern: str, flags: int = re.IGNORECASE) -> Rule:
-    return Rule(code, bucket, weight, re.compile(pattern, flags))
+def _r(code: str, anchors: tuple[str, ...], bucket: Bucket | None, weight: float, pattern: str,
+       flags: int = re.IGNORECASE) -> Rule:
+    return Rule(code, anchors, bucket, weight, re.compile(pattern, flags))
 
 
 PKG = r"[A-Za-z0-9_.\-\[\]<>=!~,]{1,100}"
 
 RULES: tuple[Rule, ...] = (
     # -- moderation / policy (seed post, Branch A)
-    _r("abuse_flagged", B.MODERATION_LOCK, 5.0, r"flagged as abusive"),
-    _r("abuse_handler", B.MODERATION_LOCK, 5.0,
+    _r("abuse_flagged", ('abusive',), B.MODERATION_LOCK, 5.0, r"flagged as abusive"),
+    _r("abuse_handler", ('abuse',), B.MODERATION_LOCK, 5.0,
        r"blocked by abuse[-_ ]handler(?: by rule:\s*(?P<rule>[^\n\"”']{1,80}))?"),
-    _r("abuse_handler", B.MODERATION_LOCK, 4.5, r"\babuse[-_]handler\b"),
-    _r("repo_scanner", B.MODERATION_LOCK, 4.5, r"\bRepoScanner\b"),
-    _r("tunnel_category", B.MODERATION_LOCK, 4.5, r"huggingface:(?P<category>tunnel|proxy|abuse)\b"),
-    _r("content_policy", B.MODERATION_LOCK, 4.5,
+    _r("abuse_handler", ('abuse',), B.MODERATION_LOCK, 4.5, r"\babuse[-_]handler\b"),
+    _r("repo_scanner", ('reposcanner',), B.MODERATION_LOCK, 4.5, r"\bRepoScanner\b"),
+    _r("tunnel_category", ('huggingface:',), B.MODERATION_LOCK, 4.5, r"huggingface:(?P<category>tunnel|proxy|abuse)\b"),
+    _r("content_policy", ('flagged for', 'content polic'), B.MODERATION_LOCK, 4.5,
        r"flagged for using an? (?P<rule>proxy|tunnel|vpn)|infringes on our content policy|violat\w{0,5} (?:our|the) content polic"),
     # -- lifecycle
-    _r("restart_failed_banner", B.LIFECYCLE_STUCK, 1.8, r"something went wrong when restarting this space"),
-    _r("build_queued_header", None, 0.0,
+    _r("restart_failed_banner", ('went wrong when restarting',), B.LIFECYCLE_STUCK, 1.8, r"something went wrong when restarting this space"),
+    _r("build_queued_header", ('build queued at',), None, 0.0,
        r"=+ ?Build Queued at (?P<queued_at>\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?)(?: / Commit SHA: (?P<sha>[0-9a-f]{7,40}))?"),
-    _r("app_startup_header", None, 0.0, r"=+ ?Application Startup(?: at (?P<started_at>\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?))?"),
+    _r("app_startup_header", ('application startup',), None, 0.0, r"=+ ?Application Startup(?: at (?P<started_at>\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?))?"),
     # -- build: pip
-    _r("pip_python_requires", B.BUILD_FAILURE, 3.2,
+    _r("pip_python_requires", ('requires a different python',), B.BUILD_FAILURE, 3.2,
        rf"Package '(?P<package>{PKG})' requires a different Python: (?P<python>[\d.]{{1,12}}) not in '(?P<requires>[^'\n]{{1,40}})'"),
-    _r("pip_no_matching", B.BUILD_FAILURE, 3.0, rf"No matching distribution found for (?P<package>{PKG})"),
-    _r("pip_no_version", B.BUILD_FAILURE, 3.0,
+    _r("pip_no_matching", ('no matching distribution',), B.BUILD_FAILURE, 3.0, rf"No matching distribution found for (?P<package>{PKG})"),
+    _r("pip_no_version", ('could not find a version',), B.BUILD_FAILURE, 3.0,
        rf"Could not find a version that satisfies the requirement (?P<package>{PKG})"
        r"(?: \(from versions: (?P<versions>[^)\n]{0,160}))?"),
-    _r("pip_conflict", B.BUILD_FAILURE, 3.0,
+    _r("pip_conflict", ('conflicting dependencies', 'resolutionimpossible'), B.BUILD_FAILURE, 3.0,
        rf"Cannot install (?P<package>[^\n]{{1,120}}?) because these package versions have conflicting dependencies|ResolutionImpossible"),
-    _r("pip_invalid_wheel", B.BUILD_FAILURE, 3.0, rf"Wheel '(?P<package>{PKG})' located at \S{{1,300}} is invalid"),
-    _r("pip_build_wheel", B.BUILD_FAILURE, 2.6,
+    _r("pip_invalid_wheel", ("wheel '",), B.BUILD_FAILURE, 3.0, rf"Wheel '(?P<package>{PKG})' located at \S{{1,300}} is invalid"),
+    _r("pip_build_wheel", ('failed building wheel', 'failed to build installable'), B.BUILD_FAILURE, 2.6,
        r"Failed building wheel for (?P<package>[\w.\-]{1,100})"
        r"|Failed to build installable wheels for some pyproject\.toml based projects \(?(?P<packages>[^)\n]{1,100})"),
-    _r("pip_subprocess", B.BUILD_FAILURE, 2.0, r"subprocess-exited-with-error"),
+    _r("pip_subprocess", ('subprocess-exited',), B.BUILD_FAILURE, 2.0, r"subprocess-exited-with-error"),
     # -- build: apt / packages.txt
-    _r("apt_missing_package", B.BUILD_FAILURE, 3.0,
+    _r("apt_missing_package", ('unable to locate package', 'has no installation candidate'), B.BUILD_FAILURE, 3.0,
        r"E: Unable to locate package (?P<package>\S{1,100})|E: Package '(?P<package2>[^'\n]{1,100})' has no installation candidate"),
-    _r("dpkg_failed", B.BUILD_FAILURE, 2.6, r"dpkg: error|E: Sub-process /usr/bin/dpkg returned an error code"),
+    _r("dpkg_failed", ('dpkg',), B.BUILD_FAILURE, 2.6, r"dpkg: error|E: Sub-process /usr/bin/dpkg returned an error code"),
     # -- build: Dockerfile / builder
-    _r("docker_step_failed", B.BUILD_FAILURE, 3.0,
+    _r("docker_step_failed", ('did not complete successfully',), B.BUILD_FAILURE, 3.0,
        r"process \"(?:/bin/(?:ba)?sh -c )?(?P<step>[^\"\n]{1,300})\" did not complete successfully: exit code: (?P<exit_code>\d{1,3})"),
-    _r("registry_push_401", B.BUILD_FAILURE, 3.2, r"failed to push spaces-registry[^\n]{0,300}401 Unauthorized"),
-    _r("job_failed", B.BUILD_FAILURE, 2.6, r"Job failed with exit code: (?P<exit_code>\d{1,3})(?:\. Reason: (?P<reason>[^\n]{0,160}))?"),
-    _r("build_failed_exit", B.BUILD_FAILURE, 2.6, r"Build failed with exit code: (?P<exit_code>\d{1,3})"),
-    _r("unexpected_build_error", B.BUILD_FAILURE, 2.6, r"Unexpected build error"),
-    _r("unexpected_job_error", B.BUILD_FAILURE, 1.6, r"Unexpected job error"),
-    _r("npm_failed", B.BUILD_FAILURE, 2.0, r"(?m)^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
-    _r("cmake_failed", B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
+    _r("registry_push_401", ('failed to push',), B.BUILD_FAILURE, 3.2, r"failed to push spaces-registry[^\n]{0,300}401 Unauthorized"),
+    _r("job_failed", ('job failed with exit code',), B.BUILD_FAILURE, 2.6, r"Job failed with exit code: (?P<exit_code>\d{1,3})(?:\. Reason: (?P<reason>[^\n]{0,160}))?"),
+    _r("build_failed_exit", ('build failed with exit code',), B.BUILD_FAILURE, 2.6, r"Build failed with exit code: (?P<exit_code>\d{1,3})"),
+    _r("unexpected_build_error", ('unexpected build error',), B.BUILD_FAILURE, 2.6, r"Unexpected build error"),
+    _r("unexpected_job_error", ('unexpected job error',), B.BUILD_FAILURE, 1.6, r"Unexpected job error"),
+    _r("npm_failed", ('npm err', 'npm error'), B.BUILD_FAILURE, 2.0, r"(?m)^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
+    _r("cmake_failed", ('cmake',), B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
     # -- config
-    _r("missing_app_file", B.CONFIG_ERROR, 4.0,
+    _r("missing_app_file", ('missing an app file', 'no_app_file'), B.CONFIG_ERROR, 4.0,
        r"This Space is missing an app file|\bNO_APP_FILE\b"),
-    _r("config_error", B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
+    _r("config_error", ('config_error', 'configuration error', 'invalid yaml', 'invalid metadata', 'error parsing the yaml'), B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
     # -- resources at run time
-    _r("memory_limit", B.RUNTIME_CRASH, 3.5,
+    _r("memory_limit", ('memory limit exceeded',), B.RUNTIME_CRASH, 3.5,
        r"(?P<kind>CPU |GPU )?Memory limit exceeded \((?P<limit>[\w.]{1,10})\)"),
-    _r("storage_evicted", B.RUNTIME_CRASH, 3.5, r"Workload evicted, storage limit exceeded \((?P<limit>[\w.]{1,10})\)"),
-    _r("cuda_oom", B.RUNTIME_CRASH, 3.0, r"CUDA out of memory|OutOfMemoryError: CUDA|torch\.cuda\.OutOfMemoryError"),
+    _r("storage_evicted", ('workload evicted',), B.RUNTIME_CRASH, 3.5, r"Workload evicted, storage limit exceeded \((?P<limit>[\w.]{1,10})\)"),
+    _r("cuda_oom", ('out of memory', 'outofmemoryerror'), B.RUNTIME_CRASH, 3.0, r"CUDA out of memory|OutOfMemoryError: CUDA|torch\.cuda\.OutOfMemoryError"),
     # -- hardware and scheduling
-    _r("scheduling_failure", B.HARDWARE_SCHEDULING, 4.0, r"Scheduling failure: ?(?P<reason>[^\n]{1,100})"),
-    _r("gpu_quota", B.HARDWARE_SCHEDULING, 4.0,
+    _r("scheduling_failure", ('scheduling failure',), B.HARDWARE_SCHEDULING, 4.0, r"Scheduling failure: ?(?P<reason>[^\n]{1,100})"),
+    _r("gpu_quota", ('gpu quota',), B.HARDWARE_SCHEDULING, 4.0,
        r"exceeded your (?P<tier>Pro )?GPU quota(?: \((?P<requested>\d{1,6})s requested vs\. (?P<left>\d{1,6})s left\))?"),
-    _r("zerogpu_unavailable", B.HARDWARE_SCHEDULING, 3.5, r"No GPU was available for you|Waiting for a GPU to become available"),
-    _r("no_cuda", B.HARDWARE_SCHEDULING, 2.4,
+    _r("zerogpu_unavailable", ('no gpu was available', 'waiting for a gpu'), B.HARDWARE_SCHEDULING, 3.5, r"No GPU was available for you|Waiting for a GPU to become available"),
+    _r("no_cuda", ('nvidia driver', 'not compiled with cuda', 'cuda-capable', 'cuda is not available'), B.HARDWARE_SCHEDULING, 2.4,
        r"Found no NVIDIA driver|Torch not compiled with CUDA enabled|no CUDA-capable device|CUDA is not available"),
     # -- port / health
-    _r("launch_timeout", B.PORT_HEALTHCHECK, 3.5,
+    _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 3.5,
        r"Launch timed out, (?:workload|space) was not healthy after (?P<after>\d{1,4} ?\w{1,8})"),
-    _r("port_in_use", B.PORT_HEALTHCHECK, 3.2,
+    _r("port_in_use", ('are in use', 'address already in use', 'errno 98'), B.PORT_HEALTHCHECK, 3.2,
        r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"),
-    _r("localhost_bind", B.PORT_HEALTHCHECK, 2.4,
+    _r("localhost_bind", ('127.0.0.1', 'localhost'), B.PORT_HEALTHCHECK, 2.4,
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening on)\s{0,4}https?://(?:127\.0\.0\.1|localhost):(?P<port>\d{2,5})"),
-    _r("app_listening", None, 0.0,
+    _r("app_listening", ('running on', 'listening', 'network url', 'url:', 'serving at', 'started server'), None, 0.0,
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at)|Network URL:|^[ \t]*URL:|serving at|started server on)"
        r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})", re.IGNORECASE | re.MULTILINE),
     # -- container exits and platform-side failures
-    _r("containerd_failed", B.PLATFORM_INCIDENT, 2.0, r"failed to create containerd task|failed to create shim task"),
-    _r("init_failed", B.PLATFORM_INCIDENT, 1.8,
+    _r("containerd_failed", ('containerd', 'shim task'), B.PLATFORM_INCIDENT, 2.0, r"failed to create containerd task|failed to create shim task"),
+    _r("init_failed", ('initialization step',), B.PLATFORM_INCIDENT, 1.8,
        r"Initialization step '(?P<step>\w{1,30})' failed with exit code: (?P<exit_code>\d{1,3})"),
-    _r("space_failed_exit", B.RUNTIME_CRASH, 1.8, r"Space failed(?: to start)?\. Exit code: (?P<exit_code>\d{1,3})"),
-    _r("exit_code_reason", B.RUNTIME_CRASH, 1.5,
+    _r("space_failed_exit", ('space failed',), B.RUNTIME_CRASH, 1.8, r"Space failed(?: to start)?\. Exit code: (?P<exit_code>\d{1,3})"),
+    _r("exit_code_reason", ('exit code:',), B.RUNTIME_CRASH, 1.5,
        r"(?<!failed with )Exit code: (?P<exit_code>\d{1,3})\. Reason:(?!\s{0,3}failed to create)(?P<reason>[^\n]{0,160})"),
-    _r("exit_code_unknown", None, 0.0, r"Exit code: \?\. Reason:"),
-    _r("logs_unretrievable", None, 0.0, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
-    _r("space_in_error", None, 0.0, r"Your space is in error, check its status"),
+    _r("exit_code_unknown", ('exit code: ?',), None, 0.0, r"Exit code: \?\. Reason:"),
+    _r("logs_unretrievable", ('failed to retrieve error logs', 'failed to initialize stream'), None, 0.0, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
+    _r("space_in_error", ('your space is in error',), None, 0.0, r"Your space is in error, check its status"),
     # -- model downloads and secrets
-    _r("model_gated", B.RUNTIME_CRASH, 3.2,
+    _r("model_gated", ('gated',), B.RUNTIME_CRASH, 3.2,
        r"GatedRepoError|Cannot access gated repo|is a gated (?:repo|model)|(?:private or gated|gated or private) (?:model|repo)"),
-    _r("hub_http_error", B.RUNTIME_CRASH, 3.0,
+    _r("hub_http_error", ('client error',), B.RUNTIME_CRASH, 3.0,
        r"(?P<status>40[134]) Client Error[^\n]{0,80}?for url: (?P<url>https?://\S{1,200})"),
-    _r("repo_not_found", B.RUNTIME_CRASH, 2.8,
+    _r("repo_not_found", ('repositorynotfounderror', 'repository not found', 'not a valid model identifier', 'could not find model'), B.RUNTIME_CRASH, 2.8,
        r"RepositoryNotFoundError|Repository Not Found for url|is not a valid model identifier|Could not find model: (?P<repo>[\w.\-]{1,96}/[\w.\-]{1,96})"),
-    _r("missing_secret", B.RUNTIME_CRASH, 3.0,
+    _r("missing_secret", ('os.environ[', 'not set', 'not found', 'not defined', 'api_key'), B.RUNTIME_CRASH, 3.0,
        r"os\.environ\[['\"](?P<secret>[A-Z][A-Z0-9_]{2,60})['\"]\]"
        r"|(?P<secret2>[A-Z][A-Z0-9_]{0,40}(?:TOKEN|KEY|SECRET|PASSWORD)[A-Z0-9_]{0,20})[`'\"]? (?:environment variable |env var )?(?:is )?not (?:set|found|defined)"
        r"|The (?P<secret3>api_key) client option must be set"),
@@ -177,10 +179,11 @@ def analyze(text: str, source: str = "text") -> list[Finding]:
     if not text:
         return []
     text = prepare(text)
+    low = text.lower()
     out: list[Finding] = []
     seen_codes: set[str] = set()
     for rule in RULES:
-        if rule.code in seen_codes:
+        if rule.code in seen_codes or not any(a in low for a in rule.anchors):
             continue
         m = rule.pattern.search(text)
         if m is None:

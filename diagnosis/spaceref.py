@@ -25,7 +25,11 @@ _URL_RE = re.compile(
     r"(?P<owner>[^\s/?#<>()\[\]\"'`]{1,100})/(?P<name>[^\s/?#<>()\[\]\"'`]{1,100})",
     re.IGNORECASE,
 )
-_SUBDOMAIN_RE = re.compile(r"(?<![\w.\-])(?:https?://)?(?P<sub>[a-z0-9][a-z0-9\-]{0,200})\.hf\.space\b", re.IGNORECASE)
+_SUBDOMAIN_SUFFIX = ".hf.space"
+# Read backwards from each ".hf.space": the label that ends right there (anchored at the end: linear).
+_SUBDOMAIN_LABEL_RE = re.compile(r"(?<![\w.\-])[a-z0-9][a-z0-9\-]{0,200}$", re.IGNORECASE)
+_URL_ANCHORS = ("huggingface.co/", "hf.co/")
+_URL_WINDOW_BEFORE, _URL_WINDOW_AFTER = 16, 260
 # A bare id must stand alone: not inside a path, URL, e-mail, Docker `--from=` or `image:tag`.
 _BARE_RE = re.compile(
     r"(?<![\w/.:=@\-])(?P<owner>[A-Za-z0-9<{\[][A-Za-z0-9_.\-<>{}\[\]]{0,97})/"
@@ -132,7 +136,8 @@ def find_spaces(text: str) -> tuple[SpaceRef, ...]:
     found: list[tuple[int, SpaceRef]] = []
     covered: list[tuple[int, int]] = []
 
-    for m in _URL_RE.finditer(text):
+    low = text.lower()
+    for m in _url_matches(text, low):
         covered.append(m.span())
         owner, name = _clean_part(m["owner"]), _clean_part(m["name"])
         raw = m.group(0)
@@ -141,13 +146,26 @@ def find_spaces(text: str) -> tuple[SpaceRef, ...]:
         elif is_valid_space_id(f"{owner}/{name}"):
             found.append((m.start(), SpaceRef(candidates=(f"{owner}/{name}",), source="url", raw=raw)))
 
-    for m in _SUBDOMAIN_RE.finditer(text):
-        covered.append(m.span())
-        sub = m["sub"].lower()
+    for start, end, sub in _subdomains(text, low):
+        covered.append((start, end))
         cands = subdomain_candidates(sub)
         if cands:
-            found.append((m.start(), SpaceRef(candidates=cands, source="subdomain", raw=m.group(0), subdomain=sub)))
+            found.append((start, SpaceRef(candidates=cands, source="subdomain", raw=text[start:end], subdomain=sub)))
 
+    if "<" in text:
+        for m in _ANGLE_PLACEHOLDER_RE.finditer(text):
+            if not any(a <= m.start() < b for a, b in covered):
+                found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
+                covered.append(m.span())
+
+    if "/" in text and _SPACE_WORD_RE.search(text):
+        found += _bare_ids(text, covered)
+    found.sort(key=lambda p: p[0])
+    return _dedupe([ref for _, ref in found])
+
+
+def _bare_ids(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, SpaceRef]]:
+    found: list[tuple[int, SpaceRef]] = []
     for m in _BARE_RE.finditer(text):
         if any(a <= m.start() < b for a, b in covered):
             continue
@@ -161,13 +179,40 @@ def find_spaces(text: str) -> tuple[SpaceRef, ...]:
             found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
         elif is_valid_space_id(f"{owner}/{name}"):
             found.append((m.start(), SpaceRef(candidates=(f"{owner}/{name}",), source="bare", raw=m.group(0))))
+    return found
 
-    for m in _ANGLE_PLACEHOLDER_RE.finditer(text):
-        if not any(a <= m.start() < b for a, b in covered):
-            found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
 
-    found.sort(key=lambda p: p[0])
-    return _dedupe([ref for _, ref in found])
+def _url_matches(text: str, low: str) -> list[re.Match[str]]:
+    """Space URLs, searched only in windows around 'huggingface.co/' and 'hf.co/' (fast on long pastes)."""
+    if len(low) != len(text):
+        return list(_URL_RE.finditer(text))
+    matches: dict[int, re.Match[str]] = {}
+    for anchor in _URL_ANCHORS:
+        pos = low.find(anchor)
+        while pos != -1:
+            m = _URL_RE.search(text, max(0, pos - _URL_WINDOW_BEFORE), pos + _URL_WINDOW_AFTER)
+            if m is not None and m.start() <= pos:
+                matches.setdefault(m.start(), m)
+            pos = low.find(anchor, pos + len(anchor))
+    return [matches[k] for k in sorted(matches)]
+
+
+def _subdomains(text: str, low: str) -> list[tuple[int, int, str]]:
+    out = []
+    pos = low.find(_SUBDOMAIN_SUFFIX)
+    while pos != -1:
+        end = pos + len(_SUBDOMAIN_SUFFIX)
+        after = text[end:end + 1]
+        if not (after.isalnum() or after in "_-"):
+            m = _SUBDOMAIN_LABEL_RE.search(text, max(0, pos - 201), pos)
+            if m is not None:
+                label_start = m.start()
+                scheme = max(text.rfind("https://", max(0, label_start - 8), label_start),
+                             text.rfind("http://", max(0, label_start - 7), label_start))
+                start = scheme if scheme != -1 and text[scheme:label_start] in ("https://", "http://") else label_start
+                out.append((start, end, m.group(0).lower()))
+        pos = low.find(_SUBDOMAIN_SUFFIX, end)
+    return out
 
 
 def _dedupe(refs: list[SpaceRef]) -> tuple[SpaceRef, ...]:

@@ -16,7 +16,7 @@ B = Bucket
 _I = re.IGNORECASE
 _NOT = r"(?:n['’]t|\s+not)"  # doesn't / does not
 
-# (code, bucket, weight, pattern)
+# (code, bucket, weight, pattern); ANCHORS below lets the scan skip a pattern whose words are absent.
 _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple(
     (code, bucket, weight, re.compile(pattern, _I))
     for code, bucket, weight, pattern in (
@@ -32,7 +32,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"build(?:ing)?[ _]queued(?! at \d)|stuck (?:in|on|at) (?:the )?queue|一直(?:在)?排队|排队中"),
         ("paused_by_owner", B.SLEEPING, 3.0, r"paused by (?:its|the|their) owner|暂停.{0,6}所有者"),
         ("paused", B.LIFECYCLE_STUCK, 1.3,
-         r"(?<![a-z])paused?(?![a-z])(?! by (?:its|the|their) owner)|暂停|停掉|被停"),
+         r"(?<![a-z])paused?(?![a-z])|暂停|停掉|被停"),
         ("restart_fails", B.LIFECYCLE_STUCK, 1.2,
          rf"restart(?:ing|ed|s)?\b[^.\n]{{0,40}}(?:fails?|failed|fails|{_NOT} (?:help|work|fix)|returns? 503|gives? 503|no luck|nothing happens)"
          r"|(?:can['’]?t|cannot|unable to|impossible to) restart|重启(?:失败|也?没用|无效|不行|不了)"),
@@ -81,7 +81,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("safety_team", B.MODERATION_LOCK, 2.0, r"safety@huggingface\.co|safety team|trust (?:and|&) safety"),
         ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|false positive"),
         ("policy_sensitive_tool", B.MODERATION_LOCK, 0.8,
-         r"(?P<tool>cloudflared|cloudflare tunnel|\bcf tunnel|\bngrok\b|\bfrpc?\b|\bv2ray\b|\bxray\b|\btrojan\b|\bTor\b|microdescriptors"
+         r"(?P<tool>cloudflared|cloudflare tunnel|\bcf tunnel|\bngrok\b|\bfrpc?\b|\bv2ray\b|\bxray\b|\btrojan\b|\btor (?:relay|network|proxy|node|bridge)|microdescriptors"
          r"|\bnovnc\b|\bVNC\b|\bttyd\b|web[- ]?terminal|reverse proxy|proxy|tunnel|翻墙|代理|隧道)"),
         # -- many Spaces at once (platform) vs. one account
         ("others_too", B.PLATFORM_INCIDENT, 1.5,
@@ -95,6 +95,38 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
     )
 )
 
+# Lower-case substrings, one of which every match of the code's pattern contains.
+_ANCHORS: dict[str, tuple[str, ...]] = {
+    'builder_not_dispatching': ('build', 'queued', '提交'),
+    'build_queued': ('queue', '排队'),
+    'paused_by_owner': ('owner', '所有者'),
+    'paused': ('pause', '暂停', '停掉', '被停'),
+    'restart_fails': ('restart', '重启'),
+    'factory_rebuild_fails': ('factory', '恢复出厂'),
+    'empty_commits': ('commit', '提交'),
+    'logs_frozen': ('log', '日志'),
+    'stuck_building': ('building', '构建'),
+    'preparing_space': ('preparing',),
+    'stuck_starting': ('starting',),
+    'app_running_claim': ('port', 'log'),
+    'port_mention': ('app_port', 'expose', '端口'),
+    'sleeping': ('sleep', 'inactivity', '休眠', '睡眠'),
+    'stopped_stage': ('stopped',),
+    'stopped_working': ('anymore', 'no longer', 'working', 'used to work', 'worked', '不能用了', '用不了了'),
+    'build_error_banner': ('build error', 'build_error', '构建'),
+    'runtime_error_banner': ('runtime error', 'runtime_error', '错误'),
+    'config_error_banner': ('config', '配置错误'),
+    'memory_words': ('memory', 'oom', '内存', '显存'),
+    'gpu_quota_words': ('quota', 'zerogpu', '配额', '额度'),
+    'account_locked': ('account', '账号', '封号'),
+    'safety_team': ('safety',),
+    'banned_words': ('封', 'flagged', 'banned', 'false positive'),
+    'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'tunnel', '翻墙', '代理', '隧道'),
+    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人'),
+    'account_wide': ('all my', 'all of my', 'both', 'organization', 'org and', '所有'),
+    'http_503': ('503',),
+}
+
 # Plural Spaces failing together ("Streamlit spaces … are not loading"), not "my Spaces".
 _SPACES_FAILING_RE = re.compile(
     r"\bspaces\b[^.\n]{0,80}?\b(?:are|were|all)\b[^.\n]{0,20}?(?:not loading|down|broken|failing|not working|unavailable|stuck)", _I
@@ -103,14 +135,41 @@ _MY_RE = re.compile(r"\b(?:my|our|both)\b", _I)
 
 
 def find_symptoms(text: str) -> list[Finding]:
+    low = text.lower()
+    by_line = len(low) == len(text)  # lower() kept every index: anchors locate lines in `text` too
     out: list[Finding] = []
     for code, bucket, weight, pattern in _SYMPTOMS:
-        m = pattern.search(text)
+        m = _search_near(pattern, text, low, _ANCHORS[code]) if by_line else (
+            pattern.search(text) if any(a in low for a in _ANCHORS[code]) else None)
         if m is None:
             continue
         facts = {k: v for k, v in m.groupdict().items() if v}
         out.append(Finding(code, bucket, weight, shorten(line_at(text, m.start())), "text", facts))
-    m = _SPACES_FAILING_RE.search(text)
+    m = _search_near(_SPACES_FAILING_RE, text, low, ("spaces",)) if by_line else _SPACES_FAILING_RE.search(text)
     if m and not _MY_RE.search(text, max(0, m.start() - 30), m.end()):
         out.append(Finding("many_spaces_failing", B.PLATFORM_INCIDENT, 1.4, shorten(line_at(text, m.start())), "text"))
     return out
+
+
+def _search_near(pattern: re.Pattern[str], text: str, low: str, anchors: tuple[str, ...]) -> re.Match[str] | None:
+    """The first match within a line that holds an anchor (symptom phrases never span lines).
+
+    Regex alternations scan slowly; `str.find` for the anchors is C-fast, so the regex only runs on
+    the few lines that can match.
+    """
+    lines: set[tuple[int, int]] = set()
+    for anchor in anchors:
+        pos = low.find(anchor)
+        while pos != -1:
+            start = low.rfind("\n", 0, pos) + 1
+            end = low.find("\n", pos)
+            end = len(low) if end == -1 else end
+            lines.add((start, end))
+            pos = low.find(anchor, end)
+    best = None
+    for start, end in sorted(lines):
+        m = pattern.search(text, start, end)
+        if m is not None:
+            best = m
+            break
+    return best

@@ -9,6 +9,7 @@ fail at once, otherwise the best score; "503" alone and too little evidence give
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -358,13 +359,21 @@ def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
     )
 
 
+_TOKEN_FALLBACK_RE = re.compile(r"\b(hf_|api_org_|sk-|ghp_|xox[abp]-)[A-Za-z0-9_\-]{8,}")
+
+
 def _scrub(text: str) -> str:
-    """Quotes come from what people paste: remove credentials (the redactor, when present, is thorough)."""
+    """Quotes come from what people paste: remove credentials with the project's redactor.
+
+    Should the redactor be missing or fail, a plain mask of well-known token prefixes still keeps
+    the commonest secrets out of the reply.
+    """
     try:
         from .redact import redact
-    except ImportError:
-        return text
-    return redact(text).text
+
+        return redact(text).text
+    except Exception:  # noqa: BLE001 - a reply without the redactor's finesse beats no reply
+        return _TOKEN_FALLBACK_RE.sub(lambda m: m.group(1) + "[REDACTED]", text)
 
 
 def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Finding], report: Report,
@@ -401,8 +410,7 @@ def _stop_doing(bucket: Bucket, findings: list[Finding], report: Report, stop_pu
         out.append("creating duplicate Spaces: if the cause is account- or lifecycle-side, copies hit the same wall")
     if bucket is B.PLATFORM_INCIDENT:
         out.append("changing your code while the incident is open: it will not help")
-    secretish = any(f.code == "missing_secret" for f in findings) or _scrub(report.text) != report.text
-    if secretish or bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.NEEDS_INFO):
+    if any(f.code == "missing_secret" for f in findings) or bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.NEEDS_INFO):
         out.append("posting tokens, secrets or full environment dumps in public (revoke any token you already posted)")
     return tuple(out)
 
