@@ -44,8 +44,10 @@ class Transcript:
         print(f"\n{'═' * WIDTH}\n  {title}\n{'═' * WIDTH}")
 
     def _readable(self, text: str) -> str:
-        """Channel mentions as people see them (#name), not as the API carries them (<#id>)."""
-        return re.sub(r"<#(\d+)>", lambda m: self._channel_name(int(m.group(1))), text)
+        """Mentions as people see them (#name, @name), not as the API carries them (<#id>, <@id>)."""
+        users = self.h.discord.users
+        text = re.sub(r"<#(\d+)>", lambda m: self._channel_name(int(m.group(1))), text)
+        return re.sub(r"<@!?(\d+)>", lambda m: "@" + users.get(int(m.group(1)), {}).get("username", "?"), text)
 
     def said(self, who: str, where: int, text: str) -> None:
         print(f"\n[{self._channel_name(where)}] {who}:")
@@ -59,7 +61,7 @@ class Transcript:
         if message.get("content"):
             print(textwrap.indent(self._readable(message["content"]), "    "))
         for embed in message.get("embeds") or []:
-            print(f"    ┌ {embed.get('title', '')}")
+            print(f"    ┌ {embed.get('title') or (embed.get('author') or {}).get('name', '')}")
             for line in (embed.get("description") or "").splitlines():
                 print(f"    │ {line}")
             for f in embed.get("fields") or []:
@@ -122,9 +124,6 @@ async def play(h: BotHarness) -> None:
             f"https://huggingface.co/api/spaces/{PAUSED_SPACE}/runtime")
     t.said("ana", d.help_channel, redact(text).text)
     t.note("the demo generated a fresh token for this message; it is shown redacted here")
-    if "cogs.moderation" not in h.bot.extensions:
-        t.note("secret moderation is not part of this build: the message is left as it is")
-        return
     posted = await d.post(d.help_channel, ana, text)
     reply = await d.wait_for_bot_message(d.help_channel, after=int(posted["id"]), timeout=STEP_TIMEOUT)
     await d.settle(0.3)
