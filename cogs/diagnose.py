@@ -60,17 +60,16 @@ class Diagnose(commands.Cog):
                 self.bot.hub, self.bot.store, text, space=space, guild_id=interaction.guild_id,
                 on_progress=editor.on_progress)
         except InvalidSpace:
-            await editor.finish()
-            await egress.edit_response(interaction, content=(
-                "That is not a Space I can look up: give its URL (https://huggingface.co/spaces/OWNER/NAME) "
-                "or its id (OWNER/NAME)."))
-            return
+            verdict, failure = None, ("That is not a Space I can look up: give its URL "
+                                      "(https://huggingface.co/spaces/OWNER/NAME) or its id (OWNER/NAME).")
         except Exception:
             log.exception("diagnosis failed for interaction %s", interaction.id)
-            await editor.finish()
-            await egress.edit_response(interaction, content=diagnosing.apology("checking the Space"))
+            verdict, failure = None, diagnosing.apology("checking the Space")
+        finally:
+            await editor.finish()  # no progress edit may land after the answer
+        if verdict is None:
+            await egress.edit_response(interaction, content=failure)
             return
-        await editor.finish()
         answer = await egress.edit_response(interaction, content=None, embed=diagnosing.verdict_embed(verdict),
                                             view=verdict_view(verdict))
         await remember(self.bot.store, answer, verdict, details=text)

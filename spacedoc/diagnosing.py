@@ -79,7 +79,7 @@ class ProgressEditor:
             self._dirty = False
             try:
                 await self._edit(self.progress.line())
-            except discord.HTTPException as exc:  # progress is a courtesy: the final answer still comes
+            except Exception as exc:  # progress is a courtesy: whatever went wrong, the final answer still comes
                 log.warning("could not show progress: %s", exc)
                 return
 

@@ -217,3 +217,11 @@ async def test_demo_runs_offline_and_exits_0() -> None:
     assert code == 0, err
     assert "Space Doctor" in out and out.count("\n") > 10
     assert not redact(out).findings and not redact(err).findings
+
+
+async def test_slash_with_something_that_is_no_space_says_so(harness: BotHarness) -> None:
+    alice = harness.discord.add_user("alice")
+    interaction = await harness.discord.invoke_slash("diagnose", {"space": "my app is broken"}, user=alice,
+                                                     channel_id=harness.discord.general)
+    final = await harness.discord.wait_for_response(interaction, lambda m: "OWNER/NAME" in m["content"])
+    assert not final["embeds"] and await recorded_buckets(harness) == []
