@@ -212,6 +212,7 @@ class DiscordSandbox:
         self.requests: list[RecordedRequest] = []
         self.unhandled: list[RecordedRequest] = []
         self.gateway_received: list[dict[str, Any]] = []
+        self.replayed: list[dict[str, Any]] = []  # events delivered a second time on RESUME (see `reconnect`)
         self.sessions: list[GatewaySession] = []
         self._resumable: dict[str, GatewaySession] = {}
         self._rate_limits: list[RateLimitRule] = []
@@ -451,6 +452,7 @@ class DiscordSandbox:
         missed = [p for p in previous.sent if p["s"] > last_seq]
         already = [p for p in previous.sent if p["s"] <= last_seq][-self._pending_replay:] if self._pending_replay else []
         self._pending_replay = 0
+        self.replayed.extend(already)
         for payload in already + missed:
             await session.send(payload)
         await session.dispatch("RESUMED", {})

@@ -133,6 +133,8 @@ async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: Bot
     await d.reconnect(replay=10)  # Discord may deliver events again after a RESUME
     await d.wait_for(lambda: any(g.get("op") == 6 for g in d.gateway_received))
     await d.settle(0.3)
+    assert any(e["t"] == "MESSAGE_CREATE" and e["d"]["id"] == reply["message_reference"]["message_id"]
+               for e in d.replayed)  # the question itself was delivered again
     replies = [m for m in d.bot_messages(d.general) if m.get("message_reference")]
     assert [m["id"] for m in replies] == [reply["id"]]
 
