@@ -340,9 +340,12 @@ class DiscordSandbox:
             },
         }
 
-    async def create_thread(self, parent_id: int, owner: dict[str, Any], name: str) -> int:
-        """A thread under a text channel, started by `owner` (dispatched as THREAD_CREATE)."""
-        tid = self.snowflake()
+    async def create_thread(
+        self, parent_id: int, owner: dict[str, Any], name: str, *, from_message: int | None = None
+    ) -> int:
+        """A thread under a text channel, started by `owner` (dispatched as THREAD_CREATE). Started from a
+        message, it takes that message's id, as on Discord (the message is its starter)."""
+        tid = from_message or self.snowflake()
         thread = self._thread_payload(tid, parent_id, int(owner["id"]), name, ())
         self.channels[tid] = thread
         self.messages[tid] = {}

@@ -93,6 +93,16 @@ async def test_mention_in_a_thread_reads_the_starter_and_the_op(harness: BotHarn
     assert "commits" in field(reply, "Stop doing")
 
 
+async def test_mention_in_a_channel_thread_reads_its_starter_in_the_parent(harness: BotHarness) -> None:
+    d = harness.discord
+    alice = d.add_user("alice")
+    starter = await d.post(d.general, alice, "https://huggingface.co/spaces/tern-vision/sdxl-playground says "
+                                             "runtime error and keeps restarting after loading the model")
+    thread = await d.create_thread(d.general, alice, "sdxl crash", from_message=int(starter["id"]))
+    await harness.ask(thread, alice, f"{harness.mention()} what is wrong?")
+    assert await recorded_buckets(harness) == ["runtime_crash"]  # only the starter names the Space
+
+
 async def test_placeholder_url_asks_for_the_real_one(harness: BotHarness) -> None:
     d = harness.discord
     alice = d.add_user("alice")
