@@ -457,7 +457,10 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
     if bucket is B.NEEDS_INFO:
         return questions
     out: list[str] = []
+    present = {f.code for f in decisive}
     for f in decisive:
+        if _SAID_BY.get(f.code) in present:
+            continue
         action = _ACTIONS.get(f.code)
         if action is not None:
             text = action({**facts, **f.facts}, ctx)
@@ -473,6 +476,13 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
     if questions and len(out) < 4:
         out.append(questions[0])
     return tuple(dict.fromkeys(_scrub(a) for a in out))
+
+
+# A finding whose advice another finding of the same picture already gives (more precisely).
+_SAID_BY = {
+    "repo_not_found": "model_gated", "build_failed_exit": "docker_step_failed", "pip_no_version": "pip_no_matching",
+    "exit_code_reason": "space_failed_exit", "unexpected_job_error": "registry_push_401",
+}
 
 
 def _q(value: str | None, limit: int = 80) -> str:
