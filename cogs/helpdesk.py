@@ -24,7 +24,7 @@ from discord.ext import commands
 from diagnosis.extract import parse_report
 from diagnosis.prefilter import looks_like_space_trouble
 from spacedoc import diagnosing, egress
-from spacedoc.store import GuildSettings
+from spacedoc.store import GuildSettings, Store
 from spacedoc.views import register_persistent_views, remember, verdict_view
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ class HelpDesk(commands.Cog):
         register_persistent_views(self.bot)
 
     @property
-    def store(self):
-        return self.bot.store  # type: ignore[attr-defined]
+    def store(self) -> Store:
+        return self.bot.store  # type: ignore[attr-defined]  # bot.SpaceDoctor opens it in setup_hook
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

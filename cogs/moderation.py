@@ -19,6 +19,7 @@ from diagnosis.leaks import leak_warning
 from diagnosis.redact import Redaction, redact
 from diagnosis.revocation import RevocationStatus, Revoker
 from spacedoc import egress
+from spacedoc.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,8 @@ class Moderation(commands.Cog):
         await self.revoker.aclose()  # sends what is still queued
 
     @property
-    def store(self):
-        return self.bot.store  # type: ignore[attr-defined]
+    def store(self) -> Store:
+        return self.bot.store  # type: ignore[attr-defined]  # bot.SpaceDoctor opens it in setup_hook
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

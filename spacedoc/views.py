@@ -86,7 +86,7 @@ class VerdictView(discord.ui.View):
             draft = draft[: CODE_BLOCK_ROOM - 1] + "…"
         await egress.respond(
             interaction,
-            f"Copy this to **website@huggingface.co** (check it, add what you know):\n```\n{draft}\n```",
+            f"Your support e-mail draft: check it and fill in the `<…>` parts before sending.\n```\n{draft}\n```",
             ephemeral=True,
         )
 
