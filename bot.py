@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import pkgutil
+import signal
 import sys
 
 import aiohttp
@@ -113,6 +114,8 @@ class SpaceDoctor(commands.Bot):
 async def run(config: Config) -> None:
     point_at_discord(config)
     async with SpaceDoctor(config) as bot:
+        # A platform stopping the worker (SIGTERM) gets a clean logout and a closed database.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(bot.close()))
         await bot.start(config.token)
 
 

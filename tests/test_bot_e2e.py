@@ -15,8 +15,9 @@ import discord
 import pytest
 
 from diagnosis.redact import redact
-from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY
+from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
+from sandbox.hub import SandboxHub
 from tests.secretgen import SecretGen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,26 @@ async def run_bot_py(*args: str, env: dict[str, str], timeout: float = 60) -> tu
 def base_env() -> dict[str, str]:
     keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "VIRTUAL_ENV")
     return {k: v for k, v in os.environ.items() if k in keep} | {"PYTHONPATH": str(ROOT)}
+
+
+async def test_python_bot_py_runs_from_the_environment(tmp_path: Path) -> None:
+    """What external checks do: start `python bot.py` with only environment variables, talk to it, stop it."""
+    async with DiscordSandbox() as d, SandboxHub() as hub:
+        env = base_env() | BotHarness(str(tmp_path / "proc.sqlite3"), discord=d, hub=hub).env()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bot.py"), cwd=str(ROOT), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            await d.wait_for(lambda: any(s.identified for s in d.sessions), timeout=30)
+            alice = d.add_user("alice")
+            posted = await d.post(d.general, alice, f"<@{d.bot_user_id}> my space OWNER/SPACE_NAME is broken")
+            reply = await d.wait_for_bot_message(d.general, after=int(posted["id"]), timeout=10)
+            assert "URL" in all_text([reply])
+        finally:
+            proc.terminate()
+            _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert not d.unhandled and "Traceback" not in err.decode()
 
 
 async def test_bad_or_missing_token_is_a_one_line_error(harness: BotHarness) -> None:
