@@ -101,6 +101,9 @@ RULES: tuple[Rule, ...] = (
     _r("build_failed_exit", ('build failed with exit code',), B.BUILD_FAILURE, 2.6, r"Build failed with exit code: (?P<exit_code>\d{1,3})"),
     _r("unexpected_build_error", ('unexpected build error',), B.BUILD_FAILURE, 2.6, r"Unexpected build error"),
     _r("unexpected_job_error", ('unexpected job error',), B.BUILD_FAILURE, 1.6, r"Unexpected job error"),
+    _r("docker_copy_failed", ("copy failed", "failed to compute cache key", "failed to calculate checksum"), B.BUILD_FAILURE, 2.6,
+       r"COPY failed: (?P<detail>[^\n]{1,160})|failed to (?:compute cache key|calculate checksum)[^\n]{0,40}?: (?P<detail2>[^\n]{1,160})"),
+    _r("pip_externally_managed", ("externally-managed-environment",), B.BUILD_FAILURE, 2.6, r"externally-managed-environment"),
     _r("npm_failed", ('npm err', 'npm error'), B.BUILD_FAILURE, 2.0, r"(?m)^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
     _r("cmake_failed", ('cmake',), B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
     # -- config
@@ -110,20 +113,26 @@ RULES: tuple[Rule, ...] = (
     # -- resources at run time
     _r("memory_limit", ('memory limit exceeded',), B.RUNTIME_CRASH, 3.5,
        r"(?P<kind>CPU |GPU )?Memory limit exceeded \((?P<limit>[\w.]{1,10})\)"),
+    _r("disk_full", ("no space left on device",), B.RUNTIME_CRASH, 3.0, r"No space left on device"),
+    _r("oom_killed", ("killed",), B.RUNTIME_CRASH, 2.0, r"^Killed$|Exit code: 137\b", re.IGNORECASE | re.MULTILINE),
     _r("storage_evicted", ('workload evicted',), B.RUNTIME_CRASH, 3.5, r"Workload evicted, storage limit exceeded \((?P<limit>[\w.]{1,10})\)"),
     _r("cuda_oom", ('out of memory', 'outofmemoryerror'), B.RUNTIME_CRASH, 3.0, r"CUDA out of memory|OutOfMemoryError: CUDA|torch\.cuda\.OutOfMemoryError"),
     # -- hardware and scheduling
     _r("scheduling_failure", ('scheduling failure',), B.HARDWARE_SCHEDULING, 4.0, r"Scheduling failure: ?(?P<reason>[^\n]{1,100})"),
     _r("gpu_quota", ('gpu quota',), B.HARDWARE_SCHEDULING, 4.0,
        r"exceeded your (?P<tier>Pro )?GPU quota(?: \((?P<requested>\d{1,6})s requested vs\. (?P<left>\d{1,6})s left\))?"),
-    _r("zerogpu_unavailable", ('no gpu was available', 'waiting for a gpu'), B.HARDWARE_SCHEDULING, 3.5, r"No GPU was available for you|Waiting for a GPU to become available"),
+    _r("zerogpu_unavailable", ('no gpu was available', 'waiting for a gpu', 'gpu task aborted'), B.HARDWARE_SCHEDULING, 3.5,
+       r"No GPU was available for you|Waiting for a GPU to become available|GPU task aborted"),
     _r("no_cuda", ('nvidia driver', 'not compiled with cuda', 'cuda-capable', 'cuda is not available'), B.HARDWARE_SCHEDULING, 2.4,
        r"Found no NVIDIA driver|Torch not compiled with CUDA enabled|no CUDA-capable device|CUDA is not available"),
     # -- port / health
     _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 3.5,
        r"Launch timed out, (?:workload|space) was not healthy after (?P<after>\d{1,4} ?\w{1,8})"),
-    _r("port_in_use", ('are in use', 'address already in use', 'errno 98'), B.PORT_HEALTHCHECK, 3.2,
-       r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"),
+    _r("port_in_use", ('are in use', 'address already in use', 'errno 98', 'cannot find empty port'), B.PORT_HEALTHCHECK, 3.2,
+       r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"
+       r"|Cannot find empty port in range: (?P<port2>\d{2,5})"),
+    _r("localhost_not_accessible", ('localhost is not accessible',), B.PORT_HEALTHCHECK, 2.8,
+       r"When localhost is not accessible, a shareable link must be created"),
     _r("localhost_bind", ('127.0.0.1', 'localhost'), B.PORT_HEALTHCHECK, 2.4,
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening on)\s{0,4}https?://(?:127\.0\.0\.1|localhost):(?P<port>\d{2,5})"),
     _r("app_listening", ('running on', 'listening', 'network url', 'url:', 'serving at', 'started server'), None, 0.0,
@@ -140,8 +149,15 @@ RULES: tuple[Rule, ...] = (
     _r("logs_unretrievable", ('failed to retrieve error logs', 'failed to initialize stream'), None, 0.0, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
     _r("space_in_error", ('your space is in error',), None, 0.0, r"Your space is in error, check its status"),
     # -- model downloads and secrets
-    _r("model_gated", ('gated',), B.RUNTIME_CRASH, 3.2,
-       r"GatedRepoError|Cannot access gated repo|is a gated (?:repo|model)|(?:private or gated|gated or private) (?:model|repo)"),
+    _r("model_gated", ('gated', 'is restricted'), B.RUNTIME_CRASH, 3.2,
+       r"GatedRepoError|Cannot access gated repo|is a gated (?:repo|model)|(?:private or gated|gated or private) (?:model|repo)"
+       r"|Access to model (?P<repo>[\w.\-]{1,96}/[\w.\-]{1,96}) is restricted"),
+    _r("invalid_token", ('invalid user token', 'invalid credentials in authorization', 'invalid token passed'),
+       B.RUNTIME_CRASH, 2.8, r"Invalid user token|Invalid credentials in Authorization header|Invalid token passed"),
+    _r("hub_unreachable_in_app", ("couldn't connect to", 'localentrynotfounderror'), B.RUNTIME_CRASH, 2.4,
+       r"We couldn't connect to '?https?://huggingface\.co|LocalEntryNotFoundError"),
+    _r("repo_disabled", ('access to this resource is disabled', 'has been disabled'), B.MODERATION_LOCK, 3.5,
+       r"Access to this resource is disabled|(?:space|repo(?:sitory)?) has been disabled"),
     _r("hub_http_error", ('client error',), B.RUNTIME_CRASH, 3.0,
        r"(?P<status>40[134]) Client Error[^\n]{0,80}?for url: (?P<url>https?://\S{1,200})"),
     _r("repo_not_found", ('repositorynotfounderror', 'repository not found', 'not a valid model identifier', 'could not find model'), B.RUNTIME_CRASH, 2.8,
@@ -239,6 +255,10 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
         return [Finding("import_name", B.RUNTIME_CRASH, 3.0, quote, source, {"name": imp["name"], "module": imp["module"]})]
     if short_exc == "KeyError" and (key := _SECRET_KEY_RE.match(msg)):
         return [Finding("missing_secret", B.RUNTIME_CRASH, 3.2, quote, source, {"secret": key["secret"]})]
+    if short_exc == "PermissionError":
+        path = re.search(r"'(?P<path>/[^'\n]{1,200})'", msg)
+        facts = {"path": path["path"]} if path else {}
+        return [Finding("permission_denied", B.RUNTIME_CRASH, 3.0, quote, source, facts)]
     if any(f.quote == quote and f.bucket is not None for f in found):
         return []  # a specific rule already read this line (port in use, 404 download, …)
     if tb == -1 and any(f.bucket is not None for f in found):

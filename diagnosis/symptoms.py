@@ -49,7 +49,8 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("stuck_building", B.LIFECYCLE_STUCK, 1.6,
          r"(?:stuck|hangs?|hanging|frozen|forever)\b[^.\n]{0,30}\bbuilding\b"
          r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|for (?:\d{1,3} |many |several )?(?:hours|days)|indefinitely|infinite|never (?:ends|finishes|completes)|without (?:any )?progress)"
-         r"|infinite [\"“]?building|一直(?:在|是)?\s?(?:building|构建)|卡在\s?(?:building|构建)|构建卡住"),
+         r"|infinite [\"“]?building|stuck (?:on|in|at) [\"“]?restarting|一直(?:在|是|显示)?\s?(?:building|构建)"
+         r"|卡在\s?(?:building|构建)|构建卡住"),
         ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
          r"preparing space|[\"“]preparing(?: space)?[\"”]|stuck (?:on|in|at) [\"“]?preparing|一直\s?preparing"),
         ("stuck_starting", B.PORT_HEALTHCHECK, 1.0,
@@ -78,6 +79,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("account_locked", B.MODERATION_LOCK, 3.0,
          r"account\b[^.\n]{0,40}\b(?:was|has been|got|is|been)\s(?:\w+\s)?(?:locked|suspended|banned|disabled|blocked|restricted|flagged)"
          r"|(?:locked|suspended|banned|disabled) (?:my |our |the )?account|账号被?(?:封|锁|停用)|封号"),
+        ("space_disabled_words", B.MODERATION_LOCK, 2.6, r"(?:space|repo|account) (?:has been|was|got|is) disabled"),
         ("safety_team", B.MODERATION_LOCK, 2.0, r"safety@huggingface\.co|safety team|trust (?:and|&) safety"),
         ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|false positive"),
         ("policy_sensitive_tool", B.MODERATION_LOCK, 0.8,
@@ -105,7 +107,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'factory_rebuild_fails': ('factory', '恢复出厂'),
     'empty_commits': ('commit', '提交'),
     'logs_frozen': ('log', '日志'),
-    'stuck_building': ('building', '构建'),
+    'stuck_building': ('building', 'restarting', '构建'),
     'preparing_space': ('preparing',),
     'stuck_starting': ('starting',),
     'app_running_claim': ('port', 'log'),
@@ -119,6 +121,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'memory_words': ('memory', 'oom', '内存', '显存'),
     'gpu_quota_words': ('quota', 'zerogpu', '配额', '额度'),
     'account_locked': ('account', '账号', '封号'),
+    'space_disabled_words': ('disabled',),
     'safety_team': ('safety',),
     'banned_words': ('封', 'flagged', 'banned', 'false positive'),
     'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'tunnel', '翻墙', '代理', '隧道'),

@@ -577,6 +577,26 @@ _ACTIONS = {
     "exit_code_reason": lambda f, c: (
         f"The container exits with code {f.get('exit_code', '?')}{_exit_meaning(f.get('exit_code'))}"
         + (f": {_q(f.get('reason'))}" if f.get("reason") else "") + "."),
+    "permission_denied": lambda f, c: (
+        f"The app may not write {_q(f.get('path', 'there'))}: Docker Spaces run as user 1000 — write under `/tmp` or "
+        "`$HOME`, or `chown 1000` that directory in the Dockerfile (`COPY --chown=user`)."),
+    "disk_full": lambda f, c: "The container disk is full — download fewer/smaller files and clean caches; the disk is ephemeral.",
+    "oom_killed": lambda f, c: "The process was killed (out of memory) — load smaller models or pick hardware with more RAM.",
+    "invalid_token": lambda f, c: (
+        "The token the app uses is invalid or revoked — create a new read token and update the `HF_TOKEN` secret in "
+        "Settings (never paste it in chat)."),
+    "hub_unreachable_in_app": lambda f, c: (
+        "The app cannot download from the Hub at start — check the repo id, add `HF_TOKEN` for gated/private repos, or "
+        "download at build time (`preload_from_hub`)."),
+    "localhost_not_accessible": lambda f, c: (
+        "Gradio cannot reach its own server: launch with `server_name=\"0.0.0.0\"` (no `share=True` on Spaces) and make sure "
+        "no HTTP(S)_PROXY variable is set for localhost."),
+    "docker_copy_failed": lambda f, c: (
+        f"A Dockerfile `COPY` names a file that is not in the repo ({_q(f.get('detail'))}) — commit the file or fix the path."),
+    "pip_externally_managed": lambda f, c: (
+        "pip refuses to install into the system Python (externally-managed-environment) — use a venv in the Dockerfile "
+        "or a `python:` base image."),
+    "repo_disabled": lambda f, c: "The Hub disabled access to this Space: only HF can lift that — email them with the draft below.",
     "port_in_use": lambda f, c: (
         f"Port {f.get('port', '7860')} is already taken inside the container — call `launch()` / `app.run()` only once "
         "and start only one server."),
@@ -598,7 +618,9 @@ _ACTIONS = {
         + (f" ({f['requested']}s requested vs {f['left']}s left)" if f.get("requested") and f.get("left") else "")
         + " — wait for the rolling reset, use the Space while logged in (anonymous visitors get the smallest quota), "
           "or lower `@spaces.GPU(duration=…)`."),
-    "zerogpu_unavailable": lambda f, c: "ZeroGPU had no GPU free — retry later, or duplicate the Space on dedicated GPU hardware.",
+    "zerogpu_unavailable": lambda f, c: (
+        "ZeroGPU could not give or keep a GPU (none free, or the call outran `@spaces.GPU(duration=…)`) — retry later, "
+        "shorten the GPU work or raise `duration`, or use dedicated GPU hardware."),
     "no_cuda": lambda f, c: "The code needs a GPU but the Space runs without one — pick GPU hardware or make it fall back to CPU.",
     "missing_app_file": lambda f, c: (
         "The repo has no app file: add `app.py` (Gradio) or a `Dockerfile` (Docker), or point `app_file:` in the README "

@@ -131,12 +131,27 @@ def test_model_download_404_names_the_repo():
     ("This Space is missing an app file.", "missing_app_file", Bucket.CONFIG_ERROR, None),
     ("Exit code: 128. Reason: failed to create containerd task: context canceled", "containerd_failed",
      Bucket.PLATFORM_INCIDENT, None),
+    ("RuntimeError: Cannot find empty port in range: 7860-7860", "port_in_use", Bucket.PORT_HEALTHCHECK, ("port", "7860")),
+    ("ValueError: When localhost is not accessible, a shareable link must be created. Please set share=True",
+     "localhost_not_accessible", Bucket.PORT_HEALTHCHECK, None),
+    ("Access to model org/llm-7b is restricted. You must have access to it", "model_gated", Bucket.RUNTIME_CRASH,
+     ("repo", "org/llm-7b")),
+    ("OSError: [Errno 28] No space left on device", "disk_full", Bucket.RUNTIME_CRASH, None),
+    ("Loading model...\nKilled\n", "oom_killed", Bucket.RUNTIME_CRASH, None),
+    ("COPY failed: file not found in build context: stat app.py: file does not exist", "docker_copy_failed",
+     Bucket.BUILD_FAILURE, None),
+    ("Access to this resource is disabled.", "repo_disabled", Bucket.MODERATION_LOCK, None),
 ])
 def test_platform_messages(log, code, bucket, fact):
     f = by_code(analyze(log, "runtime"), code)
     assert f.bucket is bucket
     if fact:
         assert f.facts[fact[0]] == fact[1]
+
+
+def test_permission_error_names_the_path():
+    log = "Traceback (most recent call last):\nPermissionError: [Errno 13] Permission denied: '/app/cache/x.bin'"
+    assert by_code(analyze(log), "permission_denied").facts == {"path": "/app/cache/x.bin"}
 
 
 def test_app_port_seen_in_run_log():
