@@ -159,3 +159,22 @@ def test_confidence_and_alternatives_are_probabilities():
     v = decide(parse_report("Preparing Space forever; container logs show Streamlit started on port 8501"))
     assert 0 <= v.confidence <= 1
     assert all(0 <= a.confidence <= 1 and a.bucket is not v.bucket for a in v.alternatives)
+
+
+@pytest.mark.parametrize("evidence", [
+    Evidence(runtime=Ok(RuntimeState(stage=""))),
+    Evidence(runtime=Ok(RuntimeState(stage="PAUSED", abuse=["not", "a", "dict"], raw={"errorMessage": 42}))),
+    Evidence(runtime=Ok(RuntimeState(stage="RUNNING", raw={"abuse": {}}))),
+    Evidence(info=Ok(SpaceInfo(id="a/b", card_data={"app_port": "eighty"}))),
+    Evidence(info=Ok(SpaceInfo(id="a/b", sdk=None, card_data={"app_port": None, "sdk": 3}, files=("x",)))),
+    Evidence(runtime=Ok(RuntimeState(stage="BUILDING", sha="abc")),
+             commits=Ok((Commit(id="def", title="t", created_at=datetime(2026, 1, 1)), Commit(id="abc", title="t",
+                                                                                              created_at=datetime(2025, 1, 1)))),
+             now=NOW),
+    Evidence(commits=Ok(())), Evidence(build_log=Ok(""), run_log=Ok("\x00" * 10)),
+    Evidence(status=Ok(StatusPage("")), incident=IncidentSignal(0, 0, Bucket.NEEDS_INFO)),
+    Evidence(runtime=Unavailable(""), info=Unavailable("HTTP 500 after 3 tries"), status=Unavailable("timed out after 3.0 s")),
+])
+def test_odd_evidence_never_crashes(evidence):
+    v = decide(parse_report("Space alice/chat: 503 and build queued"), evidence)
+    assert 0 <= v.confidence <= 1 and all(isinstance(u, str) for u in v.unavailable)
