@@ -48,12 +48,12 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|spinner in the build logs?|日志(?:没有|不|也不)(?:更新|变化|显示)|没有日志"),
         ("stuck_building", B.LIFECYCLE_STUCK, 1.6,
          r"(?:stuck|hangs?|hanging|frozen|forever)\b[^.\n]{0,30}\bbuilding\b"
-         r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|for (?:\d{1,3} |many |several )?(?:hours|days)|indefinitely|infinite|never (?:ends|finishes|completes)|without (?:any )?progress)"
+         r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|for (?:\d{1,3} |many |several )?(?:hours|days)|since (?:yesterday|hours|days)|indefinitely|infinite|never (?:ends|finishes|completes)|without (?:any )?progress)"
          r"|infinite [\"“]?building|stuck (?:on|in|at) [\"“]?restarting|一直(?:在|是|显示)?\s?(?:building|构建)"
          r"|卡在\s?(?:building|构建)|构建卡住"),
         ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
          r"preparing space|[\"“]preparing(?: space)?[\"”]|stuck (?:on|in|at) [\"“]?preparing|一直\s?preparing"),
-        ("stuck_starting", B.PORT_HEALTHCHECK, 1.0,
+        ("stuck_starting", B.PORT_HEALTHCHECK, 1.4,
          r"stuck (?:on|in|at) [\"“]?starting|starting forever|一直(?:在|是)?\s?starting|\bRUNNING_APP_STARTING\b|\bAPP_STARTING\b"),
         # -- app is up, page is not (seed: port / healthcheck / routing)
         ("app_running_claim", B.PORT_HEALTHCHECK, 1.0,
@@ -64,7 +64,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("port_mention", B.PORT_HEALTHCHECK, 0.6, r"\bapp_port\b|\bEXPOSE \d{2,5}|端口"),
         # -- sleeping / paused by owner: not broken
         ("sleeping", B.SLEEPING, 2.6,
-         r"\bsleeping\b|\basleep\b|\bin sleep\b|sleep time|due to inactivity|\bSLEEPING\b|休眠|睡眠"),
+         r"\bsleeping\b|\basleep\b|\bin sleep\b|sleep (?:time|mode)|(?:went|goes|go|gone) to sleep|due to inactivity|休眠|睡眠"),
         ("stopped_stage", B.SLEEPING, 1.2, r"\bSTOPPED\b"),
         ("stopped_working", None, 0.0,
          r"\banymore\b|no longer (?:works?|working|available|loads?)|(?:stopped|stop) working|used to work|was working (?:fine|before|yesterday)"

@@ -255,11 +255,15 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
     if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "stopped_working"}:
         out.append(Finding("several_owners", B.PLATFORM_INCIDENT, 1.0,
                            f"{len(owners)} Spaces of different owners named in one report", "text"))
+    if "build_queued_header" in codes and not any(f.bucket is B.BUILD_FAILURE for f in findings) and ctx.stage is None:
+        # a pasted build log that is nothing but its queue line: the builder never ran a step
+        header = next(f for f in findings if f.code == "build_queued_header")
+        out.append(Finding("queued_header_only", B.LIFECYCLE_STUCK, 1.4, header.quote, header.source, header.facts))
     if codes & _LIFECYCLE_TEXT_CODES and ctx.stage in _STUCK_STAGES and not any(f.code == "commits_no_build" for f in findings):
         out.append(Finding("stage_confirms_stuck", B.LIFECYCLE_STUCK, 2.4,
                            f"runtime stage is {ctx.stage}, as described", "runtime"))
-    strong = any(f.bucket in _ERROR_CODES_FOR_SLEEP and f.weight >= 1.0 for f in findings)
-    if "stopped_working" in codes and not strong and ctx.stage in (None, "SLEEPING", "STOPPED", "PAUSED"):
+    error_seen = any(f.bucket in _ERROR_CODES_FOR_SLEEP or f.bucket is B.LIFECYCLE_STUCK for f in findings if f.weight > 0)
+    if "stopped_working" in codes and not error_seen and ctx.stage in (None, "SLEEPING", "STOPPED", "PAUSED"):
         # someone's demo stopped working and nobody quotes an error: a free Space asleep is the usual cause
         quote = next(f.quote for f in findings if f.code == "stopped_working")
         out.append(Finding("stopped_without_error", B.SLEEPING, 1.1, quote, "text"))

@@ -178,3 +178,16 @@ def test_confidence_and_alternatives_are_probabilities():
 def test_odd_evidence_never_crashes(evidence):
     v = decide(parse_report("Space alice/chat: 503 and build queued"), evidence)
     assert 0 <= v.confidence <= 1 and all(isinstance(u, str) for u in v.unavailable)
+
+
+def test_a_demo_that_stopped_without_an_error_is_probably_asleep_but_not_when_an_error_shows():
+    assert decide(parse_report("we cannot try your online demo anymore, any fix?")).bucket is Bucket.SLEEPING
+    assert decide(parse_report("the demo is not working anymore, it shows Runtime error")).bucket is not Bucket.SLEEPING
+
+
+def test_build_log_with_only_its_queue_line_means_the_builder_never_ran():
+    v = decide(parse_report("stuck for hours, the build log only shows\n"
+                            "===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
+    assert v.bucket is Bucket.LIFECYCLE_STUCK
+    v = decide(parse_report("build error\nUnexpected build error\n===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
+    assert v.bucket is Bucket.BUILD_FAILURE
