@@ -172,9 +172,12 @@ _TRACEBACK = "Traceback (most recent call last):"
 _FRAME_RE = re.compile(r'^\s{0,8}File "[^"\n]{1,300}", line \d{1,7}, in ', re.MULTILINE)
 # The exception line that ends a traceback (or stands alone in an errorMessage).
 _EXC_LINE_RE = re.compile(r"^(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception|Exit|Interrupt))(?::[ \t]?(?P<msg>[^\n]{0,300}))?$", re.MULTILINE)
+# The same inside prose ("App crashes with KeyError: 'X'", "运行时错误：ModuleNotFoundError: …"): a message is required.
+_EXC_INLINE_RE = re.compile(r"(?<![A-Za-z0-9_.])(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception))[:：][ \t]?(?P<msg>[^\n]{1,300})")
+_EXC_WORDS = ("Error", "Exception")
 _MODULE_RE = re.compile(r"No module named '(?P<module>[\w.]{1,100})'")
 _IMPORT_NAME_RE = re.compile(r"cannot import name '(?P<name>\w{1,100})' from '(?P<module>[\w.]{1,100})'")
-_SECRET_KEY_RE = re.compile(r"^'(?P<secret>[A-Z][A-Z0-9_]{2,60})'$")
+_SECRET_KEY_RE = re.compile(r"^'(?P<secret>[A-Z][A-Z0-9_]{2,60})'(?![\w'])")
 _REPO_IN_URL_RE = re.compile(r"huggingface\.co/(?:api/models/)?(?P<repo>[\w.\-]{1,96}/[\w.\-]{1,96})/(?:resolve|tree|raw)\b")
 
 # Dockerfile steps in a Spaces build log: `--> RUN …` then `DONE 1.2s` / `CACHED` / `ERROR …`.
@@ -238,6 +241,8 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
     for m in _EXC_LINE_RE.finditer(region):
         last = m
     if last is None:
+        last = _last_inline_exception(region)
+    if last is None:
         if tb != -1 and not any(f.bucket for f in found):
             frames = list(_FRAME_RE.finditer(region))
             quote = shorten(line_at(region, frames[-1].start())) if frames else _TRACEBACK
@@ -265,6 +270,23 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
         return []  # a stray exception name next to a platform message adds nothing
     weight = 2.2 if tb != -1 else 1.6
     return [Finding("python_exception", B.RUNTIME_CRASH, weight, quote, source, {"exception": short_exc, "message": shorten(msg, 100)})]
+
+
+def _last_inline_exception(region: str) -> re.Match[str] | None:
+    """The last `SomeError: message` written inside a line; only lines naming an error are searched."""
+    last = None
+    start = 0
+    while True:
+        hits = [i for i in (region.find(w, start) for w in _EXC_WORDS) if i != -1]
+        if not hits:
+            return last
+        pos = min(hits)
+        line_start = region.rfind("\n", 0, pos) + 1
+        line_end = region.find("\n", pos)
+        line_end = len(region) if line_end == -1 else line_end
+        for m in _EXC_INLINE_RE.finditer(region, line_start, line_end):
+            last = m
+        start = line_end + 1
 
 
 def _build_step_findings(text: str, source: str) -> list[Finding]:

@@ -175,3 +175,15 @@ def test_live_build_log_in_progress_is_not_a_failure():
 
 def test_unknown_exit_reason_decides_nothing():
     assert all(f.bucket is None for f in analyze("runtime error\nExit code: ?. Reason: \nContainer logs:"))
+
+
+@pytest.mark.parametrize("text, code, fact", [
+    ("App crashes with KeyError: 'OPENAI_API_KEY' in the logs", "missing_secret", ("secret", "OPENAI_API_KEY")),
+    ("运行时错误：ModuleNotFoundError: No module named 'transformers'", "missing_module", ("package", "transformers")),
+])
+def test_exceptions_quoted_inside_prose(text, code, fact):
+    assert by_code(analyze(text), code).facts[fact[0]] == fact[1]
+
+
+def test_an_exception_named_without_message_decides_nothing():
+    assert not [f for f in analyze("I get a TypeError when I click") if f.bucket is not None]
