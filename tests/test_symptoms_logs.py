@@ -187,3 +187,22 @@ def test_exceptions_quoted_inside_prose(text, code, fact):
 
 def test_an_exception_named_without_message_decides_nothing():
     assert not [f for f in analyze("I get a TypeError when I click") if f.bucket is not None]
+
+
+@pytest.mark.parametrize("text", [
+    "my space https://huggingface.co/spaces/a/b is stuck building", "Runtime error on my HF space, help?",
+    "空间一直building", "my gradio demo shows an error", "Scheduling failure: not enough hardware capacity",
+    "the space is paused and restart fails", "https://foo-bar.hf.space returns 503",
+])
+def test_prefilter_lets_help_requests_through(text):
+    from diagnosis.prefilter import looks_like_space_trouble
+    assert looks_like_space_trouble(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", "good morning everyone!", "has anyone tried the new llama release?", "thanks, that fixed it :)", "👍",
+    "the meetup is on Friday at 6pm",
+])
+def test_prefilter_ignores_ordinary_chat(text):
+    from diagnosis.prefilter import looks_like_space_trouble
+    assert not looks_like_space_trouble(text)
