@@ -25,6 +25,7 @@ import binascii
 import json
 import math
 import re
+import string
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,8 +47,9 @@ _B64URL = "[A-Za-z0-9_-]"
 
 
 def _body(charset: str, count: int | str) -> str:
-    """`count` characters of `charset`, each possibly preceded by a line break (fixed-length tokens)."""
-    return f"(?:{_BRK}?{charset}){{{count}}}"
+    """`count` characters of `charset`, each possibly preceded by a line break (fixed-length tokens).
+    The unbroken run is tried first: it is sre's tight loop, the per-character group is much slower."""
+    return f"(?:{charset}{{{count}}}|(?:{_BRK}?{charset}){{{count}}})"
 
 
 def _vbody(charset: str, low: int) -> str:
@@ -55,7 +57,7 @@ def _vbody(charset: str, low: int) -> str:
     a name being assigned (`NEXT_KEY=`), so a .env file's next variable is not taken for the token's tail.
     Possessive and unbounded: an over-long run is taken whole (and judged by the rule) in one step."""
     guard = r"(?![\w.-]+[ \t]*[=:])"
-    return f"(?:(?:{_BRK}{guard})?{charset}){{{low},}}+"
+    return f"{_body(charset, low)}{charset}*+(?:{_BRK}{guard}{charset}++)*+"
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -102,9 +104,16 @@ _PLACEHOLDER_WORDS = ("xxxx", "****", "....", "your", "example", "placeholder", 
                       "token_here", "key_here", "<", ">", "{", "}", "$")
 
 
+_LOWER, _UPPER, _DIGITS = (frozenset(string.ascii_lowercase), frozenset(string.ascii_uppercase),
+                            frozenset(string.digits))
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
 def _classes(s: str) -> int:
-    return (any(c.islower() for c in s) + any(c.isupper() for c in s) + any(c.isdigit() for c in s)
-            + any(not c.isalnum() for c in s))
+    """How many of lowercase, uppercase, digits and other characters `s` mixes."""
+    chars = set(s)
+    return (bool(chars & _LOWER) + bool(chars & _UPPER) + bool(chars & _DIGITS)
+            + bool(chars - _LOWER - _UPPER - _DIGITS))
 
 
 def _entropy(s: str) -> float:
@@ -117,15 +126,15 @@ def _is_placeholder(body: str) -> bool:
     if any(w in low for w in _PLACEHOLDER_WORDS):
         return True
     # a long run of one character (hf_aaaaaaaa..., AKIA0000...)
-    return re.search(r"(.)\1{5}", body) is not None
+    return re.search(r"(.)\1{7}", body) is not None
 
 
 def _looks_random(body: str, min_classes: int = 2) -> bool:
     """Real keys are random: several character classes, many distinct characters, no placeholder words."""
-    alnum = [c for c in body if c.isalnum()]
+    alnum = _NON_ALNUM.sub("", body)
     if len(set(alnum)) < min(10, max(4, len(alnum) // 3)):
         return False
-    if _classes("".join(alnum)) < min(min_classes, 3):
+    if _classes(alnum) < min(min_classes, 3):
         return False
     return not _is_placeholder(body)
 
@@ -206,23 +215,40 @@ def _url_password(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
+    """`pattern` is tried only where one of `triggers` occurs (in the lowercased text when `fold`): matched
+    right there when `anchored` (the pattern starts with the trigger), else searched for in the whole text."""
+
     kind: str
     pattern: re.Pattern[str]
-    triggers: tuple[str, ...]  # literal substrings of which one must appear (checked in lowercase if `fold`)
+    triggers: tuple[str, ...]
     rank: int  # lower wins when two findings overlap
     accept: Callable[[re.Match[str]], bool] = lambda m: True
     fold: bool = False
+    anchored: bool = True
+    shape: str = ""  # for rules that are not anchored: the locator shape that calls for a search
 
-    def find(self, text: str) -> Iterator[re.Match[str]]:
+    def find(self, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+        """Matches at `starts` (anchored rules: where a trigger occurs), else searched for from the start."""
+        if self.anchored:
+            pending = iter(starts)
+
+            def next_match(pos: int) -> re.Match[str] | None:
+                for i in pending:
+                    if i >= pos and (m := self.pattern.match(text, i)) is not None:
+                        return m
+                return None
+        else:
+            def next_match(pos: int) -> re.Match[str] | None:
+                return self.pattern.search(text, pos)
         pos = 0
-        while (m := self.pattern.search(text, pos)) is not None:
+        while (m := next_match(pos)) is not None:
             if self.accept(m):
                 yield m
-                pos = max(m.end(), pos + 1)
+                pos = m.end()
             elif m.group("prefix"):  # a rejected prefixed token: its body holds no other token
-                pos = max(m.end(), pos + 1)
+                pos = m.end()
             else:  # a rejected value may hide a real match inside it (`token = 'DB_PASSWORD = "..."'`)
-                pos = max(m.start("secret"), m.start() + 1)
+                pos = m.start() + 1
 
 
 def _body_random(min_classes: int = 2) -> Callable[[re.Match[str]], bool]:
@@ -238,6 +264,7 @@ _L = r"(?<![A-Za-z0-9])"  # left boundary: not glued to a preceding letter or di
 _R = r"(?![A-Za-z0-9])"
 _RW = r"(?![A-Za-z0-9_-])"
 _DOT = rf"{_BRK}?\.{_BRK}?"  # the dot between a JWT's or Discord token's parts, a line break either side
+_AWS_IDS = ("A3T", "AKIA", "ASIA", "ABIA", "ACCA")
 
 
 def _prefixed(prefix_re: str, charset: str, count: int | str, right: str = _R) -> re.Pattern[str]:
@@ -245,9 +272,8 @@ def _prefixed(prefix_re: str, charset: str, count: int | str, right: str = _R) -
 
 
 _RULES: tuple[_Rule, ...] = (
-    _Rule("private_key",
-          re.compile(r"(?P<prefix>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"),
-          ("PRIVATE KEY",), rank=0),
+    _Rule("private_key", re.compile(r"(?P<prefix>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"),
+          ("-----BEGIN",), rank=0),
     # Hugging Face: user tokens hf_ + 34 letters (gitleaks, TruffleHog; digits accepted too), OAuth
     # access tokens hf_oauth_ + 34, organisation API tokens api_org_ + 34.
     _Rule("huggingface_oauth", _prefixed("hf_oauth_", _ALNUM, 34), ("hf_oauth_",), 1, _body_random()),
@@ -259,7 +285,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("anthropic", re.compile(rf"{_L}(?P<prefix>sk-ant-[a-z]{{2,8}}\d\d-){_OCR_SPACE}"
                                   rf"(?P<secret>{_vbody(_B64URL, 32)}){_RW}"), ("sk-ant-",), 2, _body_random()),
     # OpenAI: sk-proj-/sk-svcacct-/sk-admin- (58|74) "T3BlbkFJ" (58|74), legacy sk- 20 T3BlbkFJ 20
-    # (gitleaks); the marker-less newer bodies are accepted with a length floor.
+    # (gitleaks); marker-less newer bodies are accepted with a length floor.
     _Rule("openai", re.compile(
         rf"{_L}(?P<prefix>sk-(?:proj|svcacct|admin)-){_OCR_SPACE}"
         rf"(?P<secret>(?:{_body(_B64URL, 74)}|{_body(_B64URL, 58)}){_BRK}?T3BlbkFJ"
@@ -269,52 +295,49 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("openai", re.compile(rf"{_L}(?P<prefix>sk-(?:proj|svcacct|admin)-){_OCR_SPACE}"
                                rf"(?P<secret>{_vbody(_B64URL, 40)}){_RW}"), ("sk-",), 2, _body_random()),
     _Rule("openai", re.compile(rf"{_L}(?P<prefix>sk-)(?!ant-|proj-|svcacct-|admin-){_OCR_SPACE}"
-                               rf"(?P<secret>{_vbody(_ALNUM, 40)}){_R}"), ("sk-",), 2,
-          _body_random()),
+                               rf"(?P<secret>{_vbody(_ALNUM, 40)}){_R}"), ("sk-",), 2, _body_random()),
     # GitHub: classic ghp_/gho_/ghu_/ghs_/ghr_ + 36, fine-grained github_pat_ + 82 (22 _ 59).
     _Rule("github", _prefixed("gh[pousr]_", _ALNUM, 36), ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), 1,
           _body_random()),
     _Rule("github", _prefixed("github_pat_", "[A-Za-z0-9_]", 82), ("github_pat_",), 1, _body_random()),
     # AWS access key ids (gitleaks: A3T?/AKIA/ASIA/ABIA/ACCA + 16 of A-Z2-7), minus the documented EXAMPLE keys.
-    _Rule("aws_access_key", re.compile(rf"{_L}(?P<prefix>A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA){_OCR_SPACE}"
-                                       rf"(?P<secret>{_body('[A-Z2-7]', 16)}){_R}"),
-          ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), 1, _body_random(1)),
+    _Rule("aws_access_key", _prefixed("A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA", "[A-Z2-7]", 16), _AWS_IDS, 1,
+          _body_random(1)),
     # Google API keys: AIza + 35.
     _Rule("google_api_key", _prefixed("AIza", "[A-Za-z0-9_-]", 35, _RW), ("AIza",), 1, _body_random()),
     # Slack: bot/user/app/config tokens (gitleaks' slack-* rules), incoming webhooks.
-    _Rule("slack", re.compile(r"(?<![A-Za-z0-9])(?P<prefix>xox[abposre]-|xoxe\.xox[bp]-|xapp-)"
-                              + _OCR_SPACE + "(?P<secret>" + _body("[0-9]", "1,13") + "-"
-                              + _vbody("[A-Za-z0-9-]", 8) + ")(?![A-Za-z0-9-])"),
+    _Rule("slack", re.compile(rf"{_L}(?P<prefix>xox[abposre]-|xoxe\.xox[bp]-|xapp-){_OCR_SPACE}"
+                              rf"(?P<secret>{_body('[0-9]', '1,13')}-{_vbody('[A-Za-z0-9-]', 8)})(?![A-Za-z0-9-])"),
           ("xox", "xapp-"), 1, _body_random()),
-    _Rule("slack_webhook", re.compile(r"(?P<prefix>(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/)"
-                                      + _OCR_SPACE + "(?P<secret>" + _vbody("[A-Za-z0-9+/_-]", 20) + ")"),
-          ("hooks.slack.com",), 1),
+    _Rule("slack_webhook", re.compile(rf"(?P<prefix>hooks\.slack\.com/(?:services|workflows|triggers)/){_OCR_SPACE}"
+                                      rf"(?P<secret>{_vbody('[A-Za-z0-9+/_-]', 20)})"), ("hooks.slack.com",), 1),
     # Stripe secret and restricted keys (publishable pk_ keys are public).
     _Rule("stripe", re.compile(rf"{_L}(?P<prefix>(?:sk|rk)_(?:live|test|prod)_){_OCR_SPACE}"
                                rf"(?P<secret>{_vbody(_ALNUM, 10)}){_R}"),
           ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"), 1, _body_random()),
     # Telegram bot tokens: bot id, colon, 35 (TruffleHog; gitleaks: starting with "A").
-    _Rule("telegram_bot", re.compile(rf"(?<![0-9])(?P<prefix>)(?P<secret>{_body('[0-9]', '8,10')}:{_body('[A-Za-z0-9_-]', 35)})"
-                                     rf"{_RW}"), (":",), 1,
-          lambda m: _squash(m.group("secret")).split(":")[1].startswith("AA")
-          and _looks_random(_squash(m.group("secret")).split(":")[1])),
+    _Rule("telegram_bot", re.compile(rf"(?P<secret>[0-9](?<![0-9][0-9]){_body('[0-9]', '7,9')}:"
+                                     rf"(?P<bot_key>{_body('[A-Za-z0-9_-]', 35)})){_RW}(?P<prefix>)"),
+          (), 1, lambda m: _squash(m.group("bot_key")).startswith("AA") and _looks_random(_squash(m.group("bot_key"))),
+          anchored=False, shape="telegram"),
     # Replicate r8_ + 37 and Groq gsk_ + 52 (TruffleHog).
     _Rule("replicate", _prefixed("r8_", _B64URL, 37, _RW), ("r8_",), 1, _body_random()),
     _Rule("groq", _prefixed("gsk_", _ALNUM, 52), ("gsk_",), 1, _body_random()),
     # Weights & Biases: wandb_v1_ 27 _ 49, or 40 hex after a wandb hint within 40 characters (TruffleHog).
     _Rule("wandb", re.compile(rf"{_L}(?P<prefix>wandb_v1_){_OCR_SPACE}(?P<secret>{_body(_ALNUM, 27)}_"
                               rf"{_body(_ALNUM, 49)}){_R}"), ("wandb_v1_",), 1, _body_random()),
-    _Rule("wandb", re.compile(r"(?i:wandb)[^\n]{0,40}?(?<![0-9a-fA-F])(?P<prefix>)(?P<secret>" + _body("[0-9a-f]", 40) + ")"
+    _Rule("wandb", re.compile(rf"(?i:wandb)[^\n]{{0,40}}?(?<![0-9a-fA-F])(?P<prefix>)(?P<secret>{_body('[0-9a-f]', 40)})"
                               r"(?![0-9A-Za-z])"), ("wandb",), 3, _body_random(), fold=True),
     # Discord webhooks and bot tokens (validated like python-discord's filter, newer 38-char last part too).
     _Rule("discord_webhook", re.compile(
-        r"(?P<prefix>https?://(?:(?:canary|ptb)\.)?discord(?:app)?\.com/api(?:/v\d{1,2})?/webhooks/)"
-        + _OCR_SPACE + "(?P<secret>" + _body("[0-9]", "17,20") + "/" + _vbody(_B64URL, 60) + ")"),
-          ("discord",), 1, fold=True),
+        rf"(?P<prefix>discord(?:app)?\.com/api(?:/v\d{{1,2}})?/webhooks/){_OCR_SPACE}"
+        rf"(?P<secret>{_body('[0-9]', '17,20')}/{_vbody(_B64URL, 60)})"), ("discord",), 1, fold=True),
+    # the user part is a snowflake in base64, so it starts with M, N or O (base64 of an ASCII digit)
     _Rule("discord_bot", re.compile(
-        rf"(?<![A-Za-z0-9_.-])(?P<prefix>)(?P<secret>(?P<user>{_vbody(_B64URL, 23)}){_DOT}(?P<ts>{_vbody(_B64URL, 6)})"
-        rf"{_DOT}(?P<hmac>{_vbody(_B64URL, 27)}))(?![A-Za-z0-9_-])"), (".",), 2,
-          lambda m: _valid_discord_token(*(_squash(m.group(g)) for g in ("user", "ts", "hmac")))),
+        rf"(?P<secret>(?P<user>[MNO](?<![A-Za-z0-9_.-][MNO]){_vbody(_B64URL, 22)}){_DOT}"
+        rf"(?P<ts>{_vbody(_B64URL, 6)}){_DOT}(?P<hmac>{_vbody(_B64URL, 27)}))(?![A-Za-z0-9_-])(?P<prefix>)"),
+          (), 2, lambda m: _valid_discord_token(*(_squash(m.group(g)) for g in ("user", "ts", "hmac"))),
+          anchored=False, shape="discord"),
     # JWTs, all three parts.
     _Rule("jwt", re.compile(
         rf"(?<![A-Za-z0-9_-])(?P<prefix>)(?P<secret>(?P<header>eyJ{_vbody(_B64URL, 10)}){_DOT}"
@@ -322,43 +345,98 @@ _RULES: tuple[_Rule, ...] = (
           ("eyJ",), 2, lambda m: _valid_jwt(_squash(m.group("header")))),
     # AWS secret access keys: 40 base64 characters named as such, or next to an access key id.
     _Rule("aws_secret_key", re.compile(
-        r"(?i:aws_?secret_?access_?key|secret_?access_?key|aws_?secret_?key|secretkey)[\"']?\s{0,3}(?:=|:|=>)"
-        r"\s{0,3}[\"']?(?P<prefix>)(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), ("secret",), 2,
+        r"(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key|secretkey)[\"']?\s{0,3}(?:=|:|=>)"
+        r"\s{0,3}[\"']?(?P<prefix>)(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), ("aws", "secret"), 2,
           _body_random(), fold=True),
     _Rule("aws_secret_key", re.compile(
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}[^\n]{0,120}?(?<![A-Za-z0-9/+])(?P<prefix>)"
-        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), 3,
-          lambda m: _looks_random(m.group("secret"), 3)),
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), _AWS_IDS, 3, lambda m: _looks_random(m.group("secret"), 3)),
     # scheme://user:password@host
     _Rule("url_password", re.compile(
-        r"(?i:\b[a-z][a-z0-9+.-]{1,15})://[^\s:/?#@'\"<>`|]{1,100}:(?P<prefix>)(?P<secret>[^\s/?#@'\"<>`|]{1,200})@"
+        r"(?<=[A-Za-z0-9])://[^\s:/?#@'\"<>`|]{1,100}:(?P<prefix>)(?P<secret>[^\s/?#@'\"<>`|]{1,200})@"
         r"(?=[A-Za-z0-9\[])"), ("://",), 4, lambda m: _url_password(m.group("secret"))),
     # Authorization: Bearer|Basic|Token <opaque value>, and bare "Bearer <opaque value>".
     _Rule("auth_header", re.compile(
-        r"(?i:\b(?:proxy-)?authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\s{0,3}(?:bearer|basic|token)\s{1,3}|"
-        r"\bbearer\s{1,3})(?P<prefix>)(?P<secret>[A-Za-z0-9._~+/-]{8,4096}=*)"), ("bearer", "authorization"), 4,
+        r"(?i:authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\s{0,3}(?:bearer|basic|token)\s{1,3}|bearer\s{1,3})"
+        r"(?P<prefix>)(?P<secret>[A-Za-z0-9._~+/-]{8,4096}=*)"), ("authorization", "bearer"), 4,
           lambda m: _opaque_value(m.group("secret")), fold=True),
     # password= / secret: / token= / api_key= style assignments whose value looks random.
     _Rule("secret_assignment", re.compile(
         r"(?i:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?)"
         r"[A-Za-z0-9_-]{0,20}[\"']?\s{0,3}(?::=|=>|=|:)\s{0,3}(?:[rbf]?[\"'`])?(?P<prefix>)"
         r"(?P<secret>[^\s\"'`;,<>(){}\[\]|=]{7,255}(?<![:.!?])={0,3})"),
-          ("pass", "pwd", "secret", "token", "key", "credential"), 5,
+          ("pass", "pwd", "secret", "token", "api", "access", "auth", "credential"), 5,
           lambda m: _opaque_value(m.group("secret")), fold=True),
 )
 
 _PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
 _KEY_LINE = re.compile(r"[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{2,30}:[^\n]*|)[ \t]*\r?")
 
-# One pass that rules out most messages: none of these appears in ordinary chat.
-_PREFILTER = re.compile(
-    "|".join(sorted({re.escape(t) for r in _RULES if not r.fold for t in r.triggers} - {re.escape(":"),
-                                                                                        re.escape(".")}))
-    # Telegram and Discord bot tokens have no literal prefix: their shapes, also when split by a line break.
-    + r"|[0-9]{8}:|[0-9]\r?\n[ \t]*[0-9]{1,9}:A|\.[A-Za-z0-9_-]{6,7}\.|\.[A-Za-z0-9_-]{0,6}\r?\n[^.]{0,20}\."
-    + r"|%[0-9A-Fa-f]{2}|\\[nrtu/\"\\]|[" + _ZERO_WIDTH + "]"
-    + "|(?i:" + "|".join(sorted({re.escape(t) for r in _RULES if r.fold for t in r.triggers})) + ")"
-)
+# The one pass over the lowercased text: it finds every trigger literal of the anchored rules (a message with
+# none is returned at once) and the few shapes that call for the other work: an escape that may hide a token
+# (percent-encoding, JSON, zero-width characters) and the prefix-less Telegram and Discord bot tokens.
+_LITERALS = sorted({t.lower() for r in _RULES if r.anchored for t in r.triggers}, key=len, reverse=True)
+def _trie_branches(words: list[str]) -> list[str]:
+    """`words` as alternatives factored by common prefixes (`h(?:f_(?:oauth_)?|ooks...)`), one per first
+    character: sre then checks a position's first character once instead of trying every word."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    branches = []
+    for c, tails in sorted(groups.items()):
+        rest = [t for t in tails if t]
+        if not rest:
+            branches.append(re.escape(c))
+            continue
+        inner = _trie_branches(rest)
+        body = inner[0] if len(inner) == 1 else f"(?:{'|'.join(inner)})"
+        branches.append(re.escape(c) + (f"(?:{body})?" if len(rest) < len(tails) else body))
+    return branches
+
+
+# Every top-level branch starts with a literal character, so sre skips the other characters in C.
+_SHAPES = {
+    "escape": [r"%(?=[0-9a-f]{2})", r'\\(?=[nrtu/"\\])', *map(re.escape, _ZERO_WIDTH)],
+    "telegram": [r"\:(?<=[0-9]:)(?=a|\r?\n)", r"\n(?<=[0-9]\n)(?=[ \t]*[0-9]{1,9}:a)",
+                 r"\r(?<=[0-9]\r)(?=\n[ \t]*[0-9]{1,9}:a)"],
+    "discord": [r"\.(?=[a-z0-9_-]{6,7}\.|[a-z0-9_-]{0,6}\r?\n[^.]{0,20}\.)"],
+}
+_SHAPE_OF_FIRST = {"%": "escape", "\\": "escape", **dict.fromkeys(_ZERO_WIDTH, "escape"),
+                   ":": "telegram", "\n": "telegram", "\r": "telegram", ".": "discord"}
+# the shapes consume one character only, so they never hide a literal that follows
+_LOCATOR = re.compile("|".join(_trie_branches(_LITERALS) + [b for bs in _SHAPES.values() for b in bs]))
+# at an `sk-ant-` hit the `sk-` rules must look too: each literal with the shorter literals it starts with
+_LITERAL_PREFIXES = {t: tuple(u for u in _LITERALS if t.startswith(u)) for t in _LITERALS}
+# each lowercased literal -> the rules' triggers it stands for, and whether they ignore case
+_TRIGGERS_OF: dict[str, set[tuple[str, bool]]] = {}
+for _rule in _RULES:
+    if _rule.anchored:
+        for _t in _rule.triggers:
+            _TRIGGERS_OF.setdefault(_t.lower(), set()).add((_t, _rule.fold))
+
+
+_RULES_BY_TRIGGER: dict[str, tuple[int, ...]] = {
+    t: tuple(i for i, r in enumerate(_RULES) if r.anchored and t in r.triggers) for r in _RULES for t in r.triggers}
+_RULES_BY_SHAPE: dict[str, tuple[int, ...]] = {
+    r.shape: tuple(i for i, q in enumerate(_RULES) if q.shape == r.shape) for r in _RULES if r.shape}
+
+
+def _locate(text: str, lower: str) -> tuple[dict[str, list[int]], set[str]]:
+    """Where each rule trigger occurs (case-sensitive ones checked against `text`), and the shapes seen."""
+    positions: dict[str, list[int]] = {}
+    shapes: set[str] = set()
+    for m in _LOCATOR.finditer(lower):
+        found = m.group()
+        prefixes = _LITERAL_PREFIXES.get(found)
+        if prefixes is None:
+            shapes.add(_SHAPE_OF_FIRST[found])
+            continue
+        i = m.start()
+        for literal in prefixes:
+            for trigger, fold in _TRIGGERS_OF[literal]:
+                if fold or text.startswith(trigger, i):
+                    positions.setdefault(trigger, []).append(i)
+    return positions, shapes
 
 
 # ---------------------------------------------------------------------------------------------- decoding
@@ -399,16 +477,17 @@ def _decoded_view(text: str) -> tuple[str, list[int]] | None:
     return "".join(pieces), origin
 
 
-def _decoded_views(text: str, depth: int = 3) -> Iterator[tuple[str, list[int]]]:
-    """Successive decodings (JSON inside JSON is escaped twice), each mapped back to offsets in `text`."""
-    origin: list[int] | None = None
+def _decoded(text: str, depth: int = 3) -> tuple[str, list[int]]:
+    """The text decoded up to `depth` times (JSON inside JSON is escaped twice), with each character's
+    offset in `text` (plus one past the end)."""
+    origin = list(range(len(text) + 1))
     for _ in range(depth):
         view = _decoded_view(text)
         if view is None:
-            return
+            break
         text, step = view
-        origin = step if origin is None else [origin[i] for i in step]
-        yield text, origin
+        origin = [origin[i] for i in step]
+    return text, origin
 
 
 # ---------------------------------------------------------------------------------------------- scanning
@@ -441,16 +520,15 @@ def _private_key_end(text: str, header_end: int, end_marker: re.Match[str] | Non
     return pos
 
 
-def _scan(text: str) -> list[_Candidate]:
-    lower = text.lower()
+def _scan(text: str, positions: dict[str, list[int]], shapes: set[str]) -> list[_Candidate]:
     found: list[_Candidate] = []
     end_marker: re.Match[str] | None = None
     end_searched = False
-    for rule in _RULES:
-        haystack = lower if rule.fold else text
-        if not any(t in haystack for t in rule.triggers):
-            continue
-        for m in rule.find(text):
+    wanted = {i for t in positions for i in _RULES_BY_TRIGGER[t]} | {i for s in shapes for i in _RULES_BY_SHAPE.get(s, ())}
+    for rule in (_RULES[i] for i in sorted(wanted)):
+        hits = [positions[t] for t in rule.triggers if t in positions]
+        starts = hits[0] if len(hits) == 1 else sorted(i for h in hits for i in h)
+        for m in rule.find(text, starts):
             prefix = m.group("prefix")
             if rule.kind == "private_key":
                 # one forward search for END markers however many BEGIN headers there are
@@ -459,7 +537,7 @@ def _scan(text: str) -> list[_Candidate]:
                 start, end = m.start(), _private_key_end(text, m.end(), end_marker)
                 secret = text[start:end]
             else:
-                start, end = m.start("prefix"), m.end("secret")
+                start, end = m.start("prefix") if prefix else m.start("secret"), m.end("secret")
                 secret = _squash(m.group("secret"))
             found.append(_Candidate(rule.rank, start, end, rule.kind, prefix, prefix + secret))
     return found
@@ -479,12 +557,14 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
 
 def redact(text: str) -> Redaction:
     """Find every credential in `text` and replace it with its public prefix + [REDACTED]."""
-    if not _PREFILTER.search(text):
+    positions, shapes = _locate(text, text.lower())
+    if not positions and not shapes:
         return Redaction(text)
-    candidates = _scan(text)
-    for decoded, origin in _decoded_views(text):
-        for c in _scan(decoded):
-            candidates.append(_Candidate(c.rank, origin[c.start], origin[c.end], c.kind, c.prefix, c.secret))
+    candidates = _scan(text, positions, shapes)
+    if "escape" in shapes:  # a token may hide behind percent-encoding, JSON escapes or zero-width characters
+        decoded, origin = _decoded(text)
+        candidates += [_Candidate(c.rank, origin[c.start], origin[c.end], c.kind, c.prefix, c.secret)
+                       for c in _scan(decoded, *_locate(decoded, decoded.lower()))]
     if not candidates:
         return Redaction(text)
     chosen = _select(candidates)
