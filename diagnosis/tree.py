@@ -47,7 +47,7 @@ _STAGE_FINDINGS: dict[str, tuple[str, Bucket | None, float]] = {
 }
 _STUCK_STAGES = {"PAUSED", "BUILDING", "RUNNING_BUILDING"}
 _LIFECYCLE_TEXT_CODES = {"build_queued", "builder_not_dispatching", "stuck_building", "logs_frozen", "paused"}
-_ERROR_CODES_FOR_SLEEP = {B.BUILD_FAILURE, B.RUNTIME_CRASH, B.PORT_HEALTHCHECK, B.CONFIG_ERROR, B.HARDWARE_SCHEDULING,
+_ERROR_BUCKETS = {B.BUILD_FAILURE, B.RUNTIME_CRASH, B.PORT_HEALTHCHECK, B.CONFIG_ERROR, B.HARDWARE_SCHEDULING,
                           B.MODERATION_LOCK, B.PLATFORM_INCIDENT}
 
 SOURCE_LABEL = {
@@ -262,7 +262,7 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
     if codes & _LIFECYCLE_TEXT_CODES and ctx.stage in _STUCK_STAGES and not any(f.code == "commits_no_build" for f in findings):
         out.append(Finding("stage_confirms_stuck", B.LIFECYCLE_STUCK, 2.4,
                            f"runtime stage is {ctx.stage}, as described", "runtime"))
-    error_seen = any(f.bucket in _ERROR_CODES_FOR_SLEEP or f.bucket is B.LIFECYCLE_STUCK for f in findings if f.weight > 0)
+    error_seen = any(f.bucket in _ERROR_BUCKETS or f.bucket is B.LIFECYCLE_STUCK for f in findings if f.weight > 0)
     if "stopped_working" in codes and not error_seen and ctx.stage in (None, "SLEEPING", "STOPPED", "PAUSED"):
         # someone's demo stopped working and nobody quotes an error: a free Space asleep is the usual cause
         quote = next(f.quote for f in findings if f.code == "stopped_working")

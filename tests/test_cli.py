@@ -95,3 +95,17 @@ def test_unreachable_hub_exits_3_with_one_line():
 def test_bad_usage_exits_2_with_a_message(args):
     r = run(*args)
     assert r.returncode == 2 and "error:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_batch_answers_each_line_before_the_next_arrives():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.Popen([sys.executable, "-m", "diagnosis", "--batch", "--offline"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        for i, text in enumerate(["Scheduling failure: unable to schedule", "503"]):
+            p.stdin.write(json.dumps({"id": i, "text": text}) + "\n")
+            p.stdin.flush()
+            assert json.loads(p.stdout.readline())["id"] == i  # would block forever if not flushed per line
+    finally:
+        p.stdin.close()
+        assert p.wait(timeout=30) == 0
