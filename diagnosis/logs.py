@@ -92,10 +92,14 @@ RULES: tuple[Rule, ...] = (
     # -- build: apt / packages.txt
     _r("apt_missing_package", ('unable to locate package', 'has no installation candidate'), B.BUILD_FAILURE, 3.0,
        r"E: Unable to locate package (?P<package>\S{1,100})|E: Package '(?P<package2>[^'\n]{1,100})' has no installation candidate"),
-    _r("dpkg_failed", ('dpkg',), B.BUILD_FAILURE, 2.6, r"dpkg: error|E: Sub-process /usr/bin/dpkg returned an error code"),
+    _r("dpkg_failed", ('dpkg', 'errors were encountered while processing'), B.BUILD_FAILURE, 2.6,
+       r"dpkg: error|E: Sub-process /usr/bin/dpkg returned an error code|Errors were encountered while processing"),
     # -- build: Dockerfile / builder
     _r("docker_step_failed", ('did not complete successfully',), B.BUILD_FAILURE, 3.0,
        r"process \"(?:/bin/(?:ba)?sh -c )?(?P<step>[^\"\n]{1,300})\" did not complete successfully: exit code: (?P<exit_code>\d{1,3})"),
+    _r("docker_step_failed", ('returned a non-zero code',), B.BUILD_FAILURE, 3.0,
+       r"The command '(?:/bin/(?:ba)?sh -c )?(?P<step>[^'\n]{1,300})' returned a non-zero code: (?P<exit_code>\d{1,3})"),
+    _r("docker_solve_failed", ('failed to solve',), B.BUILD_FAILURE, 2.2, r"failed to solve: (?P<detail>[^\n]{1,160})"),
     _r("registry_push_401", ('failed to push',), B.BUILD_FAILURE, 3.2, r"failed to push spaces-registry[^\n]{0,300}401 Unauthorized"),
     _r("job_failed", ('job failed with exit code',), B.BUILD_FAILURE, 2.6, r"Job failed with exit code: (?P<exit_code>\d{1,3})(?:\. Reason: (?P<reason>[^\n]{0,160}))?"),
     _r("build_failed_exit", ('build failed with exit code',), B.BUILD_FAILURE, 2.6, r"Build failed with exit code: (?P<exit_code>\d{1,3})"),
@@ -123,7 +127,7 @@ RULES: tuple[Rule, ...] = (
        r"exceeded your (?P<tier>Pro )?GPU quota(?: \((?P<requested>\d{1,6})s requested vs\. (?P<left>\d{1,6})s left\))?"),
     _r("zerogpu_unavailable", ('no gpu was available', 'waiting for a gpu', 'gpu task aborted'), B.HARDWARE_SCHEDULING, 3.5,
        r"No GPU was available for you|Waiting for a GPU to become available|GPU task aborted"),
-    _r("no_cuda", ('nvidia driver', 'not compiled with cuda', 'cuda-capable', 'cuda is not available'), B.HARDWARE_SCHEDULING, 2.4,
+    _r("no_cuda", ('nvidia driver', 'not compiled with cuda', 'cuda-capable', 'cuda is not available'), B.RUNTIME_CRASH, 2.8,
        r"Found no NVIDIA driver|Torch not compiled with CUDA enabled|no CUDA-capable device|CUDA is not available"),
     # -- port / health
     _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 3.5,

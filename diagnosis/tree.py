@@ -486,6 +486,7 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
 _SAID_BY = {
     "repo_not_found": "model_gated", "build_failed_exit": "docker_step_failed", "pip_no_version": "pip_no_matching",
     "exit_code_reason": "space_failed_exit", "unexpected_job_error": "registry_push_401",
+    "docker_solve_failed": "docker_step_failed",
 }
 
 
@@ -532,6 +533,8 @@ _ACTIONS = {
         f"The build job failed with exit code {f.get('exit_code', '?')}{_exit_meaning(f.get('exit_code'))}"
         + (f" after {_q(f.get('reason'), 70)}" if f.get("reason") else "")
         + " — the first `ERROR` line of the full build log (Logs → Build) names the step to fix."),
+    "docker_solve_failed": lambda f, c: (
+        f"The Docker build cannot proceed: {_q(f.get('detail'), 100)} — fix the base image name/tag or the file it names."),
     "build_failed_exit": lambda f, c: (
         f"The build failed with exit code {f.get('exit_code', '?')} — the first `ERROR` line of the build log names the step."),
     "unexpected_build_error": lambda f, c: (
