@@ -99,9 +99,10 @@ class Redaction:
 
 # ---------------------------------------------------------------------------------------------- checks
 
-_PLACEHOLDER_WORDS = ("xxxx", "****", "....", "your", "example", "placeholder", "redacted", "dummy",
-                      "sample", "insert", "replace", "abcdefgh", "12345678", "changeme", "secret_here",
-                      "token_here", "key_here", "<", ">", "{", "}", "$")
+# Placeholder words and template characters, or a long run of one character (hf_aaaaaaaa..., AKIA0000...).
+_PLACEHOLDER = re.compile(
+    r"(?i:xxxx|\*\*\*\*|\.\.\.\.|your|example|placeholder|redacted|dummy|sample|insert|replace|abcdefgh|12345678"
+    r"|changeme|secret_here|token_here|key_here)|^[$<{%]|(.)\1{7}")
 
 
 _LOWER, _UPPER, _DIGITS = (frozenset(string.ascii_lowercase), frozenset(string.ascii_uppercase),
@@ -122,11 +123,7 @@ def _entropy(s: str) -> float:
 
 
 def _is_placeholder(body: str) -> bool:
-    low = body.lower()
-    if any(w in low for w in _PLACEHOLDER_WORDS):
-        return True
-    # a long run of one character (hf_aaaaaaaa..., AKIA0000...)
-    return re.search(r"(.)\1{7}", body) is not None
+    return _PLACEHOLDER.search(body) is not None
 
 
 def _looks_random(body: str, min_classes: int = 2) -> bool:
@@ -255,9 +252,12 @@ def _body_random(min_classes: int = 2) -> Callable[[re.Match[str]], bool]:
     return lambda m: _looks_random(_squash(m.group("secret")), min_classes)
 
 
+_BREAK_CHARS = re.compile(r"\s+|>")
+
+
 def _squash(s: str) -> str:
     """Undo line-break and OCR-space disguises inside a token."""
-    return re.sub(r"\s+|>", "", s)
+    return _BREAK_CHARS.sub("", s)
 
 
 _L = r"(?<![A-Za-z0-9])"  # left boundary: not glued to a preceding letter or digit

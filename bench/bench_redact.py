@@ -1,0 +1,165 @@
+"""Redaction accuracy and speed against detect-secrets 1.5.0 on the same generated messages.
+
+    python -m bench.bench_redact [--seed 2026] [--per-cell 12] [--benign 2000] [--repeat 3] [--json PATH]
+                                 [--chat FILE ...]
+
+Recall: a positive message counts when a finding is reported AND no 8 consecutive alphanumeric characters
+of the secret (beyond its public prefix) survive in the redacted text. detect-secrets only detects, so its
+recall is "reported anything" (the most favourable reading). False positives: benign messages with any
+finding, per 1,000. Throughput: messages per second on one core (single thread, best of --repeat runs).
+Targets: recall ≥ 99 % overall and ≥ 95 % per kind and per disguise; ≤ 1 FP message per 1,000 benign;
+throughput ≥ 50 × detect-secrets.
+
+--chat FILE...: also time both scanners on real support texts (a .jsonl file's "text" fields, or a whole
+text file per message), e.g. pasted reports and logs, and count what each reports there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable
+
+from bench.secret_corpus import Message, build
+from diagnosis.redact import redact
+
+
+def leaked(message: Message, redacted: str) -> bool:
+    sample = message.sample
+    body = sample.secret[len(sample.prefix):]
+    return any(body[i:i + 8].isalnum() and body[i:i + 8] in redacted for i in range(len(body) - 7))
+
+
+def ours(message: Message) -> tuple[bool, bool]:
+    """(reported something, redacted everything)"""
+    result = redact(message.text)
+    return bool(result.findings), bool(result.findings) and (message.sample is None or not leaked(message, result.text))
+
+
+def detect_secrets_scanner() -> Callable[[str], bool]:
+    from detect_secrets.core.scan import scan_line
+    from detect_secrets.settings import default_settings
+
+    context = default_settings()
+    context.__enter__()  # all default plugins and filters for the whole run (`context` must stay referenced)
+
+    def scan(text: str) -> bool:
+        # scan_line is detect-secrets' API for ad-hoc strings (what `detect-secrets scan --string` uses)
+        return any(True for line in text.splitlines() for _ in scan_line(line))
+
+    scan.context = context  # type: ignore[attr-defined]
+    return scan
+
+
+def throughput(scan: Callable[[str], object], texts: list[str], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for text in texts:
+            scan(text)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
+
+
+def load_chat(paths: list[Path]) -> list[str]:
+    texts: list[str] = []
+    for path in paths:
+        if path.suffix == ".jsonl":
+            texts += [json.loads(line).get("text", "") for line in path.read_text().splitlines() if line.strip()]
+        else:
+            texts.append(path.read_text(errors="replace"))
+    return [t for t in texts if t]
+
+
+def rate(hits: int, total: int) -> str:
+    return f"{100 * hits / total:.1f} %" if total else "—"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--per-cell", type=int, default=12, help="messages per (kind, disguise)")
+    parser.add_argument("--benign", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the figures here (e.g. bench/results/redact.json)")
+    parser.add_argument("--chat", type=Path, nargs="*", default=[], help="real support texts to time as well")
+    args = parser.parse_args(argv)
+
+    corpus = build(args.seed, args.per_cell, args.benign)
+    positives = [m for m in corpus if m.kind]
+    benign = [m for m in corpus if not m.kind]
+    ds_scan = detect_secrets_scanner()
+
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # ours, detect-secrets, total
+    by_disguise: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for m in positives:
+        _, ok = ours(m)
+        ds = ds_scan(m.text)
+        for table, key in ((by_kind, m.kind), (by_disguise, m.disguise)):
+            table[key][0] += ok
+            table[key][1] += ds
+            table[key][2] += 1
+    fp_ours = [m.text for m in benign if ours(m)[0]]
+    fp_ds = sum(ds_scan(m.text) for m in benign)
+
+    texts = [m.text for m in corpus]
+    speed_ours = throughput(redact, texts, args.repeat)
+    speed_ds = throughput(ds_scan, texts, args.repeat)
+    recall = sum(ok for ok, _, _ in by_kind.values())
+    recall_ds = sum(ds for _, ds, _ in by_kind.values())
+
+    print(f"corpus: {len(positives)} messages with a credential ({len(by_kind)} kinds × {len(by_disguise)} "
+          f"disguises, {args.per_cell} each where the disguise applies), {len(benign)} benign look-alikes; "
+          f"seed {args.seed}\nmachine: {machine()}\n")
+    for title, table in (("kind", by_kind), ("disguise", by_disguise)):
+        print(f"| {title} | n | recall (ours) | recall (detect-secrets) |\n|---|---:|---:|---:|")
+        for key, (ok, ds, n) in sorted(table.items()):
+            print(f"| {key} | {n} | {rate(ok, n)} | {rate(ds, n)} |")
+        print()
+    print("| figure | ours | detect-secrets 1.5.0 |\n|---|---:|---:|")
+    print(f"| recall, all positives | {rate(recall, len(positives))} | {rate(recall_ds, len(positives))} |")
+    print(f"| false-positive messages per 1,000 benign | {1000 * len(fp_ours) / len(benign):.2f} | "
+          f"{1000 * fp_ds / len(benign):.2f} |")
+    print(f"| messages / s, one core | {speed_ours:,.0f} | {speed_ds:,.0f} |")
+    print(f"| throughput ratio | {speed_ours / speed_ds:.0f} × | 1 × |")
+    chat = load_chat(args.chat)
+    if chat:
+        chat_ours, chat_ds = throughput(redact, chat, args.repeat), throughput(ds_scan, chat, args.repeat)
+        print(f"| real support texts ({len(chat)}, avg {sum(map(len, chat)) // len(chat)} chars): messages / s | "
+              f"{chat_ours:,.0f} | {chat_ds:,.0f} |")
+        print(f"| real support texts: throughput ratio | {chat_ours / chat_ds:.0f} × | 1 × |")
+        print(f"| real support texts: messages reported | {sum(bool(redact(t).findings) for t in chat)} | "
+              f"{sum(ds_scan(t) for t in chat)} |")
+    for text in fp_ours[:5]:
+        print("false positive:", text[:120].replace("\n", "⏎"))
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "machine": machine(), "seed": args.seed, "positives": len(positives), "benign": len(benign),
+            "recall": recall / len(positives), "recall_detect_secrets": recall_ds / len(positives),
+            "recall_by_kind": {k: ok / n for k, (ok, _, n) in by_kind.items()},
+            "recall_by_disguise": {k: ok / n for k, (ok, _, n) in by_disguise.items()},
+            "fp_per_1000": 1000 * len(fp_ours) / len(benign), "fp_per_1000_detect_secrets": 1000 * fp_ds / len(benign),
+            "msgs_per_s": speed_ours, "msgs_per_s_detect_secrets": speed_ds, "ratio": speed_ours / speed_ds,
+        }, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
