@@ -79,7 +79,9 @@ class SecretGen:
         return ((ms - DISCORD_EPOCH_MS) << 22) | self.rng.getrandbits(22)
 
     def _discord_bot(self):
-        user = _b64url(str(self.discord_snowflake()).encode())
+        # a real snowflake, or (as scanners' test suites do) any 17-19 digit id
+        snowflake = self.discord_snowflake() if self.rng.random() < 0.5 else self.rng.randint(10**16, 10**19 - 1)
+        user = _b64url(str(snowflake).encode())
         ts = _b64url(self.rng.randint(1_600_000_000, int(time.time())).to_bytes(4, "big"))
         hmac = self.r(B64URL, self.rng.choice((27, 38)))
         s = f"{user}.{ts}.{hmac}"
@@ -155,7 +157,7 @@ class SecretGen:
         return s, s, p
 
     def _telegram_bot(self):
-        s = f"{self.rng.randint(10**8, 10**10 - 1)}:AA{self.r(B64URL, 33)}"
+        s = f"{self.rng.randint(10**7, 10**10 - 1)}:A{self.r(B64URL, 34)}"  # gitleaks: digits, ":A", 34
         return s, s, ""
 
     def _replicate(self):
@@ -186,7 +188,8 @@ class SecretGen:
         return s, s, header
 
     def _jwt(self):
-        header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        header = _b64url(json.dumps(self.rng.choice(({"alg": "HS256", "typ": "JWT"}, {"typ": "JWT", "alg": "RS256"},
+                                                      {"alg": "ES256", "kid": self.r(ALNUM, 8)}))).encode())
         payload = _b64url(json.dumps({"sub": self.r(ALNUM, 12), "iat": self.rng.randint(1_600_000_000, 1_800_000_000),
                                       "exp": self.rng.randint(1_800_000_000, 1_900_000_000)}).encode())
         s = f"{header}.{payload}.{self.r(B64URL, 43)}"
