@@ -330,7 +330,7 @@ _RULES: tuple[_Rule, ...] = (
     # Discord webhooks and bot tokens (validated like python-discord's filter, newer 38-char last part too).
     _Rule("discord_webhook", re.compile(
         rf"(?P<prefix>discord(?:app)?\.com/api(?:/v\d{{1,2}})?/webhooks/){_OCR_SPACE}"
-        rf"(?P<secret>{_body('[0-9]', '17,20')}/{_vbody(_B64URL, 60)})"), ("discord",), 1, fold=True),
+        rf"(?P<secret>{_body('[0-9]', '17,20')}{_BRK}?/{_vbody(_B64URL, 60)})"), ("discord",), 1, fold=True),
     # the user part is a snowflake in base64, so it starts with M, N or O (base64 of an ASCII digit)
     _Rule("discord_bot", re.compile(
         rf"(?P<secret>(?P<user>[MNO](?<![A-Za-z0-9_.-][MNO]){_vbody(_B64URL, 22)}){_DOT}"
@@ -352,7 +352,7 @@ _RULES: tuple[_Rule, ...] = (
         r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), _AWS_IDS, 3, lambda m: _looks_random(m.group("secret"), 3)),
     # scheme://user:password@host
     _Rule("url_password", re.compile(
-        r"(?<=[A-Za-z0-9])://[^\s:/?#@'\"<>`|]{1,100}:(?P<prefix>)(?P<secret>[^\s/?#@'\"<>`|]{1,200})@"
+        r"(?<=[A-Za-z0-9])://[^\s:/?#@'\"<>`|]{0,100}:(?P<prefix>)(?P<secret>[^\s/?#@'\"<>`|]{1,200})@"
         r"(?=[A-Za-z0-9\[])"), ("://",), 4, lambda m: _url_password(m.group("secret"))),
     # Authorization: Bearer|Basic|Token <opaque value>, and bare "Bearer <opaque value>".
     _Rule("auth_header", re.compile(
