@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 from .extract import parse_report
-from .model import Evidence, Verdict
+from .model import Evidence, SpaceRef, Verdict
 from .render import to_json, to_terminal
 from .spaceref import find_spaces
 from .tree import decide
@@ -85,17 +85,20 @@ def _read_text(args: argparse.Namespace, stdin: TextIO) -> str:
     return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
 
 
-def _space_arg(arg: str) -> str | None:
-    """The id an explicit SPACE argument names (first reading of a subdomain), or None."""
+def _space_arg(arg: str) -> SpaceRef | None:
+    """The Space an explicit SPACE argument names (a URL, OWNER/NAME or a `*.hf.space` subdomain), or None."""
     refs = find_spaces(arg) or find_spaces(f"Space {arg.strip()}")
     if not refs or refs[0].placeholder:
         return None
-    return refs[0].id or refs[0].candidates[0]
+    return refs[0]
 
 
-def _offline_with_space(space: str, text: str) -> Verdict:
-    verdict = decide(parse_report(text), Evidence(space=space))
-    return dataclasses.replace(verdict, unavailable=(*verdict.unavailable, OFFLINE_NOTE))
+def _offline_with_space(ref: SpaceRef, text: str) -> Verdict:
+    notes = [OFFLINE_NOTE]
+    if ref.id is None:  # a subdomain with dashes: only the Hub can say which reading is real
+        notes.append(f"Space id: `{ref.raw}` reads as {', '.join(ref.candidates)} — run without --offline to resolve it")
+    verdict = decide(parse_report(text), Evidence(space=ref.id))
+    return dataclasses.replace(verdict, unavailable=(*verdict.unavailable, *notes))
 
 
 def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.ArgumentParser) -> int:

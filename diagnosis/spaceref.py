@@ -203,7 +203,7 @@ def _subdomains(text: str, low: str) -> list[tuple[int, int, str]]:
     while pos != -1:
         end = pos + len(_SUBDOMAIN_SUFFIX)
         after = text[end:end + 1]
-        if not (after.isalnum() or after in "_-"):
+        if not after or not (after.isalnum() or after in "_-"):
             m = _SUBDOMAIN_LABEL_RE.search(text, max(0, pos - 201), pos)
             if m is not None:
                 label_start = m.start()

@@ -109,3 +109,10 @@ def test_batch_answers_each_line_before_the_next_arrives():
     finally:
         p.stdin.close()
         assert p.wait(timeout=30) == 0
+
+
+def test_offline_with_an_ambiguous_subdomain_says_so():
+    out = json.loads(run("https://my-org-app.hf.space", "--offline", "--json").stdout)
+    assert out["space"] is None and any("my-org/app" in u and "my/org-app" in u for u in out["unavailable"])
+    out = json.loads(run("bob-app.hf.space", "--offline", "--json").stdout)
+    assert out["space"] == "bob/app"

@@ -98,3 +98,12 @@ def test_subdomain_of_matches_hub_derivation():
 def test_fifty_urls():
     text = " ".join(f"https://huggingface.co/spaces/user{i}/app{i}" for i in range(50))
     assert len(ids(text)) == 50
+
+
+@pytest.mark.parametrize("text", ["https://bob-app.hf.space", "bob-app.hf.space", "at bob-app.hf.space.", "(bob-app.hf.space/)"])
+def test_subdomain_at_any_position(text):
+    assert [r.candidates for r in find_spaces(text)] == [("bob/app",)]
+
+
+def test_not_a_subdomain():
+    assert find_spaces("x.hf.spacex and a-b.hf.space-foo") == ()
