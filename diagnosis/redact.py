@@ -270,7 +270,9 @@ def _prefixed(prefix_re: str, charset: str, count: int | str, right: str = _R) -
 
 
 _RULES: tuple[_Rule, ...] = (
-    _Rule("private_key", re.compile(r"(?P<prefix>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"),
+    # (a header already followed by [REDACTED] is our own output: redacting is idempotent)
+    _Rule("private_key", re.compile(r"(?P<prefix>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"
+                                    r"(?!\[REDACTED\])"),
           ("-----BEGIN",), rank=0),
     # Hugging Face: user tokens hf_ + 34 letters (gitleaks, TruffleHog; digits accepted too), OAuth
     # access tokens hf_oauth_ + 30 or more, organisation API tokens api_org_ + 34.
