@@ -11,6 +11,7 @@ All patterns are linear: character classes with bounded repetition, no nested qu
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .model import SpaceRef
 
@@ -152,22 +153,30 @@ def find_spaces(text: str) -> tuple[SpaceRef, ...]:
         if cands:
             found.append((start, SpaceRef(candidates=cands, source="subdomain", raw=text[start:end], subdomain=sub)))
 
+    covered.sort()
+    starts = [a for a, _ in covered]
     if "<" in text:
         for m in _ANGLE_PLACEHOLDER_RE.finditer(text):
-            if not any(a <= m.start() < b for a, b in covered):
+            if not _inside(m.start(), covered, starts):  # one placeholder is all a reply needs
                 found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
-                covered.append(m.span())
+                break
 
     if "/" in text and _SPACE_WORD_RE.search(text):
-        found += _bare_ids(text, covered)
+        found += _bare_ids(text, covered, starts)
     found.sort(key=lambda p: p[0])
     return _dedupe([ref for _, ref in found])
 
 
-def _bare_ids(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, SpaceRef]]:
+def _inside(pos: int, covered: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Is `pos` inside one of the (sorted, non-overlapping) spans already read as URLs/subdomains?"""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < covered[i][1]
+
+
+def _bare_ids(text: str, covered: list[tuple[int, int]], starts: list[int]) -> list[tuple[int, SpaceRef]]:
     found: list[tuple[int, SpaceRef]] = []
     for m in _BARE_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in covered):
+        if _inside(m.start(), covered, starts):
             continue
         owner, name = _clean_part(m["owner"]), _clean_part(m["name"])
         # "N/A", "I/O", "12/2023" are not Space ids

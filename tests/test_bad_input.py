@@ -33,6 +33,10 @@ CASES = {
     "near-miss backtracking": "Space " + "a/" * 20_000 + " " + "Exit code: " + "9" * 5000 + ". Reason:" + "-" * 30_000,
     "long url": "https://huggingface.co/spaces/" + "a" * 50_000 + "/" + "b" * 50_000,
     "subdomain flood": "-".join("x" * 3 for _ in range(20_000)) + ".hf.space",
+    "placeholder flood": "<space> " * 12_000,
+    "bare ids next to URLs": "Space alice/bob https://huggingface.co/spaces/c/d " * 2500,
+    "url flood": "huggingface.co/spaces/" * 5000,
+    "exception flood": "KeyError: 'X' " * 8000,
     "nul and controls": "\x00\x01\x02 space 503 \x1b[31m runtime error \x7f" * 200,
 }
 
