@@ -83,7 +83,7 @@ RULES: tuple[Rule, ...] = (
        rf"Could not find a version that satisfies the requirement (?P<package>{PKG})"
        r"(?: \(from versions: (?P<versions>[^)\n]{0,160}))?"),
     _r("pip_conflict", ('conflicting dependencies', 'resolutionimpossible'), B.BUILD_FAILURE, 3.0,
-       rf"Cannot install (?P<package>[^\n]{{1,120}}?) because these package versions have conflicting dependencies|ResolutionImpossible"),
+       r"Cannot install (?P<package>[^\n]{1,120}?) because these package versions have conflicting dependencies|ResolutionImpossible"),
     _r("pip_invalid_wheel", ("wheel '",), B.BUILD_FAILURE, 3.0, rf"Wheel '(?P<package>{PKG})' located at \S{{1,300}} is invalid"),
     _r("pip_build_wheel", ('failed building wheel', 'failed to build installable'), B.BUILD_FAILURE, 2.6,
        r"Failed building wheel for (?P<package>[\w.\-]{1,100})"
