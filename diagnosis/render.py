@@ -5,6 +5,7 @@ Nothing here imports discord: `to_embed` returns a plain `EmbedSpec` that a cog 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,14 @@ def _safe(text: str) -> str:
     return text.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere").replace("<@", "<@\u200b")
 
 
+_MD_SPECIAL_RE = re.compile(r"([\\*_~|`>\[\]])")
+
+
+def _literal(text: str) -> str:
+    """Quoted user text shows as typed: Markdown characters escaped, so a pasted `**` or ``` cannot restyle the reply."""
+    return _MD_SPECIAL_RE.sub(r"\\\1", text)
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
@@ -63,7 +72,7 @@ def _also(v: Verdict) -> str:
 def _sections(v: Verdict, item_limit: int) -> list[tuple[str, list[str]]]:
     """(heading, items) in the order a reader needs them; the e-mail draft comes last."""
     return [
-        ("Evidence", [_cut(e, item_limit) for e in v.evidence]),
+        ("Evidence", [_cut(e, item_limit) for e in v.evidence]),  # escaped by the Markdown renderers
         ("Questions" if v.bucket is Bucket.NEEDS_INFO else "Next", [_cut(a, item_limit) for a in v.next_actions]),
         ("Stop", [_cut(s, item_limit) for s in v.stop_doing]),
         ("Could not check", [_cut(u, item_limit) for u in v.unavailable]),
@@ -85,6 +94,8 @@ def to_markdown(v: Verdict, limit: int = MESSAGE_LIMIT) -> str:
 def _markdown_body(v: Verdict, item_limit: int) -> str:
     parts = [f"**Space Doctor — {title(v)}** ({_header(v)})"]
     for heading, items in _sections(v, item_limit):
+        if heading == "Evidence":
+            items = [_literal(x) for x in items]
         if items:
             numbered = heading in ("Next", "Questions")
             lines = [f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1)]
@@ -132,7 +143,7 @@ def to_embed(v: Verdict) -> EmbedSpec:
     lines = [_header(v)]
     if v.evidence:
         lines.append("**Evidence**")
-        lines.extend(f"- {_cut(e, 400)}" for e in v.evidence)
+        lines.extend(f"- {_literal(_cut(e, 400))}" for e in v.evidence)
     description = _cut(_safe("\n".join(lines)), EMBED_DESCRIPTION_LIMIT)
     fields: list[tuple[str, str]] = []
     heading = "Questions" if v.bucket is Bucket.NEEDS_INFO else "Next actions"

@@ -60,3 +60,9 @@ def test_terminal_and_json():
     assert to_json(v) == v.to_json()
     assert set(to_json(v)) == {"bucket", "confidence", "alternatives", "space", "placeholder", "evidence",
                                "next_actions", "stop_pushing_commits", "unavailable", "email_draft"}
+
+
+def test_quoted_user_text_cannot_restyle_the_reply():
+    v = decide(parse_report("**Runtime error** ```Memory limit exceeded (16Gi)``` [click](https://evil.example)"))
+    evidence = to_markdown(v).split("**Evidence**")[1].split("**Next**")[0]
+    assert "```" not in evidence and "**Runtime" not in evidence and "](" not in evidence
