@@ -1,4 +1,6 @@
 """Renderers stay within Discord's limits whatever the verdict holds."""
+import re
+
 from diagnosis.extract import parse_report
 from diagnosis.model import Alternative, Bucket, Verdict
 from diagnosis.render import (
@@ -65,4 +67,5 @@ def test_terminal_and_json():
 def test_quoted_user_text_cannot_restyle_the_reply():
     v = decide(parse_report("**Runtime error** ```Memory limit exceeded (16Gi)``` [click](https://evil.example)"))
     evidence = to_markdown(v).split("**Evidence**")[1].split("**Next**")[0]
-    assert "```" not in evidence and "**Runtime" not in evidence and "](" not in evidence
+    assert "```" not in evidence and "**Runtime" not in evidence
+    assert not re.search(r"(?<!\\)\]\(", evidence)  # no live Markdown link
