@@ -141,6 +141,8 @@ def _evidence_findings(ev: Evidence, ctx: Context) -> list[Finding]:
         out.append(Finding("space_not_found", None, 0.0, f"the Hub says: {ev.runtime.reason}", "runtime"))
     if isinstance(ev.commits, Ok):
         out += _commit_findings(ev.commits.value, ev, ctx)
+    if isinstance(ev.info, Ok) and not any(f.code == "commits_no_build" for f in out):
+        out += _building_since_change(ev.info.value, ev, ctx)
     for name, source in (("build_log", "build_log"), ("run_log", "run_log")):
         probe = getattr(ev, name)
         if isinstance(probe, Ok):
@@ -225,6 +227,18 @@ def _commit_findings(commits: tuple[Commit, ...], ev: Evidence, ctx: Context) ->
         return [Finding("commits_no_build", B.LIFECYCLE_STUCK, 3.6, f"{len(newer)} {word} since {since} started no build",
                         "commits", facts)]
     return [Finding("commits_since_running", None, 0.0, f"{len(newer)} commit(s) since {since} are not running yet", "commits", facts)]
+
+
+def _building_since_change(info: SpaceInfo, ev: Evidence, ctx: Context) -> list[Finding]:
+    """Still BUILDING long after the repo last changed: the build is not progressing."""
+    if ctx.stage not in ("BUILDING", "RUNNING_BUILDING") or info.last_modified is None:
+        return []
+    minutes = _minutes_since(info.last_modified, ev)
+    if minutes < BUILDING_TOO_LONG_MIN:
+        return []
+    return [Finding("building_long", B.LIFECYCLE_STUCK, 2.4,
+                    f"still {ctx.stage} {int(minutes)} min after the last change at {_hhmm(info.last_modified)}", "info",
+                    {"minutes": str(int(minutes))})]
 
 
 def _status_findings(sp: StatusPage) -> list[Finding]:

@@ -191,3 +191,11 @@ def test_build_log_with_only_its_queue_line_means_the_builder_never_ran():
     assert v.bucket is Bucket.LIFECYCLE_STUCK
     v = decide(parse_report("build error\nUnexpected build error\n===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
     assert v.bucket is Bucket.BUILD_FAILURE
+
+
+def test_building_long_after_the_last_change_without_commit_list():
+    info = Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=95)))
+    v = live(runtime=runtime("BUILDING"), info=info)
+    assert v.bucket is Bucket.LIFECYCLE_STUCK and any("95 min after the last change at 19:25 UTC" in e for e in v.evidence)
+    fresh = live(runtime=runtime("BUILDING"), info=Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=5))))
+    assert not any("after the last change" in e for e in fresh.evidence)
