@@ -25,7 +25,6 @@ import binascii
 import json
 import math
 import re
-import string
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -99,22 +98,17 @@ class Redaction:
 
 # ---------------------------------------------------------------------------------------------- checks
 
-# Placeholder words and template characters, or a long run of one character (hf_aaaaaaaa..., AKIA0000...).
-_PLACEHOLDER = re.compile(
-    r"(?i:xxxx|\*\*\*\*|\.\.\.\.|your|example|placeholder|redacted|dummy|sample|insert|replace|abcdefgh|12345678"
-    r"|changeme|secret_here|token_here|key_here)|^[$<{%]|(.)\1{7}")
-
-
-_LOWER, _UPPER, _DIGITS = (frozenset(string.ascii_lowercase), frozenset(string.ascii_uppercase),
-                            frozenset(string.digits))
+# Placeholder words (matched in lowercase), a template's opening character, a long run of one character.
+_PLACEHOLDER_WORDS = re.compile(r"xxxx|\*\*\*\*|\.\.\.\.|your|example|placeholder|redacted|dummy|sample|insert"
+                                r"|replace|abcdefgh|12345678|changeme|secret_here|token_here|key_here")
+_PLACEHOLDER_SHAPE = re.compile(r"^[$<{%]|(.)\1{7}")
+_CLASSES = tuple(re.compile(c) for c in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
 def _classes(s: str) -> int:
     """How many of lowercase, uppercase, digits and other characters `s` mixes."""
-    chars = set(s)
-    return (bool(chars & _LOWER) + bool(chars & _UPPER) + bool(chars & _DIGITS)
-            + bool(chars - _LOWER - _UPPER - _DIGITS))
+    return sum(1 for c in _CLASSES if c.search(s))
 
 
 def _entropy(s: str) -> float:
@@ -123,7 +117,7 @@ def _entropy(s: str) -> float:
 
 
 def _is_placeholder(body: str) -> bool:
-    return _PLACEHOLDER.search(body) is not None
+    return _PLACEHOLDER_WORDS.search(body.lower()) is not None or _PLACEHOLDER_SHAPE.search(body) is not None
 
 
 def _looks_random(body: str, min_classes: int = 2) -> bool:
