@@ -319,7 +319,8 @@ _RULES: tuple[_Rule, ...] = (
     # Weights & Biases: wandb_v1_ 27 _ 49, or 40 hex after a wandb hint within 40 characters (TruffleHog).
     _Rule("wandb", re.compile(rf"{_L}(?P<prefix>wandb_v1_){_OCR_SPACE}(?P<secret>{_body(_ALNUM, 27)}_"
                               rf"{_body(_ALNUM, 49)}){_R}"), ("wandb_v1_",), 1, _body_random()),
-    _Rule("wandb", re.compile(rf"(?i:wandb)[^\n]{{0,40}}?(?<![0-9a-fA-F])(?P<prefix>)(?P<secret>{_body('[0-9a-f]', 40)})"
+    # (not a commit after @ or / as in `git+https://github.com/wandb/wandb@<sha>`)
+    _Rule("wandb", re.compile(rf"(?i:wandb)[^\n]{{0,40}}?(?<![0-9a-fA-F@/])(?P<prefix>)(?P<secret>{_body('[0-9a-f]', 40)})"
                               r"(?![0-9A-Za-z])"), ("wandb",), 3, _body_random(), fold=True),
     # Discord webhooks and bot tokens (validated like python-discord's filter, newer 38-char last part too).
     _Rule("discord_webhook", re.compile(
@@ -338,7 +339,7 @@ _RULES: tuple[_Rule, ...] = (
           ("eyJ",), 2, lambda m: _valid_jwt(_squash(m.group("header")))),
     # AWS secret access keys: 40 base64 characters named as such, or next to an access key id.
     _Rule("aws_secret_key", re.compile(
-        r"(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key|secretkey)[\"']?\s{0,3}(?:=|:|=>)"
+        r"(?i:aws[_ -]?secret[_ -]?(?:access[_ -]?)?key|secret[_ -]?access[_ -]?key|secretkey)[\"']?\s{0,3}(?:=|:|=>)"
         r"\s{0,3}[\"']?(?P<prefix>)(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), ("aws", "secret"), 2,
           _body_random(), fold=True),
     _Rule("aws_secret_key", re.compile(

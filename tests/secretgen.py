@@ -129,6 +129,7 @@ class SecretGen:
             f"aws_access_key_id = {self.aws_key_id()}\naws_secret_access_key = {secret}",
             f"AWS_SECRET_ACCESS_KEY={secret}",
             f'"SecretAccessKey": "{secret}"',
+            f"AWS secret key: {secret}",
             f"export AWS_ACCESS_KEY_ID={self.aws_key_id()} AWS_SECRET_ACCESS_KEY={secret}",
         ))
         return text, secret, ""
@@ -360,6 +361,7 @@ def _benign_templates(rng: random.Random) -> list[Callable[[], str]]:
         lambda: f"see https://github.com/{owner()}/{name()}/commit/{sha()}",
         lambda: f"version {rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 30)} at 12:34:56.789",
         lambda: f"os.environ['WANDB_MODE'] = 'offline'; run id {''.join(rng.choice(HEX) for _ in range(8))}",
+        lambda: f"pip install git+https://github.com/wandb/wandb@{sha()}",
         lambda: f"ghp_ tokens are classic PATs; github_pat_ ones are fine-grained",
         lambda: f"the file {name()}.{r(string.ascii_lowercase, 6)}.{r(string.ascii_lowercase, 27)} is missing",
         lambda: f"token_type_ids shape torch.Size([1, {rng.randint(10, 512)}])",
