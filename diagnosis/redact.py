@@ -166,9 +166,11 @@ def _valid_jwt(header: str) -> bool:
 
 
 _VAR_REFERENCE = re.compile(r"^(?:\$\{?\w+\}?|\$\{\{.*\}\}|%\w+%|\{\{.*\}\}|\{\w*\}|<[^>]*>|\*+|x+|X+|\.\.\.)$")
-# Code, not secrets: dotted paths and calls, snake_case / SCREAMING_CASE names, CamelCase words.
-_IDENTIFIER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?$")
-_IDENTIFIER_WORDS = re.compile(r"^(?:[a-z_]+|[A-Z_]+|_?(?:[A-Z]?[a-z]+)(?:_?[A-Z][a-z]+)*)$")
+# Code and words, not secrets: dotted paths (os.environ.get), and names made of natural words joined by
+# separators or case (MY_TOKEN_NAME, eos_token, SecretValue, X-Xet-Access-Token, urn:ietf:params:oauth).
+_IDENTIFIER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)+$")
+_WORD = r"(?:[A-Z]+|[A-Z]?[a-z]{2,})(?:[A-Z][a-z]+)*"
+_IDENTIFIER_WORDS = re.compile(rf"^_*{_WORD}(?:[_.:/-]+{_WORD})*_*$")
 _NON_SECRET_VALUES = frozenset({"none", "null", "true", "false", "undefined", "required", "optional",
                                 "string", "password", "secret", "token", "changeme", "hidden"})
 
@@ -178,15 +180,19 @@ def _opaque_value(value: str) -> bool:
     value = value.rstrip("=")  # base64 padding says nothing about randomness
     if len(value) < 8 or value.lower() in _NON_SECRET_VALUES or _VAR_REFERENCE.match(value):
         return False
-    if _IDENTIFIER_WORDS.match(value):
-        return False  # MY_TOKEN_NAME, eos_token, SecretValue
-    if _IDENTIFIER_PATH.match(value) and not (any(c.isdigit() for c in value) and _classes(value) >= 3):
-        return False  # os.environ.get, tokenizer.eos_token
+    if _IDENTIFIER_WORDS.match(value) or _IDENTIFIER_PATH.match(value):
+        return False
     if value.startswith(("http://", "https://", "/", "./", "~/")) or value.replace(".", "").isdigit():
         return False
     if _is_placeholder(value):
         return False
     return _classes(value) >= 2 and _entropy(value) >= 3.0
+
+
+def _opaque_value_in_place(m: re.Match[str]) -> bool:
+    """An opaque value that is not code (a call or subscript follows) nor an elided example (`eyJhb...`)."""
+    after = m.string[m.end("secret"):m.end("secret") + 2]
+    return not after.startswith(("(", "[", "..", "…")) and _opaque_value(m.group("secret"))
 
 
 def _url_password(value: str) -> bool:
@@ -353,14 +359,16 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("auth_header", re.compile(
         r"(?i:authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\s{0,3}(?:bearer|basic|token)\s{1,3}|bearer\s{1,3})"
         r"(?P<prefix>)(?P<secret>[A-Za-z0-9._~+/-]{8,4096}=*)"), ("authorization", "bearer"), 4,
-          lambda m: _opaque_value(m.group("secret")), fold=True),
+          _opaque_value_in_place, fold=True),
     # password= / secret: / token= / api_key= style assignments whose value looks random.
+    # (the keyword starts a word or a camelCase part: `clientSecret` yes, `bypass` no)
     _Rule("secret_assignment", re.compile(
+        r"(?:(?<![a-z])|(?=[A-Z]))"
         r"(?i:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?)"
         r"[A-Za-z0-9_-]{0,20}[\"']?\s{0,3}(?::=|=>|=|:)\s{0,3}(?:[rbf]?[\"'`])?(?P<prefix>)"
         r"(?P<secret>[^\s\"'`;,<>(){}\[\]|=]{7,255}(?<![:.!?])={0,3})"),
           ("pass", "pwd", "secret", "token", "api", "access", "auth", "credential"), 5,
-          lambda m: _opaque_value(m.group("secret")), fold=True),
+          _opaque_value_in_place, fold=True),
 )
 
 _PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
