@@ -72,6 +72,31 @@ def test_look_alikes_are_left_alone(template: int) -> None:
         assert result.text is text  # unchanged: the very same string
 
 
+CODE_LOOK_ALIKES = [
+    "bypass_slowmode: BoolOrNoneT",
+    'HEADER_X_ACCESS_TOKEN = "X-Xet-Access-Token"',
+    '_TOKEN_EXCHANGE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"',
+    'verify_token="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",',
+    "secret_key=hashlib.sha256(session_secret).digest()",
+    '"token-classification": HFInferenceTask("token-classification"),',
+    "access_token = response.json()['access_token']",
+    "tokenizer = AutoTokenizer.from_pretrained(model_id, token=True)",
+    "max_new_tokens=512, pad_token_id=tokenizer.eos_token_id",
+]
+
+
+@pytest.mark.parametrize("text", CODE_LOOK_ALIKES)
+def test_pasted_code_is_not_mistaken_for_secrets(text: str) -> None:
+    assert redact(text).findings == ()
+
+
+@pytest.mark.parametrize("template", ['clientSecret: "{v}"', '"apiKey": "{v}"', "accessToken={v}", "DB_PASSWORD={v}"])
+def test_camel_and_snake_case_names_both_count(template: str) -> None:
+    value = SecretGen(12).password()
+    result = redact(template.format(v=value))
+    assert result.kinds == ("secret_assignment",) and value not in result.text
+
+
 def test_nothing_found_returns_the_input_itself() -> None:
     text = "My Space https://huggingface.co/spaces/alice/chat is stuck on Building since noon"
     assert redact(text).text is text
