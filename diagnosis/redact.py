@@ -172,12 +172,13 @@ _IDENTIFIER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-
 _WORD = r"(?:[A-Z]+|[A-Z]?[a-z]{2,})(?:[A-Z][a-z]+)*"
 _IDENTIFIER_WORDS = re.compile(rf"^_*{_WORD}(?:[_.:/-]+{_WORD})*_*$")
 _NON_SECRET_VALUES = frozenset({"none", "null", "true", "false", "undefined", "required", "optional",
-                                "string", "password", "secret", "token", "changeme", "hidden"})
+                                "string", "password", "secret", "token", "changeme", "hidden", "pass", "passwd",
+                                "pwd", "pw", "mypassword", "yourpassword"})
 
 
 def _opaque_value(value: str) -> bool:
     """An assignment's or header's value that is a real secret, not a reference, word, path or number."""
-    value = value.rstrip("=")  # base64 padding says nothing about randomness
+    value = value.rstrip("=").lstrip(":")  # base64 padding says nothing about randomness; `key:: value`
     if len(value) < 8 or value.lower() in _NON_SECRET_VALUES or _VAR_REFERENCE.match(value):
         return False
     if _IDENTIFIER_WORDS.match(value) or _IDENTIFIER_PATH.match(value):
