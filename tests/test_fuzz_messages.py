@@ -45,7 +45,8 @@ class Plan:
 class Generator:
     def __init__(self, seed: int, spaces: list[str]) -> None:
         self.rng = random.Random(seed)
-        self.secrets = SecretGen(seed)
+        # Its own stream: with the same seed, a token's random part would equal a look-alike's request id.
+        self.secrets = SecretGen(self.rng.randrange(2**32))
         self.spaces = spaces
         self.benign = benign_messages(self.rng, 400)
         self.plan = Plan()
