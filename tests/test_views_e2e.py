@@ -73,6 +73,11 @@ async def test_votes_one_per_person_and_didnt_help_pings_helpers_once(verdict: t
     assert [str(r) for r in mentions.get("roles", [])] == [str(helpers)]
     assert "everyone" not in mentions.get("parse", []) and "roles" not in mentions.get("parse", [])
 
+    # Votes survive a restart, and a person who changes their mind still has one vote.
+    await h.restart()
+    await d.wait_for_response(await d.click(channel, mid, "spacedoc:helped", user=alice))
+    assert await h.bot.store.feedback_counts(mid) == FeedbackCounts(helped=1, not_helped=1)
+
 
 async def test_email_draft_is_ephemeral_and_redacted(verdict: tuple[BotHarness, dict]) -> None:
     h, message = verdict
