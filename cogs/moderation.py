@@ -79,9 +79,7 @@ class Moderation(commands.Cog):
         if tokens and settings.revoke:
             revocation = self.revoker.submit(tokens)  # in the background: it never delays the warning
         removal = await self._remove(message)
-        notice = leak_warning(found, revocation) or ""
-        if removal is Removal.KEPT:
-            notice = "**I cannot delete messages here (no Manage Messages permission): delete yours now.**\n" + notice
+        notice = leak_warning(found, revocation, removed=removal is not Removal.KEPT) or ""
         repost = _repost(message, found.text) if removal is Removal.DELETED else None
         await egress.send(message.channel, f"{message.author.mention} {notice}", embed=repost)
 

@@ -72,18 +72,24 @@ _HF_STATUS = {
 }
 
 
-def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = None) -> str | None:
+def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = None, *,
+                 removed: bool = True) -> str | None:
     """The warning to post for a message that held credentials (Discord Markdown); None when it held none.
 
     `revocation` is the state of the message's Hugging Face tokens (from `Revoker.submit`), None when no
-    automatic revocation was attempted.
+    automatic revocation was attempted; `removed` says whether the bot could delete the message.
     """
     if not redaction.findings:
         return None
     count = len(redaction.findings)
     them = "them" if count > 1 else "it"
-    lines = [f"⚠️ **Your message contained {count} credential{'s' if count > 1 else ''}.** I removed {them}, "
-             f"but anyone who saw the message may already have copied {them}; deleting it does not help."]
+    found = f"⚠️ **Your message contained {count} credential{'s' if count > 1 else ''}.**"
+    if removed:
+        lines = [f"{found} I removed {them}, but anyone who saw the message may already have copied {them}; "
+                 "deleting it does not help."]
+    else:
+        lines = [f"{found} I cannot delete messages here: **delete yours now** — and even then, anyone who saw "
+                 f"it may already have copied {them}."]
     for kind in redaction.kinds:
         rotation = ROTATION[kind]
         prefixes = sorted({f.prefix for f in redaction.findings if f.kind == kind and f.prefix})

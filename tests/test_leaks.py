@@ -47,3 +47,10 @@ def test_counts_and_no_warning_without_findings() -> None:
     text = " ".join(gen.sample("huggingface").text for _ in range(3))
     assert "3 credentials" in leak_warning(redact(text))
     assert leak_warning(redact("my Space is stuck on Building")) is None
+
+
+def test_kept_message_is_not_claimed_removed() -> None:
+    found = redact(f"token: {SecretGen(44).sample('huggingface').secret}")
+    kept = leak_warning(found, removed=False)
+    assert "I removed" not in kept and "delete yours now" in kept
+    assert "I removed it" in leak_warning(found)

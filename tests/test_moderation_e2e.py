@@ -75,7 +75,8 @@ async def test_without_delete_permission_warns_and_never_echoes(harness: BotHarn
     assert d.message(d.help_channel, int(posted["id"])) is not None and d.deleted == []
     assert not any(r.method == "DELETE" for r in d.requests)  # checked the permission instead of trying
     assert warning["embeds"] == [] and "distinctive words" not in warning["content"]
-    assert "delete" in warning["content"].lower() and "GitHub token" in warning["content"]
+    assert "delete yours now" in warning["content"] and "I removed" not in warning["content"]
+    assert "GitHub token" in warning["content"]
     assert harness.hub.revoked == []  # not a Hugging Face token
 
 
