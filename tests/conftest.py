@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from diagnosis.hub import HubClient
 from sandbox.discord_server import DiscordSandbox
 from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub
@@ -25,6 +26,13 @@ async def discord_sandbox() -> AsyncIterator[DiscordSandbox]:
 async def sandbox_hub() -> AsyncIterator[SandboxHub]:
     async with SandboxHub() as hub:
         yield hub
+
+
+@pytest.fixture
+async def hub_client(sandbox_hub: SandboxHub) -> AsyncIterator[HubClient]:
+    """The real Hub client against the sandbox Hub, with short backoffs so fault tests stay fast."""
+    async with HubClient(sandbox_hub.endpoint, status_url=sandbox_hub.status_url, backoff_base=0.01) as client:
+        yield client
 
 
 @pytest.fixture

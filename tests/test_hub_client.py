@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from diagnosis.hub import HubClient, HubUnreachable, ProbeFailed
-from sandbox.hub import SandboxHub
 
 MODERATED = "kestrel-labs/vnc-desktop"
 STUCK = "marlin-ai/chat-ui-stack"
@@ -27,37 +26,25 @@ def synthetic_token(seed: int) -> str:
     return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(37))
 
 
-@pytest.fixture
-async def hub():
-    async with SandboxHub() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(hub):
-    async with HubClient(hub.endpoint, status_url=hub.status_url, backoff_base=0.01) as c:
-        yield c
-
-
-async def test_runtime_keeps_error_message_abuse_and_running_sha(client, hub):
-    runtime = await client.runtime(MODERATED)
-    commits = await client.commits(MODERATED)
+async def test_runtime_keeps_error_message_abuse_and_running_sha(hub_client, sandbox_hub):
+    runtime = await hub_client.runtime(MODERATED)
+    commits = await hub_client.commits(MODERATED)
     assert runtime.stage == "PAUSED"
     assert runtime.error_message == "Flagged as abusive"
     assert runtime.abuse["detector"] == "abuse-handler"
     assert runtime.requested_hardware == "cpu-basic" and runtime.hardware is None
-    assert runtime.sha == commits[hub.scenarios[MODERATED]["running_commit"]].id
+    assert runtime.sha == commits[sandbox_hub.scenarios[MODERATED]["running_commit"]].id
     assert runtime.domains == (("kestrel-labs-vnc-desktop.hf.space", "READY"),)
     assert runtime.raw["abuse"]["reason"].startswith("Blocked by abuse-handler")
 
 
-async def test_unknown_stage_passes_through(client):
-    assert (await client.runtime(SLEEPY)).stage == "SLEEPING"
+async def test_unknown_stage_passes_through(hub_client):
+    assert (await hub_client.runtime(SLEEPY)).stage == "SLEEPING"
 
 
-async def test_space_info_card_files_and_head(client):
-    info = await client.space_info(PORT)
-    commits = await client.commits(PORT)
+async def test_space_info_card_files_and_head(hub_client):
+    info = await hub_client.space_info(PORT)
+    commits = await hub_client.commits(PORT)
     assert info.sdk == "docker"
     assert info.card_data["app_port"] == 8080
     assert "Dockerfile" in info.files
@@ -66,109 +53,109 @@ async def test_space_info_card_files_and_head(client):
     assert not info.private and not info.disabled
 
 
-async def test_commits_newest_first_dated_relative_to_now(client):
-    commits = await client.commits(STUCK, limit=7)
+async def test_commits_newest_first_dated_relative_to_now(hub_client):
+    commits = await hub_client.commits(STUCK, limit=7)
     assert len(commits) == 7
     assert [c.created_at for c in commits] == sorted((c.created_at for c in commits), reverse=True)
     assert datetime.now(timezone.utc) - commits[0].created_at < timedelta(minutes=10)
     assert commits[0].authors == ("marlin-ai",)
 
 
-async def test_private_and_missing_look_the_same_anonymously(client):
+async def test_private_and_missing_look_the_same_anonymously(hub_client):
     for space in (PRIVATE, "nobody-here/never-existed"):
-        for probe in (client.runtime, client.space_info, client.commits):
+        for probe in (hub_client.runtime, hub_client.space_info, hub_client.commits):
             with pytest.raises(ProbeFailed, match="^not found, or private$"):
                 await probe(space)
 
 
-async def test_another_users_token_gets_404_mapped_the_same(hub):
-    hub.owner_token = synthetic_token(1)
-    async with HubClient(hub.endpoint, token=synthetic_token(2)) as stranger:
+async def test_another_users_token_gets_404_mapped_the_same(sandbox_hub):
+    sandbox_hub.owner_token = synthetic_token(1)
+    async with HubClient(sandbox_hub.endpoint, token=synthetic_token(2)) as stranger:
         with pytest.raises(ProbeFailed, match="not found, or private"):
             await stranger.runtime(PRIVATE)
         with pytest.raises(ProbeFailed, match="owner-only"):
             await stranger.logs(HEALTHY, build=False)
 
 
-async def test_owner_token_sees_private_space_and_its_logs(hub):
-    hub.owner_token = synthetic_token(3)
-    async with HubClient(hub.endpoint, token=hub.owner_token) as owner:
+async def test_owner_token_sees_private_space_and_its_logs(sandbox_hub):
+    sandbox_hub.owner_token = synthetic_token(3)
+    async with HubClient(sandbox_hub.endpoint, token=sandbox_hub.owner_token) as owner:
         assert (await owner.runtime(PRIVATE)).error_message == "Memory limit exceeded (16Gi)"
         assert "Memory limit exceeded (16Gi)" in await owner.logs(PRIVATE, build=False)
 
 
-async def test_disabled_space(client):
+async def test_disabled_space(hub_client):
     with pytest.raises(ProbeFailed, match="^disabled$"):
-        await client.runtime(DISABLED)
+        await hub_client.runtime(DISABLED)
     with pytest.raises(ProbeFailed, match="^disabled$"):
-        await client.logs(DISABLED, build=True)
+        await hub_client.logs(DISABLED, build=True)
 
 
-async def test_logs_are_owner_only_anonymously(client):
+async def test_logs_are_owner_only_anonymously(hub_client):
     with pytest.raises(ProbeFailed, match="^owner-only$"):
-        await client.logs(MODERATED, build=True)
+        await hub_client.logs(MODERATED, build=True)
 
 
-async def test_public_build_log_replay_stops_at_the_servers_date(client):
-    text = await client.logs(BUILD, build=True)
+async def test_public_build_log_replay_stops_at_the_servers_date(hub_client):
+    text = await hub_client.logs(BUILD, build=True)
     assert text.startswith("===== Build Queued at")
     assert "did not complete successfully: exit code: 1\n" in text
     assert "(live)" not in text  # stamped after Date + 1 s: not part of the replay
 
 
-async def test_log_tail_is_bounded(client):
-    text = await client.logs(BUILD, build=True, max_lines=3)
+async def test_log_tail_is_bounded(hub_client):
+    text = await hub_client.logs(BUILD, build=True, max_lines=3)
     assert len(text.splitlines()) == 3
     assert text.rstrip().endswith("exit code: 1")
 
 
-async def test_endless_keepalive_stream_is_bounded(client, hub):
-    hub.set_fault(PORT, "run_log", {"endless": True})
-    text = await client.logs(PORT, build=False, max_seconds=1.0, idle_seconds=0.3)
+async def test_endless_keepalive_stream_is_bounded(hub_client, sandbox_hub):
+    sandbox_hub.set_fault(PORT, "run_log", {"endless": True})
+    text = await hub_client.logs(PORT, build=False, max_seconds=1.0, idle_seconds=0.3)
     assert "Uvicorn running on http://0.0.0.0:7860" in text
 
 
-async def test_retries_5xx_then_succeeds(client, hub):
-    hub.set_fault(HEALTHY, "runtime", {"status": 500, "times": 2})
-    assert (await client.runtime(HEALTHY)).stage == "RUNNING"
-    assert hub.calls[("runtime", HEALTHY)] == 3
+async def test_retries_5xx_then_succeeds(hub_client, sandbox_hub):
+    sandbox_hub.set_fault(HEALTHY, "runtime", {"status": 500, "times": 2})
+    assert (await hub_client.runtime(HEALTHY)).stage == "RUNNING"
+    assert sandbox_hub.calls[("runtime", HEALTHY)] == 3
 
 
-async def test_persistent_5xx_is_reported_with_tries(client, hub):
-    hub.set_fault(HEALTHY, "info", {"status": 503})
+async def test_persistent_5xx_is_reported_with_tries(hub_client, sandbox_hub):
+    sandbox_hub.set_fault(HEALTHY, "info", {"status": 503})
     with pytest.raises(ProbeFailed, match="^HTTP 503 after 3 tries$"):
-        await client.space_info(HEALTHY)
-    assert hub.calls[("info", HEALTHY)] == 3
+        await hub_client.space_info(HEALTHY)
+    assert sandbox_hub.calls[("info", HEALTHY)] == 3
 
 
-async def test_429_waits_for_retry_after(client, hub):
-    hub.set_fault(HEALTHY, "commits", {"status": 429, "retry_after": 1, "times": 1})
+async def test_429_waits_for_retry_after(hub_client, sandbox_hub):
+    sandbox_hub.set_fault(HEALTHY, "commits", {"status": 429, "retry_after": 1, "times": 1})
     loop = asyncio.get_running_loop()
     started = loop.time()
-    assert await client.commits(HEALTHY)
-    assert loop.time() - started >= 1.0  # the client did not come back before the server allowed it
-    assert hub.calls[("commits", HEALTHY)] == 2
+    assert await hub_client.commits(HEALTHY)
+    assert loop.time() - started >= 1.0  # the hub_client did not come back before the server allowed it
+    assert sandbox_hub.calls[("commits", HEALTHY)] == 2
 
 
-async def test_429_beyond_the_budget_gives_up(hub):
-    hub.set_fault(HEALTHY, "runtime", {"status": 429, "retry_after": 60})
-    async with HubClient(hub.endpoint, timeouts={"runtime": 2.0}) as c:
+async def test_429_beyond_the_budget_gives_up(sandbox_hub):
+    sandbox_hub.set_fault(HEALTHY, "runtime", {"status": 429, "retry_after": 60})
+    async with HubClient(sandbox_hub.endpoint, timeouts={"runtime": 2.0}) as c:
         with pytest.raises(ProbeFailed, match=r"rate limited \(HTTP 429, retry after 60 s\)"):
             await c.runtime(HEALTHY)
-    assert hub.calls[("runtime", HEALTHY)] == 1
+    assert sandbox_hub.calls[("runtime", HEALTHY)] == 1
 
 
-async def test_hanging_server_times_out(hub):
-    hub.set_fault(HEALTHY, "runtime", {"hang": 30})
-    async with HubClient(hub.endpoint, timeouts={"runtime": 0.5}) as c:
+async def test_hanging_server_times_out(sandbox_hub):
+    sandbox_hub.set_fault(HEALTHY, "runtime", {"hang": 30})
+    async with HubClient(sandbox_hub.endpoint, timeouts={"runtime": 0.5}) as c:
         with pytest.raises(ProbeFailed, match=r"^timed out after 0\.5 s$"):
             await c.runtime(HEALTHY)
 
 
-async def test_malformed_json(client, hub):
-    hub.set_fault(HEALTHY, "runtime", {"malformed": True})
+async def test_malformed_json(hub_client, sandbox_hub):
+    sandbox_hub.set_fault(HEALTHY, "runtime", {"malformed": True})
     with pytest.raises(ProbeFailed, match="^malformed JSON$"):
-        await client.runtime(HEALTHY)
+        await hub_client.runtime(HEALTHY)
 
 
 def _closed_port() -> int:
@@ -184,73 +171,73 @@ async def test_nothing_listening_is_hub_unreachable():
         assert isinstance(c.unreachable, HubUnreachable)
 
 
-async def test_ttl_cache_serves_repeats(client, hub):
+async def test_ttl_cache_serves_repeats(hub_client, sandbox_hub):
     for _ in range(5):
-        await client.runtime(HEALTHY)
-        await client.space_info(HEALTHY)
-    assert hub.calls[("runtime", HEALTHY)] == 1
-    assert hub.calls[("info", HEALTHY)] == 1
+        await hub_client.runtime(HEALTHY)
+        await hub_client.space_info(HEALTHY)
+    assert sandbox_hub.calls[("runtime", HEALTHY)] == 1
+    assert sandbox_hub.calls[("info", HEALTHY)] == 1
 
 
-async def test_expired_entries_are_fetched_again(hub):
-    async with HubClient(hub.endpoint, ttl={"runtime": 0.0}) as c:
+async def test_expired_entries_are_fetched_again(sandbox_hub):
+    async with HubClient(sandbox_hub.endpoint, ttl={"runtime": 0.0}) as c:
         await c.runtime(HEALTHY)
         await c.runtime(HEALTHY)
-    assert hub.calls[("runtime", HEALTHY)] == 2
+    assert sandbox_hub.calls[("runtime", HEALTHY)] == 2
 
 
-async def test_single_flight_for_concurrent_askers(client, hub):
-    hub.latency_ms = 100
-    results = await asyncio.gather(*(client.runtime(STUCK) for _ in range(25)))
+async def test_single_flight_for_concurrent_askers(hub_client, sandbox_hub):
+    sandbox_hub.latency_ms = 100
+    results = await asyncio.gather(*(hub_client.runtime(STUCK) for _ in range(25)))
     assert {r.stage for r in results} == {"PAUSED"}
-    assert hub.calls[("runtime", STUCK)] == 1
+    assert sandbox_hub.calls[("runtime", STUCK)] == 1
 
 
-async def test_definitive_refusals_are_cached_transient_failures_are_not(client, hub):
+async def test_definitive_refusals_are_cached_transient_failures_are_not(hub_client, sandbox_hub):
     for _ in range(3):
         with pytest.raises(ProbeFailed):
-            await client.logs(MODERATED, build=False)
-    assert hub.calls[("run_log", MODERATED)] == 1
-    hub.set_fault(HEALTHY, "runtime", {"status": 500, "times": 3})
+            await hub_client.logs(MODERATED, build=False)
+    assert sandbox_hub.calls[("run_log", MODERATED)] == 1
+    sandbox_hub.set_fault(HEALTHY, "runtime", {"status": 500, "times": 3})
     with pytest.raises(ProbeFailed):
-        await client.runtime(HEALTHY)
-    assert (await client.runtime(HEALTHY)).stage == "RUNNING"
+        await hub_client.runtime(HEALTHY)
+    assert (await hub_client.runtime(HEALTHY)).stage == "RUNNING"
 
 
-async def test_status_page_states(client, hub):
-    calm = await client.status_page()
+async def test_status_page_states(hub_client, sandbox_hub):
+    calm = await hub_client.status_page()
     assert calm.aggregate_state == "operational"
     assert calm.degraded == () and calm.open_reports == ()  # the resolved report is not open
-    hub.set_status_page("spaces_incident")
-    async with HubClient(hub.endpoint, status_url=hub.status_url) as fresh:
+    sandbox_hub.set_status_page("spaces_incident")
+    async with HubClient(sandbox_hub.endpoint, status_url=sandbox_hub.status_url) as fresh:
         page = await fresh.status_page()
     assert page.aggregate_state == "degraded"
     assert ("Spaces Proxy", "degraded") in page.degraded
     assert page.open_reports == (("Spaces returning 503 errors", "investigating"),)
 
 
-async def test_status_page_malformed(client, hub):
-    hub.status_fault = {"malformed": True}
+async def test_status_page_malformed(hub_client, sandbox_hub):
+    sandbox_hub.status_fault = {"malformed": True}
     with pytest.raises(ProbeFailed, match="malformed JSON"):
-        await client.status_page()
+        await hub_client.status_page()
 
 
-async def test_resolve_subdomain_picks_the_existing_reading(client):
-    assert await client.resolve_subdomain(["marlin/ai-chat-ui-stack", STUCK, "marlin-ai-chat/ui-stack"]) == STUCK
-    assert await client.resolve_subdomain(["nobody/here", "nobody-here/x"]) is None
+async def test_resolve_subdomain_picks_the_existing_reading(hub_client):
+    assert await hub_client.resolve_subdomain(["marlin/ai-chat-ui-stack", STUCK, "marlin-ai-chat/ui-stack"]) == STUCK
+    assert await hub_client.resolve_subdomain(["nobody/here", "nobody-here/x"]) is None
 
 
-async def test_revoke_sends_tokens_in_the_body_only(hub):
+async def test_revoke_sends_tokens_in_the_body_only(sandbox_hub):
     tokens = [synthetic_token(10), synthetic_token(11)]
-    async with HubClient(hub.endpoint, token=synthetic_token(12)) as c:
+    async with HubClient(sandbox_hub.endpoint, token=synthetic_token(12)) as c:
         await c.revoke_credentials(tokens)
         await c.revoke_credentials([])
-    assert hub.revoked == [{"credentials": tokens}]
-    assert hub.revoke_requests_with_auth == 0
+    assert sandbox_hub.revoked == [{"credentials": tokens}]
+    assert sandbox_hub.revoke_requests_with_auth == 0
 
 
-async def test_invalid_ids_never_reach_a_url(client, hub):
+async def test_invalid_ids_never_reach_a_url(hub_client, sandbox_hub):
     for bad in ("../../api/whoami", "a/b/c", "owner/na me", "http://evil.example/x", "-x/y"):
         with pytest.raises(ValueError):
-            await client.runtime(bad)
-    assert sum(hub.calls.values()) == 0
+            await hub_client.runtime(bad)
+    assert sum(sandbox_hub.calls.values()) == 0

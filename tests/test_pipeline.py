@@ -5,34 +5,21 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from diagnosis.hub import HubClient
 from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.pipeline import InvalidSpace, diagnose
-from sandbox.hub import SandboxHub, load_scenarios
+from sandbox.hub import load_scenarios
 
 SCENARIOS = {sid: s for sid, s in load_scenarios().items() if "expect" in s}
 HEALTHY = "gannet-ml/sentiment-api"
 STUCK = "marlin-ai/chat-ui-stack"
 
 
-@pytest.fixture
-async def hub():
-    async with SandboxHub() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(hub):
-    async with HubClient(hub.endpoint, status_url=hub.status_url, backoff_base=0.01) as c:
-        yield c
-
-
 @pytest.mark.parametrize("space", sorted(SCENARIOS))
-async def test_scenario_verdicts(space, hub, client):
+async def test_scenario_verdicts(space, sandbox_hub, hub_client):
     scenario = SCENARIOS[space]
-    hub.set_status_page(scenario.get("status_page", "operational"))
-    verdict = await diagnose(scenario["report"], client=client, space=space)
+    sandbox_hub.set_status_page(scenario.get("status_page", "operational"))
+    verdict = await diagnose(scenario["report"], client=hub_client, space=space)
     expected = scenario["expect"]
     assert verdict.bucket.value == expected["bucket"], verdict.evidence
     assert verdict.space == space
@@ -40,26 +27,26 @@ async def test_scenario_verdicts(space, hub, client):
         assert verdict.stop_pushing_commits is expected["stop_pushing_commits"]
 
 
-async def test_lifecycle_verdict_counts_the_commits(client):
-    verdict = await diagnose("Stuck on paused, restart does nothing.", client=client, space=STUCK)
+async def test_lifecycle_verdict_counts_the_commits(hub_client):
+    verdict = await diagnose("Stuck on paused, restart does nothing.", client=hub_client, space=STUCK)
     assert verdict.bucket is Bucket.LIFECYCLE_STUCK
     assert any("6 commits since" in line for line in verdict.evidence), verdict.evidence
     assert verdict.stop_pushing_commits
 
 
-async def test_space_found_in_the_text(client):
-    verdict = await diagnose(f"help, https://huggingface.co/spaces/{STUCK} is paused", client=client)
+async def test_space_found_in_the_text(hub_client):
+    verdict = await diagnose(f"help, https://huggingface.co/spaces/{STUCK} is paused", client=hub_client)
     assert verdict.space == STUCK and verdict.bucket is Bucket.LIFECYCLE_STUCK
 
 
-async def test_subdomain_is_resolved_against_the_hub(client, hub):
-    verdict = await diagnose("https://marlin-ai-chat-ui-stack.hf.space shows 503 and stays paused", client=client)
+async def test_subdomain_is_resolved_against_the_hub(hub_client, sandbox_hub):
+    verdict = await diagnose("https://marlin-ai-chat-ui-stack.hf.space shows 503 and stays paused", client=hub_client)
     assert verdict.space == STUCK
-    assert hub.calls[("runtime", STUCK)] == 1
+    assert sandbox_hub.calls[("runtime", STUCK)] == 1
 
 
-async def test_private_space_is_not_found_or_private_and_offers_the_cli(client):
-    verdict = await diagnose("my space shows runtime error", client=client, space="plover-corp/internal-dashboard")
+async def test_private_space_is_not_found_or_private_and_offers_the_cli(hub_client):
+    verdict = await diagnose("my space shows runtime error", client=hub_client, space="plover-corp/internal-dashboard")
     assert any("not found, or private" in u for u in verdict.unavailable), verdict.unavailable
     assert any("python -m diagnosis" in u for u in verdict.unavailable)
 
@@ -73,45 +60,45 @@ async def test_private_space_is_not_found_or_private_and_offers_the_cli(client):
         ({"hang": 30}, "no answer within 1.0 s"),
     ],
 )
-async def test_fault_kinds_give_a_verdict_naming_the_missing_check(fault, reason, client, hub):
-    hub.set_fault(STUCK, "runtime", fault)
-    verdict = await diagnose("my space is stuck", client=client, space=STUCK, deadline=1.0)
+async def test_fault_kinds_give_a_verdict_naming_the_missing_check(fault, reason, hub_client, sandbox_hub):
+    sandbox_hub.set_fault(STUCK, "runtime", fault)
+    verdict = await diagnose("my space is stuck", client=hub_client, space=STUCK, deadline=1.0)
     assert any(entry.startswith("runtime") and reason in entry for entry in verdict.unavailable), verdict.unavailable
 
 
-async def test_endless_log_stream_still_answers(client, hub):
-    hub.set_fault("puffin-tools/fastapi-ocr", "run_log", {"endless": True})
-    verdict = await diagnose("503 forever", client=client, space="puffin-tools/fastapi-ocr", deadline=2.0)
+async def test_endless_log_stream_still_answers(hub_client, sandbox_hub):
+    sandbox_hub.set_fault("puffin-tools/fastapi-ocr", "run_log", {"endless": True})
+    verdict = await diagnose("503 forever", client=hub_client, space="puffin-tools/fastapi-ocr", deadline=2.0)
     assert verdict.bucket is Bucket.PORT_HEALTHCHECK
 
 
-async def test_without_client_the_words_decide(hub):
+async def test_without_client_the_words_decide(sandbox_hub):
     verdict = await diagnose(
         "Build error: ERROR: No matching distribution found for torch==1.8.0", client=None, space=HEALTHY
     )
     assert verdict.space == HEALTHY
-    assert sum(hub.calls.values()) == 0
+    assert sum(sandbox_hub.calls.values()) == 0
 
 
-async def test_placeholder_space_argument(client, hub):
-    verdict = await diagnose("503", client=client, space="OWNER/SPACE_NAME")
+async def test_placeholder_space_argument(hub_client, sandbox_hub):
+    verdict = await diagnose("503", client=hub_client, space="OWNER/SPACE_NAME")
     assert verdict.placeholder and verdict.space is None
-    assert sum(hub.calls.values()) == 0
+    assert sum(sandbox_hub.calls.values()) == 0
 
 
-async def test_invalid_space_argument(client):
+async def test_invalid_space_argument(hub_client):
     with pytest.raises(InvalidSpace):
-        await diagnose("help", client=client, space="not a space at all")
+        await diagnose("help", client=hub_client, space="not a space at all")
 
 
-async def test_incident_signal_from_recent_reports(client):
+async def test_incident_signal_from_recent_reports(hub_client):
     now = datetime.now(timezone.utc)
     recent = [
         DiagnosisRecord(space=f"owner{i}/app{i}", bucket=Bucket.LIFECYCLE_STUCK, at=now - timedelta(minutes=i))
         for i in range(1, 6)
     ]
-    alone = await diagnose("stuck paused, restart fails", client=client, space=STUCK, now=now)
-    crowded = await diagnose("stuck paused, restart fails", client=client, space=STUCK, now=now, recent=recent)
+    alone = await diagnose("stuck paused, restart fails", client=hub_client, space=STUCK, now=now)
+    crowded = await diagnose("stuck paused, restart fails", client=hub_client, space=STUCK, now=now, recent=recent)
     assert alone.bucket is Bucket.LIFECYCLE_STUCK
     assert crowded.bucket is Bucket.PLATFORM_INCIDENT
     assert any("other Spaces" in line for line in crowded.evidence), crowded.evidence
