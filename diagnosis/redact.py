@@ -49,8 +49,10 @@ _B64URL = "[A-Za-z0-9_-]"
 
 def _body(charset: str, count: int | str) -> str:
     """`count` characters of `charset`, each possibly preceded by a line break (fixed-length tokens).
-    The unbroken run is tried first: it is sre's tight loop, the per-character group is much slower."""
-    return f"(?:{charset}{{{count}}}|(?:{_BRK}?{charset}){{{count}}})"
+    The unbroken run is tried first: it is sre's tight loop; the per-character group, much slower, only
+    where a line break follows a run of `charset` (else it could only fail the same way)."""
+    most = str(count).rsplit(",", 1)[-1]
+    return f"(?:{charset}{{{count}}}|(?={charset}{{0,{most}}}+\r?\n)(?:{_BRK}?{charset}){{{count}}})"
 
 
 def _vbody(charset: str, low: int) -> str:
@@ -120,10 +122,12 @@ def _is_placeholder(body: str) -> bool:
 
 def _looks_random(body: str, min_classes: int = 2) -> bool:
     """Real keys are random: several character classes, many distinct characters, no placeholder words."""
-    alnum = _NON_ALNUM.sub("", body)
+    alnum = body if body.isascii() and body.isalnum() else _NON_ALNUM.sub("", body)
     if len(set(alnum)) < min(10, max(4, len(alnum) // 3)):
         return False
-    if _classes(alnum) < min(min_classes, 3):
+    # ASCII letters and digits only (and not empty, see above): str methods count the classes in C
+    classes = (alnum != alnum.upper()) + (alnum != alnum.lower()) + (not alnum.isalpha())
+    if classes < min(min_classes, 3):
         return False
     return not _is_placeholder(body)
 
@@ -221,28 +225,30 @@ class _Rule:
     anchored: bool = True
     shape: str = ""  # for rules that are not anchored: the locator shape that calls for a search
 
-    def find(self, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-        """Matches at `starts` (anchored rules: where a trigger occurs), else searched for from the start."""
-        if self.anchored:
-            pending = iter(starts)
-
-            def next_match(pos: int) -> re.Match[str] | None:
-                for i in pending:
-                    if i >= pos and (m := self.pattern.match(text, i)) is not None:
-                        return m
-                return None
-        else:
-            def next_match(pos: int) -> re.Match[str] | None:
-                return self.pattern.search(text, pos)
+    def find(self, text: str, starts: list[int]) -> list[re.Match[str]]:
+        """Accepted matches at `starts` (anchored rules: where a trigger occurs), else searched for."""
+        found: list[re.Match[str]] = []
         pos = 0
-        while (m := next_match(pos)) is not None:
-            if self.accept(m):
-                yield m
-                pos = m.end()
-            elif m.group("prefix"):  # a rejected prefixed token: its body holds no other token
-                pos = m.end()
-            else:  # a rejected value may hide a real match inside it (`token = 'DB_PASSWORD = "..."'`)
-                pos = m.start() + 1
+        if self.anchored:
+            match = self.pattern.match
+            for i in starts:
+                if i < pos or (m := match(text, i)) is None:
+                    continue
+                pos = self._next(m, found)
+            return found
+        search = self.pattern.search
+        while (m := search(text, pos)) is not None:
+            pos = self._next(m, found)
+        return found
+
+    def _next(self, m: re.Match[str], found: list[re.Match[str]]) -> int:
+        """Keep `m` if accepted; where the next match may start."""
+        if self.accept(m):
+            found.append(m)
+            return m.end()
+        if m.group("prefix"):  # a rejected prefixed token: its body holds no other token
+            return m.end()
+        return m.start() + 1  # a rejected value may hide a real match inside it (`token = 'DB_PASSWORD = "..."'`)
 
 
 def _body_random(min_classes: int = 2) -> Callable[[re.Match[str]], bool]:
@@ -253,8 +259,8 @@ _BREAK_CHARS = re.compile(r"\s+|>")
 
 
 def _squash(s: str) -> str:
-    """Undo line-break and OCR-space disguises inside a token."""
-    return _BREAK_CHARS.sub("", s)
+    """Undo line-break disguises inside a token (every one of them holds a newline)."""
+    return _BREAK_CHARS.sub("", s) if "\n" in s else s
 
 
 _L = r"(?<![A-Za-z0-9])"  # left boundary: not glued to a preceding letter or digit
@@ -408,34 +414,47 @@ _SHAPE_OF_FIRST = {"%": "escape", "\\": "escape", **dict.fromkeys(_ZERO_WIDTH, "
                    ":": "telegram", "\n": "telegram", "\r": "telegram", ".": "discord"}
 # the shapes consume one character only, so they never hide a literal that follows
 _LOCATOR = re.compile("|".join(_trie_branches(_LITERALS) + [b for bs in _SHAPES.values() for b in bs]))
-# at an `sk-ant-` hit the `sk-` rules must look too: each literal with the shorter literals it starts with
-_LITERAL_PREFIXES = {t: tuple(u for u in _LITERALS if t.startswith(u)) for t in _LITERALS}
-# each lowercased literal -> the rules' triggers it stands for, and whether they ignore case
-_TRIGGERS_OF: dict[str, set[tuple[str, bool]]] = {
-    literal: {(t, r.fold) for r in _RULES if r.anchored for t in r.triggers if t.lower() == literal}
-    for literal in _LITERALS}
-_RULES_BY_TRIGGER: dict[str, tuple[int, ...]] = {
-    t: tuple(i for i, r in enumerate(_RULES) if r.anchored and t in r.triggers) for r in _RULES for t in r.triggers}
-_RULES_BY_SHAPE: dict[str, tuple[int, ...]] = {
-    r.shape: tuple(i for i, q in enumerate(_RULES) if q.shape == r.shape) for r in _RULES if r.shape}
 
 
-def _locate(text: str, lower: str) -> tuple[dict[str, list[int]], set[str]]:
-    """Where each rule trigger occurs (case-sensitive ones checked against `text`), and the shapes seen."""
-    positions: dict[str, list[int]] = {}
-    shapes: set[str] = set()
+def _rules_at_literal(literal: str) -> tuple[tuple[str | None, tuple[int, ...]], ...]:
+    """For a lowercased literal the locator found: each rule trigger it stands for (None when the rules
+    ignore case) and those rules' indices. At an `sk-ant-` hit the `sk-` rules must look too, so the shorter
+    literals it starts with count as well."""
+    rules: dict[str | None, list[int]] = {}
+    for i, r in enumerate(_RULES):
+        for t in r.triggers if r.anchored else ():
+            if literal.startswith(t.lower()):
+                rules.setdefault(None if r.fold else t, []).append(i)
+    return tuple((t, tuple(ids)) for t, ids in rules.items())
+
+
+_RULES_AT_LITERAL = {literal: _rules_at_literal(literal) for literal in _LITERALS}
+# the shapes' first characters -> the unanchored rules they call for (none for an escape: it calls for decoding)
+_RULES_AT_SHAPE: dict[str, tuple[int, ...]] = {
+    c: tuple(i for i, r in enumerate(_RULES) if r.shape == shape) for c, shape in _SHAPE_OF_FIRST.items()}
+
+
+def _locate(text: str, lower: str) -> tuple[dict[int, list[int]], bool]:
+    """Each rule to try with where its triggers occur (case-sensitive ones checked against `text`; empty
+    for the unanchored rules whose shape was seen, they search), and whether an escape was seen."""
+    starts: dict[int, list[int]] = {}
+    escape = False
     for m in _LOCATOR.finditer(lower):
         found = m.group()
-        prefixes = _LITERAL_PREFIXES.get(found)
-        if prefixes is None:
-            shapes.add(_SHAPE_OF_FIRST[found])
+        at_literal = _RULES_AT_LITERAL.get(found)
+        if at_literal is None:
+            shape_rules = _RULES_AT_SHAPE[found]
+            if not shape_rules:
+                escape = True
+            for r in shape_rules:
+                starts.setdefault(r, [])
             continue
         i = m.start()
-        for literal in prefixes:
-            for trigger, fold in _TRIGGERS_OF[literal]:
-                if fold or text.startswith(trigger, i):
-                    positions.setdefault(trigger, []).append(i)
-    return positions, shapes
+        for trigger, rules in at_literal:
+            if trigger is None or text.startswith(trigger, i):
+                for r in rules:
+                    starts.setdefault(r, []).append(i)
+    return starts, escape
 
 
 # ---------------------------------------------------------------------------------------------- decoding
@@ -476,11 +495,14 @@ def _decoded_view(text: str) -> tuple[str, list[int]] | None:
     return "".join(pieces), origin
 
 
-def _decoded(text: str, depth: int = 3) -> tuple[str, list[int]]:
+def _decoded(text: str, depth: int = 3) -> tuple[str, list[int]] | None:
     """The text decoded up to `depth` times (JSON inside JSON is escaped twice), with each character's
-    offset in `text` (plus one past the end)."""
-    origin = list(range(len(text) + 1))
-    for _ in range(depth):
+    offset in `text` (plus one past the end). None when there is nothing to undo."""
+    decoded = _decoded_view(text)
+    if decoded is None:
+        return None
+    text, origin = decoded
+    for _ in range(depth - 1):
         view = _decoded_view(text)
         if view is None:
             break
@@ -492,14 +514,8 @@ def _decoded(text: str, depth: int = 3) -> tuple[str, list[int]]:
 # ---------------------------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    rank: int
-    start: int
-    end: int
-    kind: str
-    prefix: str
-    secret: str
+# A candidate finding: (rank, start, end, kind, prefix, secret), a plain tuple (there may be many per message).
+_Candidate = tuple[int, int, int, str, str, str]
 
 
 def _private_key_end(text: str, header_end: int, end_marker: re.Match[str] | None) -> int:
@@ -519,15 +535,13 @@ def _private_key_end(text: str, header_end: int, end_marker: re.Match[str] | Non
     return pos
 
 
-def _scan(text: str, positions: dict[str, list[int]], shapes: set[str]) -> list[_Candidate]:
+def _scan(text: str, starts: dict[int, list[int]]) -> list[_Candidate]:
     found: list[_Candidate] = []
     end_marker: re.Match[str] | None = None
     end_searched = False
-    wanted = {i for t in positions for i in _RULES_BY_TRIGGER[t]} | {i for s in shapes for i in _RULES_BY_SHAPE.get(s, ())}
-    for rule in (_RULES[i] for i in sorted(wanted)):
-        hits = [positions[t] for t in rule.triggers if t in positions]
-        starts = hits[0] if len(hits) == 1 else sorted(i for h in hits for i in h)
-        for m in rule.find(text, starts):
+    for index in sorted(starts):
+        rule = _RULES[index]
+        for m in rule.find(text, starts[index]):
             prefix = m.group("prefix")
             if rule.kind == "private_key":
                 # one forward search for END markers however many BEGIN headers there are
@@ -538,36 +552,38 @@ def _scan(text: str, positions: dict[str, list[int]], shapes: set[str]) -> list[
             else:
                 start, end = m.start("prefix") if prefix else m.start("secret"), m.end("secret")
                 secret = _squash(m.group("secret"))
-            found.append(_Candidate(rule.rank, start, end, rule.kind, prefix, prefix + secret))
+            found.append((rule.rank, start, end, rule.kind, prefix, prefix + secret))
     return found
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     """Keep the most specific finding where several overlap (an hf_ token inside a URL password)."""
+    if len(candidates) == 1:
+        return candidates
     starts: list[int] = []  # chosen spans, disjoint, kept sorted by start
     chosen: list[_Candidate] = []
-    for c in sorted(candidates, key=lambda c: (c.rank, -(c.end - c.start), c.start)):
-        i = bisect.bisect_left(starts, c.start)
-        if (i == 0 or chosen[i - 1].end <= c.start) and (i == len(chosen) or c.end <= chosen[i].start):
-            starts.insert(i, c.start)
+    for c in sorted(candidates, key=lambda c: (c[0], c[1] - c[2], c[1])):
+        _, start, end = c[:3]
+        i = bisect.bisect_left(starts, start)
+        if (i == 0 or chosen[i - 1][2] <= start) and (i == len(chosen) or end <= chosen[i][1]):
+            starts.insert(i, start)
             chosen.insert(i, c)
     return chosen
 
 
 def redact(text: str) -> Redaction:
     """Find every credential in `text` and replace it with its public prefix + [REDACTED]."""
-    positions, shapes = _locate(text, text.lower())
-    if not positions and not shapes:
-        return Redaction(text)
-    candidates = _scan(text, positions, shapes)
-    if "escape" in shapes:  # a token may hide behind percent-encoding, JSON escapes or zero-width characters
-        decoded, origin = _decoded(text)
-        candidates += [_Candidate(c.rank, origin[c.start], origin[c.end], c.kind, c.prefix, c.secret)
-                       for c in _scan(decoded, *_locate(decoded, decoded.lower()))]
+    starts, escape = _locate(text, text.lower())
+    candidates = _scan(text, starts) if starts else []
+    # a token may hide behind percent-encoding, JSON escapes or zero-width characters
+    if escape and (view := _decoded(text)) is not None:
+        decoded, origin = view
+        candidates += [(rank, origin[start], origin[end], kind, prefix, secret) for rank, start, end, kind, prefix, secret
+                       in _scan(decoded, _locate(decoded, decoded.lower())[0])]
     if not candidates:
         return Redaction(text)
-    chosen = _select(candidates)
-    findings = tuple(SecretFinding(c.kind, c.start, c.end, c.prefix, c.secret) for c in chosen)
+    findings = tuple(SecretFinding(kind, start, end, prefix, secret)
+                     for _, start, end, kind, prefix, secret in _select(candidates))
     parts: list[str] = []
     last = 0
     for f in findings:
