@@ -18,6 +18,8 @@ def parse_report(text: str) -> Report:
     if not isinstance(text, str):
         text = str(text or "")
     clean = prepare(_INVISIBLE_RE.sub("", text))
-    findings = find_symptoms(clean) + analyze(clean, source="text")
+    spaces = find_spaces(clean)
+    names = {s.raw for s in spaces} | {c for s in spaces for c in s.candidates}
+    findings = find_symptoms(clean, names) + analyze(clean, source="text")
     request_ids = tuple(dict.fromkeys(_REQUEST_ID_RE.findall(clean)))
-    return Report(text=text, spaces=find_spaces(clean), findings=tuple(findings), request_ids=request_ids)
+    return Report(text=text, spaces=spaces, findings=tuple(findings), request_ids=request_ids)

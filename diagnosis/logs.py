@@ -42,6 +42,33 @@ def line_at(text: str, pos: int, limit: int = QUOTE_MAX) -> str:
     return line
 
 
+# A sentence ends at . ! ? followed by a space (not "requirements.txt", "v1.2"), or at CJK punctuation.
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=\s)|[。！？；]")
+
+
+def sentence_at(text: str, pos: int, limit: int = QUOTE_MAX) -> str:
+    """The sentence holding `pos` within its line: prose is quoted one statement at a time.
+
+    Several symptoms in one long sentence then quote the same words (deduplicated by the tree),
+    and symptoms in different sentences quote different facts, not overlapping windows of a line.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end == -1 else line_end
+    start = line_start
+    for m in _SENTENCE_END_RE.finditer(text, line_start, pos):
+        start = m.end()
+    end_m = _SENTENCE_END_RE.search(text, pos, line_end)
+    end = end_m.end() if end_m else line_end
+    sentence = text[start:end].strip()
+    if len(sentence) <= limit:
+        return sentence
+    lead = text[start:pos].lstrip()
+    if len(lead) > 30:
+        return shorten("…" + text[pos - 30:end].strip(), limit)
+    return shorten(sentence, limit)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A platform or tool message: a match yields a Finding; named groups become its facts."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .logs import line_at, shorten
+from collections.abc import Iterable
+
+from .logs import sentence_at
 from .model import Bucket, Finding
 
 B = Bucket
@@ -137,29 +139,86 @@ _SPACES_FAILING_RE = re.compile(
 _MY_RE = re.compile(r"\b(?:my|our|both)\b", _I)
 
 
-def find_symptoms(text: str) -> list[Finding]:
-    low = text.lower()
-    by_line = len(low) == len(text)  # lower() kept every index: anchors locate lines in `text` too
+# Identifiers the words must not be read in: a Space named `vnc-desktop` says nothing about VNC.
+_IDENTIFIER_RE = re.compile(
+    r"\bhttps?://[^\s<>()\[\]\"'`]{1,500}|\b(?:hf\.co|huggingface\.co)/[^\s<>()\[\]\"'`]{1,500}"
+    r"|[\w.\-]{1,200}\.hf\.space\b[^\s<>()\[\]\"'`]{0,300}",
+    _I,
+)
+# A line that adds something to the Space: a Dockerfile instruction or an install command.
+_BUILD_LINE_RE = re.compile(
+    r"^\s{0,8}(?:RUN|COPY|ADD|FROM|CMD|ENTRYPOINT)\s|\b(?:pip3? install|apt(?:-get)? install|npm install|wget|curl -\w)\b")
+# The person says they added/installed/wrote it (the only grounds for "right after adding X").
+_ADDED_RE = re.compile(
+    r"\b(?:add(?:s|ed|ing)?|install(?:s|ed|ing)?|wrote|written|writ(?:e|es|ing)|put|set ?up|setting up|"
+    r"enabl(?:e|ed|es|ing)|integrat\w{0,5}|includ\w{1,4}|bundl\w{1,4})\b|加了|加入|添加|安装|装了|写进|写入|写了", _I)
+_USES_RE = re.compile(r"\b(?:us(?:e|es|ed|ing)|run(?:s|ning)?|host(?:s|ed|ing)?|launch\w{0,3}|deploy\w{0,3})\b|用|跑", _I)
+_TOOL_CODE = "policy_sensitive_tool"
+
+
+def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
+    """Symptom Findings in `text`; URLs, `*.hf.space` hosts and the given `identifiers` (the Space ids the
+    message names) are blanked first, so no symptom or policy word is read inside a name."""
+    scan = _blank_identifiers(text, identifiers)
+    low = scan.lower()
+    by_line = len(low) == len(scan)  # lower() kept every index: anchors locate lines in `scan` too
     out: list[Finding] = []
     for code, bucket, weight, pattern in _SYMPTOMS:
-        m = _search_near(pattern, text, low, _ANCHORS[code]) if by_line else (
-            pattern.search(text) if any(a in low for a in _ANCHORS[code]) else None)
+        if code == _TOOL_CODE:
+            out.extend(_policy_tool(text, scan, low, pattern, by_line))
+            continue
+        m = _search_near(pattern, scan, low, _ANCHORS[code]) if by_line else (
+            pattern.search(scan) if any(a in low for a in _ANCHORS[code]) else None)
         if m is None:
             continue
         facts = {k: v for k, v in m.groupdict().items() if v}
-        out.append(Finding(code, bucket, weight, shorten(line_at(text, m.start())), "text", facts))
-    m = _search_near(_SPACES_FAILING_RE, text, low, ("spaces",)) if by_line else _SPACES_FAILING_RE.search(text)
-    if m and not _MY_RE.search(text, max(0, m.start() - 30), m.end()):
-        out.append(Finding("many_spaces_failing", B.PLATFORM_INCIDENT, 1.4, shorten(line_at(text, m.start())), "text"))
+        out.append(Finding(code, bucket, weight, sentence_at(text, m.start()), "text", facts))
+    m = _search_near(_SPACES_FAILING_RE, scan, low, ("spaces",)) if by_line else _SPACES_FAILING_RE.search(scan)
+    if m and not _MY_RE.search(scan, max(0, m.start() - 30), m.end()):
+        out.append(Finding("many_spaces_failing", B.PLATFORM_INCIDENT, 1.4, sentence_at(text, m.start()), "text"))
     return out
 
 
-def _search_near(pattern: re.Pattern[str], text: str, low: str, anchors: tuple[str, ...]) -> re.Match[str] | None:
-    """The first match within a line that holds an anchor (symptom phrases never span lines).
+def _blank_identifiers(text: str, identifiers: Iterable[str]) -> str:
+    """`text` with URLs, hosts and identifiers replaced by spaces of the same length (indices stay valid)."""
+    scan = _IDENTIFIER_RE.sub(lambda m: " " * len(m.group(0)), text)
+    for ident in identifiers:
+        if ident and ident in scan:
+            scan = scan.replace(ident, " " * len(ident))
+    return scan
 
-    Regex alternations scan slowly; `str.find` for the anchors is C-fast, so the regex only runs on
-    the few lines that can match.
+
+def _policy_tool(text: str, scan: str, low: str, pattern: re.Pattern[str], by_line: bool) -> list[Finding]:
+    """A tunnel/proxy/remote-desktop tool named outside identifiers, and how the person relates to it.
+
+    `context` is "added" (a Dockerfile/install line, or "added"/"installed"/"写进" in its line), "uses"
+    ("I use ngrok"), or "mentioned"; only "added" lets the reply say the Space stopped after adding it.
     """
+    best: tuple[int, re.Match[str], str] | None = None
+    rank = {"added": 2, "uses": 1, "mentioned": 0}
+    lines = _anchor_lines(low, _ANCHORS[_TOOL_CODE]) if by_line else [(0, len(scan))]
+    for start, end in lines:
+        m = pattern.search(scan, start, end)
+        if m is None:
+            continue
+        line = scan[start:end]
+        if _BUILD_LINE_RE.search(line) or _ADDED_RE.search(line):
+            context = "added"
+        elif _USES_RE.search(line):
+            context = "uses"
+        else:
+            context = "mentioned"
+        if best is None or rank[context] > rank[best[2]]:
+            best = (start, m, context)
+    if best is None:
+        return []
+    _, m, context = best
+    quote = sentence_at(text, m.start())
+    return [Finding(_TOOL_CODE, B.MODERATION_LOCK, 0.8, quote, "text", {"tool": m["tool"], "context": context})]
+
+
+def _anchor_lines(low: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every line holding an anchor, in text order."""
     lines: set[tuple[int, int]] = set()
     for anchor in anchors:
         pos = low.find(anchor)
@@ -169,10 +228,17 @@ def _search_near(pattern: re.Pattern[str], text: str, low: str, anchors: tuple[s
             end = len(low) if end == -1 else end
             lines.add((start, end))
             pos = low.find(anchor, end)
-    best = None
-    for start, end in sorted(lines):
+    return sorted(lines)
+
+
+def _search_near(pattern: re.Pattern[str], text: str, low: str, anchors: tuple[str, ...]) -> re.Match[str] | None:
+    """The first match within a line that holds an anchor (symptom phrases never span lines).
+
+    Regex alternations scan slowly; `str.find` for the anchors is C-fast, so the regex only runs on
+    the few lines that can match.
+    """
+    for start, end in _anchor_lines(low, anchors):
         m = pattern.search(text, start, end)
         if m is not None:
-            best = m
-            break
-    return best
+            return m
+    return None

@@ -25,6 +25,7 @@ NEEDS_INFO_FLOOR = 1.0  # below this best score, the report does not say enough
 PLACEHOLDER_FLOOR = 2.0  # a placeholder-only report needs a clear symptom to be decided
 MODERATION_FLOOR = 4.0  # policy wording: decides before anything else (seed post, Branch A)
 PLATFORM_FLOOR = 3.5  # live status page or many recent reports: decides over repo-level buckets
+INCIDENT_WEIGHT = PLATFORM_FLOOR + 1.0  # an IncidentSignal is already thresholded: above the floor, whatever its size
 CORROBORATION = 0.25
 BUILDING_TOO_LONG_MIN = 30
 DEFAULT_PORT = 7860
@@ -155,9 +156,10 @@ def _evidence_findings(ev: Evidence, ctx: Context) -> list[Finding]:
             setattr(ctx, f"{name}_state", f"unavailable ({probe.reason})")
     if isinstance(ev.status, Ok):
         out += _status_findings(ev.status.value)
-    if ev.incident is not None and ev.incident.similar_spaces >= 2:
+    if ev.incident is not None and ev.incident.similar_spaces > 0:
+        # incidents.detect_incident already applied its threshold (distinct other owners): the signal decides
         n, m = ev.incident.similar_spaces, ev.incident.window_minutes
-        out.append(Finding("recent_similar", B.PLATFORM_INCIDENT, min(1.0 + 0.6 * n, 4.5),
+        out.append(Finding("recent_similar", B.PLATFORM_INCIDENT, INCIDENT_WEIGHT,
                            f"{n} other Spaces reported the same in the last {m} minutes", "recent",
                            {"similar": str(n), "window": str(m), "picture": ev.incident.bucket.value}))
     return out
@@ -179,7 +181,7 @@ def _runtime_findings(rs: RuntimeState, ctx: Context) -> list[Finding]:
     if isinstance(abuse, Mapping) and abuse:
         facts = {k: _str(abuse.get(k)) for k in ("detector", "reason", "flaggedAt") if abuse.get(k)}
         detail = facts.get("reason") or facts.get("detector") or "abuse record present"
-        out.append(Finding("abuse_record", B.MODERATION_LOCK, 6.0, f"runtime abuse: {logs.shorten(detail, 120)}", "runtime", facts))
+        out.append(Finding("abuse_record", B.MODERATION_LOCK, 6.0, f"abuse record: {logs.shorten(detail, 120)}", "runtime", facts))
     return out
 
 
@@ -222,11 +224,10 @@ def _commit_findings(commits: tuple[Commit, ...], ev: Evidence, ctx: Context) ->
     building_long = ctx.stage in ("BUILDING", "RUNNING_BUILDING") and _minutes_since(newer[0].created_at, ev) >= BUILDING_TOO_LONG_MIN
     queued_in_words = ctx.stage is None and ctx.text_codes & {"build_queued", "builder_not_dispatching"}
     stuck = ctx.stage == "PAUSED" or building_long or bool(queued_in_words)
+    counted = _count(len(newer), "commit")
     if stuck:
-        word = "commit" if len(newer) == 1 else "commits"
-        return [Finding("commits_no_build", B.LIFECYCLE_STUCK, 3.6, f"{len(newer)} {word} since {since} started no build",
-                        "commits", facts)]
-    return [Finding("commits_since_running", None, 0.0, f"{len(newer)} commit(s) since {since} are not running yet", "commits", facts)]
+        return [Finding("commits_no_build", B.LIFECYCLE_STUCK, 3.6, f"{counted} since {since} started no build", "commits", facts)]
+    return [Finding("commits_since_running", None, 0.0, f"{counted} since {since} not running yet", "commits", facts)]
 
 
 def _building_since_change(info: SpaceInfo, ev: Evidence, ctx: Context) -> list[Finding]:
@@ -263,7 +264,9 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
     out: list[Finding] = []
     out += _port_findings(findings, ctx)
     tool = next((f for f in findings if f.code == "policy_sensitive_tool"), None)
-    if tool and codes & {"paused", "stage_paused", "banned_words", "account_locked", "restart_failed_banner"}:
+    stopped = codes & {"paused", "stage_paused", "banned_words", "account_locked", "restart_failed_banner"}
+    if tool and stopped and tool.facts.get("context") in ("added", "uses"):
+        # only what the person says they added or run counts; a bare mention of a word is no cause
         out.append(Finding("tool_then_paused", B.MODERATION_LOCK, 4.2, tool.quote, tool.source, tool.facts))
     owners = {s.candidates[0].split("/")[0].lower() for s in report.spaces if s.id}
     if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "stopped_working"}:
@@ -317,6 +320,10 @@ def _int(value: object) -> int | None:
         return None
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _hhmm(when: datetime) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc)
@@ -335,23 +342,22 @@ def _minutes_since(when: datetime, ev: Evidence) -> float:
 # ---- the verdict: confidence, cited evidence, actions, e-mail ---------------------------------------
 
 PRIOR_MASS = 1.5  # score mass kept for "something not seen": no verdict is certain
-MAX_EVIDENCE = 6
+DECISIVE_WEIGHT = 3.5  # a platform message or live state this strong names its bucket by itself
+DECIDED_CONFIDENCE = 0.9  # floor for a verdict decided by precedence or by such a message
+MAX_CONFIDENCE = 0.97
+MAX_EVIDENCE = 5
+MAX_REPORT_QUOTES = 2
 MAX_ALTERNATIVES = 4
 HF_EMAIL = "website@huggingface.co"
+STATUS_URL = "https://status.huggingface.co"
+_RULE_CODES = frozenset(rule.code for rule in logs.RULES)
+_TRIED_CODES = frozenset({"restart_fails", "factory_rebuild_fails", "restart_failed_banner"})
+_ESCALATION = (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.PLATFORM_INCIDENT)  # the bucket's own step is the way out
 
 
 def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding], report: Report,
              ev: Evidence, ctx: Context) -> Verdict:
-    total = sum(scores.values()) + PRIOR_MASS
-    top = max(scores.values(), default=0.0)
-    if bucket is B.NEEDS_INFO:
-        confidence = min(0.9, max(0.3, 1.0 - top / (top + PRIOR_MASS)))
-    else:
-        confidence = min(0.97, scores[bucket] / total + (0.1 if scores[bucket] >= 3.0 else 0.0))
-    alternatives = tuple(
-        Alternative(b, round(s / total, 3))
-        for b, s in sorted(scores.items(), key=lambda kv: -kv[1]) if b is not bucket and s > 0
-    )[:MAX_ALTERNATIVES]
+    confidence, alternatives = _confidence(bucket, scores, findings)
     decisive = sorted((f for f in findings if f.bucket is bucket and f.weight > 0), key=lambda f: -f.weight)
     facts: dict[str, str] = {}
     for f in decisive:
@@ -360,7 +366,7 @@ def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
     placeholder = ctx.space is None and any(s.placeholder for s in report.spaces)
     stop_pushing = bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) or any(f.code == "commits_no_build" for f in findings)
     questions = _questions(report, ctx, placeholder) if bucket is B.NEEDS_INFO or confidence < 0.35 else ()
-    actions = _actions(bucket, decisive, facts, ctx, questions)
+    actions = _actions(bucket, decisive, facts, ctx, questions, {f.code for f in findings})
     return Verdict(
         bucket=bucket,
         confidence=round(confidence, 3),
@@ -369,12 +375,52 @@ def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
         placeholder=placeholder,
         evidence=_evidence_lines(bucket, decisive, findings, report, ctx),
         next_actions=actions,
-        stop_doing=_stop_doing(bucket, findings, report, stop_pushing),
+        stop_doing=_stop_doing(bucket, findings, stop_pushing),
         stop_pushing_commits=stop_pushing,
         unavailable=_unavailable(ev, ctx),
         email_draft=_email(bucket, facts, findings, report, ev, ctx) if bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) else None,
         questions=questions,
     )
+
+
+def _confidence(bucket: Bucket, scores: dict[Bucket, float],
+                findings: list[Finding]) -> tuple[float, tuple[Alternative, ...]]:
+    """The chosen bucket's share of the evidence, raised to DECIDED_CONFIDENCE when precedence or a decisive
+    platform message chose it; the alternatives share what is left, in score order (so all sum to ≤ 1)."""
+    top = max(scores.values(), default=0.0)
+    if bucket is B.NEEDS_INFO:
+        confidence = min(0.9, max(0.3, 1.0 - top / (top + PRIOR_MASS)))
+    else:
+        own = scores[bucket]
+        confidence = own / (sum(scores.values()) + PRIOR_MASS) + (0.1 if own >= 3.0 else 0.0)
+        if _decided(bucket, scores, findings):
+            runner_up = max((s for b, s in scores.items() if b is not bucket), default=0.0)
+            confidence = max(confidence, DECIDED_CONFIDENCE + 0.05 * max(0.0, 1.0 - runner_up / own))
+        confidence = min(MAX_CONFIDENCE, confidence)
+    others = sorted(((b, s) for b, s in scores.items() if b is not bucket and s > 0), key=lambda kv: -kv[1])
+    rest = sum(s for _, s in others) + PRIOR_MASS
+    alternatives = tuple(Alternative(b, round((1.0 - confidence) * s / rest, 3)) for b, s in others[:MAX_ALTERNATIVES])
+    return confidence, alternatives
+
+
+def _platform_said(f: Finding) -> bool:
+    """Said by the platform (live evidence, or a platform message pasted in a report), not inferred from prose."""
+    return f.source != "text" or f.code in _RULE_CODES
+
+
+def _decided(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding]) -> bool:
+    strongest: dict[Bucket, float] = defaultdict(float)
+    for f in findings:
+        if f.bucket is not None and _platform_said(f):
+            strongest[f.bucket] = max(strongest[f.bucket], f.weight)
+    if bucket is B.MODERATION_LOCK and scores[bucket] >= MODERATION_FLOOR:
+        return strongest[bucket] >= MODERATION_FLOOR  # policy wording or an abuse record: precedence (Branch A)
+    if bucket is B.PLATFORM_INCIDENT and any(f.bucket is bucket and f.source in ("status", "recent") for f in findings):
+        return scores[bucket] >= PLATFORM_FLOOR
+    if strongest[bucket] < DECISIVE_WEIGHT:
+        return False
+    # a decisive message that another decisive message contradicts decides nothing by itself
+    return not any(w >= DECISIVE_WEIGHT for b, w in strongest.items() if b is not bucket)
 
 
 _TOKEN_FALLBACK_RE = re.compile(r"\b(hf_|api_org_|sk-|ghp_|xox[abp]-)[A-Za-z0-9_\-]{8,}")
@@ -394,42 +440,97 @@ def _scrub(text: str) -> str:
         return _TOKEN_FALLBACK_RE.sub(lambda m: m.group(1) + "[REDACTED]", text)
 
 
+def _core(quote: str) -> str:
+    return quote.strip(" …“”\"'.").lower()
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Two quotes of the same words: one holds the other, or they are overlapping windows of one line."""
+    a, b = _core(a), _core(b)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    k = min(24, len(a), len(b))
+    return a[:k] in b or b[:k] in a
+
+
+_LIVE_CODES = frozenset({"commits_no_build", "commits_since_running", "building_long", "abuse_record", "space_not_found"})
+
+
 def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Finding], report: Report,
                     ctx: Context) -> tuple[str, ...]:
+    """Live state first, in one line ("runtime PAUSED; 6 commits since 20:14 UTC started no build"), then the
+    decisive messages and at most two report quotes; a fact already cited is never cited again."""
     lines: list[str] = []
-    seen: set[str] = set()
+    cited: list[str] = []
+    said = {f.code for f in decisive}
 
-    def add(f: Finding) -> None:
-        key = f.quote.lower()
-        if key and key not in seen and len(lines) < MAX_EVIDENCE:
-            seen.add(key)
-            quote = f"“{f.quote}”" if f.source == "text" or f.source.endswith("_log") else f.quote
-            lines.append(_scrub(f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}"))
+    def fresh(f: Finding) -> bool:
+        return bool(f.quote) and not any(sayer in said for sayer in _SAID_BY.get(f.code, ())) and not any(
+            _overlaps(f.quote, c) for c in cited)
 
+    live = _live_line(decisive, findings, ctx, cited)
+    if live:
+        lines.append(live)
+    report_quotes = 0
     for f in decisive:
-        add(f)
-    for f in findings:  # context that shapes the reply: the running stage, commits, a 503 without more
-        if f.code in ("commits_since_running", "space_not_found", "stage_unknown", "build_queued_header") or (
-            f.source == "runtime" and f.code.startswith("stage_")
-        ):
-            add(f)
+        if len(lines) >= MAX_EVIDENCE or not fresh(f):
+            continue
+        if f.source == "text" and f.code not in _RULE_CODES:
+            if report_quotes >= MAX_REPORT_QUOTES:
+                continue
+            report_quotes += 1
+        cited.append(f.quote)
+        quote = f"“{f.quote}”" if f.source == "text" or f.source.endswith("_log") else f.quote
+        lines.append(f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}")
+    header = next((f for f in findings if f.code == "build_queued_header"), None)
+    if header and bucket in (B.LIFECYCLE_STUCK, B.NEEDS_INFO) and fresh(header) and len(lines) < MAX_EVIDENCE:
+        lines.append(f"{SOURCE_LABEL.get(header.source, header.source)}: “{header.quote}”")
     if report.request_ids:
         lines.append(f"request id: {report.request_ids[0]}")
     if bucket is B.NEEDS_INFO and any(f.code == "http_503" for f in findings):
         lines.append("a 503 alone says the Space is not serving, not why")
-    return tuple(lines)
+    return tuple(_scrub(line) for line in lines)
 
 
-def _stop_doing(bucket: Bucket, findings: list[Finding], report: Report, stop_pushing: bool) -> tuple[str, ...]:
+def _from_stage(f: Finding) -> bool:
+    """A Finding that restates the runtime stage (the live line already says it)."""
+    return f.source == "runtime" and ("stage" in f.facts or f.code.startswith("stage_"))
+
+
+def _live_line(decisive: list[Finding], findings: list[Finding], ctx: Context, cited: list[str]) -> str:
+    """What the Hub says right now, in one line: the stage with its errorMessage, commits, the abuse record."""
+    parts: list[str] = []
+    if ctx.stage:
+        head = f"runtime {ctx.stage}"
+        message = next((f for f in decisive if f.source == "runtime" and not _from_stage(f) and f.code not in _LIVE_CODES),
+                       None)
+        shown = message.quote if message else (logs.shorten(ctx.error_message, 120) if ctx.error_message else "")
+        if shown:
+            head += f" — {logs.shorten(shown, 120).rstrip('.;')}"
+            cited.append(shown)
+        parts.append(head)
+        cited.extend(f.quote for f in findings if _from_stage(f))
+    for f in findings:
+        if f.code in _LIVE_CODES:
+            parts.append(f.quote)
+            cited.append(f.quote)
+    return "; ".join(parts)
+
+
+def _stop_doing(bucket: Bucket, findings: list[Finding], stop_pushing: bool) -> tuple[str, ...]:
     out = []
-    if stop_pushing:
-        out.append("pushing (empty) commits to force a build: the builder is not picking them up, and each one adds noise")
+    if bucket is B.MODERATION_LOCK:
+        out.append("pushing more commits: they do not lift a policy lock, only a review does")
+    elif stop_pushing:
+        out.append("pushing (empty) commits to force a build: the builder is not picking them up")
     if bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK):
-        out.append("creating duplicate Spaces: if the cause is account- or lifecycle-side, copies hit the same wall")
+        out.append("creating duplicate Spaces: copies of a locked or stuck Space hit the same wall")
     if bucket is B.PLATFORM_INCIDENT:
-        out.append("changing your code while the incident is open: it will not help")
+        out.append("changing your code or pushing commits while the incident lasts: the fault is platform-side")
     if any(f.code == "missing_secret" for f in findings) or bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.NEEDS_INFO):
-        out.append("posting tokens, secrets or full environment dumps in public (revoke any token you already posted)")
+        out.append("posting tokens or secrets in public (revoke any token you already posted)")
     return tuple(out)
 
 
@@ -440,8 +541,9 @@ def _unavailable(ev: Evidence, ctx: Context) -> tuple[str, ...]:
     space = ctx.space or "OWNER/NAME"
     if owner_only:
         label = "build/run logs" if len(owner_only) == 2 else CHECK_LABEL[owner_only[0]]
-        out.append(f"{label}: owner-only — run `hf spaces logs {space} --build` (and without `--build` for the container) "
-                   "on your own machine with your own token")
+        out.append(f"{label}: owner-only — the owner can run `hf spaces logs {space} --build` (without `--build`: the "
+                   "container log)")
+    by_reason: dict[str, list[str]] = defaultdict(list)  # one line per reason: "Space info, recent commits: disabled"
     for name, reason in missing.items():
         if name in owner_only:
             continue
@@ -449,35 +551,41 @@ def _unavailable(ev: Evidence, ctx: Context) -> tuple[str, ...]:
             out.append(f"runtime state: {reason} — if it is your private Space, run `python -m diagnosis {space}` on your "
                        "own machine (it uses your locally saved token; never paste the token anywhere)")
         else:
-            out.append(f"{CHECK_LABEL.get(name, name)}: {reason}")
+            by_reason[reason].append(CHECK_LABEL.get(name, name))
+    out.extend(f"{', '.join(names)}: {reason}" for reason, names in by_reason.items())
     return tuple(out)
 
 
+MAX_QUESTIONS = 2
+
+
 def _questions(report: Report, ctx: Context, placeholder: bool) -> tuple[str, ...]:
+    """What the seed post asks first: the real Space URL and its runtime output (`stage`, `errorMessage`)."""
     space = ctx.space or "OWNER/NAME"
     qs = []
     if placeholder:
-        qs.append("The Space URL in your post is still a placeholder (like `OWNER/SPACE_NAME`): what is the real one "
+        qs.append("Your Space URL is still a placeholder (like `OWNER/SPACE_NAME`): what is the real one "
                   "(https://huggingface.co/spaces/OWNER/NAME)?")
     elif ctx.space is None:
         qs.append("Which Space is it? Please share its URL (https://huggingface.co/spaces/OWNER/NAME).")
     if ctx.stage is None:
-        qs.append(f"What does the runtime say? Open https://huggingface.co/api/spaces/{space}/runtime (or run "
-                  f"`HfApi().get_space_runtime(\"{space}\")`) and share `stage` and `errorMessage`.")
-    qs.append("What do the last lines of the build log and the container log show (Logs → Build / Container)? "
-              "Paste them without any token.")
+        qs.append(f"What does its runtime say? Open https://huggingface.co/api/spaces/{space}/runtime and paste `stage` "
+                  "and `errorMessage` (and anything that mentions abuse).")
+    qs.append("What do the last lines of Logs → Build and Logs → Container show? Paste them without any token.")
     qs.append("When did it stop working, and what changed just before (commit, hardware, secrets)?")
-    return tuple(qs)
+    return tuple(qs[:MAX_QUESTIONS])
 
 
 def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx: Context,
-             questions: tuple[str, ...]) -> tuple[str, ...]:
+             questions: tuple[str, ...], codes: set[str]) -> tuple[str, ...]:
+    """At most two actions specific to what was found, then the bucket's own way out when it is an escalation
+    (HF review, status page) or when nothing more specific was found."""
     if bucket is B.NEEDS_INFO:
         return questions
     out: list[str] = []
     present = {f.code for f in decisive}
     for f in decisive:
-        if _SAID_BY.get(f.code) in present:
+        if any(sayer in present for sayer in _SAID_BY.get(f.code, ())):
             continue
         action = _ACTIONS.get(f.code)
         if action is not None:
@@ -486,7 +594,11 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
                 out.append(text)
         if len(out) >= 2:
             break
-    out.append(_BUCKET_ACTION[bucket](facts, ctx))
+    if bucket is B.LIFECYCLE_STUCK and codes & _TRIED_CODES:
+        out.insert(0, f"Email {HF_EMAIL} with the draft below: restart and rebuild already failed, and only HF can "
+                      "unstick a Space whose builder does not start.")
+    elif bucket in _ESCALATION or not out:
+        out.append(_BUCKET_ACTION[bucket](facts, ctx))
     if bucket is B.LIFECYCLE_STUCK and ctx.stage is None:
         space = ctx.space or "OWNER/NAME"
         out.insert(0, f"First read the runtime state: https://huggingface.co/api/spaces/{space}/runtime — if `errorMessage` "
@@ -496,11 +608,18 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
     return tuple(dict.fromkeys(_scrub(a) for a in out))
 
 
-# A finding whose advice another finding of the same picture already gives (more precisely).
-_SAID_BY = {
-    "repo_not_found": "model_gated", "build_failed_exit": "docker_step_failed", "pip_no_version": "pip_no_matching",
-    "exit_code_reason": "space_failed_exit", "unexpected_job_error": "registry_push_401",
-    "docker_solve_failed": "docker_step_failed",
+_PACKAGE_STEP_CODES = ("pip_no_matching", "pip_no_version", "pip_python_requires", "pip_conflict", "pip_invalid_wheel",
+                       "pip_build_wheel", "apt_missing_package", "dpkg_failed", "npm_failed", "cmake_failed")
+# A finding whose fact another finding of the same picture already states (more precisely).
+_SAID_BY: dict[str, tuple[str, ...]] = {
+    "repo_not_found": ("model_gated",), "pip_no_version": ("pip_no_matching",),
+    "exit_code_reason": ("space_failed_exit",), "unexpected_job_error": ("registry_push_401",),
+    "build_failed_exit": ("docker_step_failed", "job_failed", *_PACKAGE_STEP_CODES),
+    "job_failed": _PACKAGE_STEP_CODES, "docker_step_failed": _PACKAGE_STEP_CODES,
+    "docker_solve_failed": ("docker_step_failed",), "pip_subprocess": _PACKAGE_STEP_CODES,
+    "missing_app_file": ("app_file_missing",), "launch_timeout": ("port_mismatch", "localhost_bind"),
+    "builder_not_dispatching": ("commits_no_build",), "abuse_flagged": ("abuse_record", "abuse_handler"),
+    "tool_then_paused": ("abuse_record", "abuse_handler"),
 }
 
 
@@ -655,11 +774,12 @@ _ACTIONS = {
         f"The runtime carries an abuse record ({_q(f.get('reason') or f.get('detector'))}) — remove what it names, then ask "
         "for a review."),
     "tool_then_paused": lambda f, c: (
-        f"The Space was stopped right after adding {_q(f.get('tool'))}: tunnels/proxies trip the policy scanner — remove it, "
-        "then ask for a review."),
+        (f"The Space was stopped right after adding {_q(f.get('tool'))}" if f.get("context") == "added"
+         else f"Your Space runs {_q(f.get('tool'))}")
+        + ": tunnels, proxies and remote desktops trip the policy scanner — remove it, then ask for a review."),
     "commits_no_build": lambda f, c: (
-        f"{f.get('count')} {'commit' if f.get('count') == '1' else 'commits'} since {f.get('since')} started no build: the builder is not dispatching for this "
-        "Space — this needs HF-side inspection."),
+        f"{_count(_int(f.get('count')) or 0, 'commit')} since {f.get('since')} started no build: the "
+        "builder is not dispatching for this Space, and no commit can fix that from your side."),
     "builder_not_dispatching": lambda f, c: (
         "What you describe is a builder that never starts: no commit or code change can fix that from your side — "
         "it needs HF-side inspection."),
@@ -667,8 +787,6 @@ _ACTIONS = {
         "Note the time of the failed restart and its request id (`Root=1-…`, if shown): HF needs both to find it in "
         "their logs."),
     "paused_by_owner": lambda f, c: "The owner paused this Space; only they can restart it — ask in its Community tab.",
-    "recent_similar": lambda f, c: (
-        f"{f.get('similar')} other Spaces reported the same in the last {f.get('window')} minutes — likely platform-side."),
 }
 
 _BUCKET_ACTION = {
@@ -679,16 +797,17 @@ _BUCKET_ACTION = {
         f"Make the server listen on 0.0.0.0:{_int(c.card_data.get('app_port')) or DEFAULT_PORT} (Docker: `app_port` in "
         "the README YAML and `EXPOSE` must match the port your app prints)."),
     B.LIFECYCLE_STUCK: lambda f, c: (
-        f"Try one restart, then one Factory rebuild from Settings; if the Space stays "
+        f"Try one restart, then one Factory rebuild (Settings); if the Space stays "
         f"{c.stage or 'PAUSED / Build Queued'}, email {HF_EMAIL} with the draft below."),
     B.MODERATION_LOCK: lambda f, c: f"Email {HF_EMAIL} with the draft below and ask for a review; no more commits meanwhile.",
-    B.PLATFORM_INCIDENT: lambda f, c: "Check https://status.huggingface.co and wait for the incident to be resolved.",
+    B.PLATFORM_INCIDENT: lambda f, c: f"Wait for the platform to recover: follow {STATUS_URL} (it can lag behind a fresh "
+                                      "incident) and re-check your Space once it is resolved.",
     B.CONFIG_ERROR: lambda f, c: "Fix the README YAML header (`sdk`, `app_file`, `app_port`, `sdk_version`) so it matches "
                                  "your repo.",
     B.HARDWARE_SCHEDULING: lambda f, c: "Restart later or pick other hardware in Settings; no code change is needed.",
     B.SLEEPING: lambda f, c: (
-        "It is not broken: open the Space page and press Restart (the owner can; visitors wake a sleeping free Space by "
-        "visiting, or ask the owner in the Community tab)."),
+        "Nothing is broken: a free Space sleeps after a while without visitors. Open its page to wake it (the owner can "
+        "also press Restart in Settings)."),
 }
 
 
@@ -700,7 +819,7 @@ def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], repor
     runtime = (f"stage={ctx.stage}" + (f", errorMessage={logs.shorten(ctx.error_message, 120)}" if ctx.error_message else "")
                if ctx.stage else f"<output of https://huggingface.co/api/spaces/{space or 'OWNER/NAME'}/runtime>")
     if ctx.commits_since:
-        recent = f"{ctx.commits_since} commit(s) since {_hhmm(ctx.since)}, no build started" if ctx.since else ""
+        recent = f"{_count(ctx.commits_since, 'commit')} since {_hhmm(ctx.since)}, no build started" if ctx.since else ""
     else:
         recent = "<recent changes>"
     subject = ("Space paused by a policy/abuse check - request for review (possible false positive)"
