@@ -98,26 +98,58 @@ class Redaction:
 
 # ---------------------------------------------------------------------------------------------- checks
 
+def _trie_branches(words: list[str]) -> list[str]:
+    """`words` as alternatives factored by common prefixes (`h(?:f_(?:oauth_)?|ooks...)`), one per first
+    character: sre then checks a position's first character once instead of trying every word."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    branches = []
+    for c, tails in sorted(groups.items()):
+        rest = [t for t in tails if t]
+        if not rest:
+            branches.append(re.escape(c))
+            continue
+        inner = _trie_branches(rest)
+        body = inner[0] if len(inner) == 1 else f"(?:{'|'.join(inner)})"
+        branches.append(re.escape(c) + (f"(?:{body})?" if len(rest) < len(tails) else body))
+    return branches
+
+
 # Placeholder words (matched in lowercase), a template's opening character, a long run of one character.
-_PLACEHOLDER_WORDS = re.compile(r"xxxx|\*\*\*\*|\.\.\.\.|your|example|placeholder|redacted|dummy|sample|insert"
-                                r"|replace|abcdefgh|12345678|changeme|secret_here|token_here|key_here")
-_PLACEHOLDER_SHAPE = re.compile(r"^[$<{%]|(.)\1{7}")
+_PLACEHOLDER_WORDS = re.compile("|".join(_trie_branches([
+    "xxxx", "****", "....", "your", "example", "placeholder", "redacted", "dummy", "sample", "insert", "replace",
+    "abcdefgh", "12345678", "changeme", "secret_here", "token_here", "key_here"])))
+_TEMPLATE_OPENERS = ("$", "<", "{", "%")
+_RUN_OF_EIGHT = re.compile(r"(.)\1\1\1\1\1\1\1")  # spelled out: sre runs it faster than (.)\1{7}
 _CLASSES = tuple(re.compile(c) for c in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+_DIGIT = _CLASSES[2]
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
 def _classes(s: str) -> int:
     """How many of lowercase, uppercase, digits and other characters `s` mixes."""
+    if s.isascii():  # str methods decide three of the four in C
+        return (s != s.upper()) + (s != s.lower()) + (_DIGIT.search(s) is not None) + (s != "" and not s.isalnum())
     return sum(1 for c in _CLASSES if c.search(s))
 
 
-def _entropy(s: str) -> float:
-    n = len(s)
-    return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
+def _high_entropy(s: str, bits: float = 3.0) -> bool:
+    """Shannon entropy of `s` at least `bits` per character. Its number of distinct characters bounds it
+    from above (log2 of it) and, with its length, from below (one character repeated, the others once),
+    which decides almost every value without counting characters."""
+    n, distinct = len(s), len(set(s))
+    if distinct < 2 ** bits:
+        return False
+    top = n - distinct + 1
+    if (distinct - 1) / n * math.log2(n) - top / n * math.log2(top / n) > bits + 1e-9:
+        return True
+    return -sum(k / n * math.log2(k / n) for k in Counter(s).values()) >= bits
 
 
 def _is_placeholder(body: str) -> bool:
-    return _PLACEHOLDER_WORDS.search(body.lower()) is not None or _PLACEHOLDER_SHAPE.search(body) is not None
+    return (_PLACEHOLDER_WORDS.search(body.lower()) is not None or body.startswith(_TEMPLATE_OPENERS)
+            or _RUN_OF_EIGHT.search(body) is not None)
 
 
 def _looks_random(body: str, min_classes: int = 2) -> bool:
@@ -191,7 +223,7 @@ def _opaque_value(value: str) -> bool:
         return False
     if _is_placeholder(value):
         return False
-    return _classes(value) >= 2 and _entropy(value) >= 3.0
+    return _classes(value) >= 2 and _high_entropy(value)
 
 
 def _opaque_value_in_place(m: re.Match[str]) -> bool:
@@ -380,24 +412,6 @@ _RULES: tuple[_Rule, ...] = (
 
 _PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
 _KEY_LINE = re.compile(r"[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{2,30}:[^\n]*|)[ \t]*\r?")
-
-def _trie_branches(words: list[str]) -> list[str]:
-    """`words` as alternatives factored by common prefixes (`h(?:f_(?:oauth_)?|ooks...)`), one per first
-    character: sre then checks a position's first character once instead of trying every word."""
-    groups: dict[str, list[str]] = {}
-    for w in words:
-        groups.setdefault(w[0], []).append(w[1:])
-    branches = []
-    for c, tails in sorted(groups.items()):
-        rest = [t for t in tails if t]
-        if not rest:
-            branches.append(re.escape(c))
-            continue
-        inner = _trie_branches(rest)
-        body = inner[0] if len(inner) == 1 else f"(?:{'|'.join(inner)})"
-        branches.append(re.escape(c) + (f"(?:{body})?" if len(rest) < len(tails) else body))
-    return branches
-
 
 # The one pass over the lowercased text: it finds every trigger literal of the anchored rules (a message with
 # none is returned at once) and the few shapes that call for the other work: an escape that may hide a token
