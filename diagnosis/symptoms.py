@@ -147,7 +147,9 @@ _IDENTIFIER_RE = re.compile(
 )
 # A line that adds something to the Space: a Dockerfile instruction or an install command.
 _BUILD_LINE_RE = re.compile(
-    r"^\s{0,8}(?:RUN|COPY|ADD|FROM|CMD|ENTRYPOINT)\s|\b(?:pip3? install|apt(?:-get)? install|npm install|wget|curl -\w)\b")
+    r"^\s{0,8}(?:RUN|COPY|ADD|FROM|CMD|ENTRYPOINT)\s|\b(?:pip3? install|apt(?:-get)? install|npm install|wget|curl -\w)\b",
+    re.MULTILINE)
+NEAR_LINES = 2  # "added" may be said a line or two away: "COPY … cloudflared" / "一写进dockerfile就…停掉了"
 # The person says they added/installed/wrote it (the only grounds for "right after adding X").
 _ADDED_RE = re.compile(
     r"\b(?:add(?:s|ed|ing)?|install(?:s|ed|ing)?|wrote|written|writ(?:e|es|ing)|put|set ?up|setting up|"
@@ -191,8 +193,9 @@ def _blank_identifiers(text: str, identifiers: Iterable[str]) -> str:
 def _policy_tool(text: str, scan: str, low: str, pattern: re.Pattern[str], by_line: bool) -> list[Finding]:
     """A tunnel/proxy/remote-desktop tool named outside identifiers, and how the person relates to it.
 
-    `context` is "added" (a Dockerfile/install line, or "added"/"installed"/"写进" in its line), "uses"
-    ("I use ngrok"), or "mentioned"; only "added" lets the reply say the Space stopped after adding it.
+    `context` is "added" (a Dockerfile/install line, or "added"/"installed"/"写进", in its line or up to
+    NEAR_LINES away), "uses" ("I use ngrok", same line), or "mentioned"; only "added" lets the reply say
+    the Space stopped after adding it.
     """
     best: tuple[int, re.Match[str], str] | None = None
     rank = {"added": 2, "uses": 1, "mentioned": 0}
@@ -201,10 +204,10 @@ def _policy_tool(text: str, scan: str, low: str, pattern: re.Pattern[str], by_li
         m = pattern.search(scan, start, end)
         if m is None:
             continue
-        line = scan[start:end]
-        if _BUILD_LINE_RE.search(line) or _ADDED_RE.search(line):
+        near_start, near_end = _around(scan, start, end, NEAR_LINES)
+        if _BUILD_LINE_RE.search(scan, near_start, near_end) or _ADDED_RE.search(scan, near_start, near_end):
             context = "added"
-        elif _USES_RE.search(line):
+        elif _USES_RE.search(scan, start, end):
             context = "uses"
         else:
             context = "mentioned"
@@ -215,6 +218,16 @@ def _policy_tool(text: str, scan: str, low: str, pattern: re.Pattern[str], by_li
     _, m, context = best
     quote = sentence_at(text, m.start())
     return [Finding(_TOOL_CODE, B.MODERATION_LOCK, 0.8, quote, "text", {"tool": m["tool"], "context": context})]
+
+
+def _around(text: str, start: int, end: int, lines: int) -> tuple[int, int]:
+    """The span of the line [start, end) widened by `lines` lines on each side."""
+    for _ in range(lines):
+        if start > 0:
+            start = text.rfind("\n", 0, start - 1) + 1
+        nxt = text.find("\n", end + 1)
+        end = len(text) if nxt == -1 else nxt
+    return start, end
 
 
 def _anchor_lines(low: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:

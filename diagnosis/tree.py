@@ -483,7 +483,7 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
             report_quotes += 1
         cited.append(f.quote)
         quote = f"“{f.quote}”" if f.source == "text" or f.source.endswith("_log") else f.quote
-        lines.append(f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}")
+        lines.append(quote if f.source == "recent" else f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}")
     header = next((f for f in findings if f.code == "build_queued_header"), None)
     if header and bucket in (B.LIFECYCLE_STUCK, B.NEEDS_INFO) and fresh(header) and len(lines) < MAX_EVIDENCE:
         lines.append(f"{SOURCE_LABEL.get(header.source, header.source)}: “{header.quote}”")

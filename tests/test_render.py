@@ -69,3 +69,66 @@ def test_quoted_user_text_cannot_restyle_the_reply():
     evidence = to_markdown(v).split("**Evidence**")[1].split("**Next**")[0]
     assert "```" not in evidence and "**Runtime" not in evidence
     assert not re.search(r"(?<!\\)\]\(", evidence)  # no live Markdown link
+
+
+# ---- the reply a person reads, bucket by bucket: next action first, each fact once, short ----
+
+from datetime import datetime, timezone  # noqa: E402
+
+from diagnosis.model import Evidence, Ok, RuntimeState, SpaceInfo, StatusPage  # noqa: E402
+
+NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
+
+
+def live(text, stage=None, message=None, info=None, status=None):
+    ev = Evidence(space="alice/chat", now=NOW, runtime=Ok(RuntimeState(stage=stage, error_message=message)) if stage else None,
+                  info=Ok(info) if info else None, status=Ok(status) if status else None)
+    return decide(parse_report(text), ev)
+
+
+GALLERY = {
+    "build": lambda: live("build error", "BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"),
+    "oom": lambda: live("runtime error after loading the model", "RUNTIME_ERROR", "Memory limit exceeded (16Gi)"),
+    "port": lambda: live("logs: Uvicorn running on http://0.0.0.0:8000", "RUNTIME_ERROR",
+                         "Launch timed out, workload was not healthy after 30 min",
+                         SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})),
+    "no_app_file": lambda: live("it never builds", "NO_APP_FILE", None,
+                                SpaceInfo(id="alice/chat", sdk="gradio", files=("README.md", "main.py"))),
+    "scheduling": lambda: live("upgraded to a GPU", "RUNTIME_ERROR", "Scheduling failure: not enough hardware capacity"),
+    "sleeping": lambda: live("is it broken?", "SLEEPING"),
+    "placeholder": lambda: decide(parse_report("my space https://huggingface.co/spaces/OWNER/SPACE_NAME shows 503")),
+    "status": lambda: live("my space is stuck building", "BUILDING", None, None,
+                           StatusPage("degraded", degraded=(("Spaces", "degraded"),))),
+}
+
+
+def test_each_bucket_reply_is_short_cites_each_fact_once_and_leads_with_an_action():
+    for name, make in GALLERY.items():
+        v = make()
+        md = to_markdown(v)
+        assert len(md) <= 1200, (name, md)
+        lines = [line for line in md.splitlines() if line.strip()]
+        assert len(lines) == len(set(lines)), (name, md)
+        assert len(v.evidence) == len(set(v.evidence)) and 1 <= len(v.next_actions) <= 3, (name, v.next_actions)
+        first = v.next_actions[0]
+        assert not first.startswith(("Open Logs", "Fix the README")), (name, first)  # specific before generic
+
+
+def test_one_fact_one_action():
+    assert len(GALLERY["no_app_file"]().next_actions) == 1  # not "no app file" three ways
+    assert len(GALLERY["scheduling"]().next_actions) == 1
+    assert not any("exception" in a for a in GALLERY["oom"]().next_actions)
+    port = GALLERY["port"]().next_actions
+    assert "app_port: 8000" in port[0] and len(port) == 1
+    assert GALLERY["status"]().next_actions[0].startswith("Wait") and "https://status.huggingface.co" in GALLERY["status"]().next_actions[0]
+    assert GALLERY["sleeping"]().next_actions[0].startswith("Nothing is broken")
+
+
+def test_needs_info_asks_for_exactly_the_url_and_the_runtime_output():
+    v = GALLERY["placeholder"]()
+    assert v.bucket is Bucket.NEEDS_INFO and len(v.next_actions) == 2
+    url, runtime = v.next_actions
+    assert "placeholder" in url and "https://huggingface.co/spaces/OWNER/NAME" in url
+    assert "/runtime" in runtime and "`stage`" in runtime and "`errorMessage`" in runtime
+    md = to_markdown(v)
+    assert md.index("**Questions**") < md.index("**Stop**")

@@ -206,3 +206,30 @@ def test_prefilter_lets_help_requests_through(text):
 def test_prefilter_ignores_ordinary_chat(text):
     from diagnosis.prefilter import looks_like_space_trouble
     assert not looks_like_space_trouble(text)
+
+
+def test_symptom_words_are_not_read_inside_space_ids_urls_or_hosts():
+    text = ("help with kestrel-labs/vnc-desktop, see https://huggingface.co/spaces/acme/paused-proxy-demo "
+            "and https://sleeping-tunnel.hf.space")
+    assert codes(find_symptoms(text, ["kestrel-labs/vnc-desktop"])) == set()
+    assert "policy_sensitive_tool" in codes(find_symptoms("help with kestrel-labs/vnc-desktop"))  # only the caller knows a bare id is a Space id
+
+
+@pytest.mark.parametrize("text, context", [
+    ("I added cloudflared to the Dockerfile", "added"),
+    ("RUN wget -q https://bin.equinox.io/ngrok-v3-stable-linux-amd64.tgz && tar xf ngrok-v3.tgz", "added"),
+    ("the Space was paused.\nCOPY --from=cloudflare/cloudflared:latest /usr/local/bin/cloudflared /bin/", "added"),
+    ("we use ngrok for the webhook", "uses"),
+    ("could it be a proxy issue?", "mentioned"),
+])
+def test_policy_tool_says_how_the_person_relates_to_it(text, context):
+    assert by_code(find_symptoms(text), "policy_sensitive_tool").facts["context"] == context
+
+
+def test_prose_is_quoted_one_sentence_at_a_time():
+    text = ("My Space has been stuck on PAUSED for two days. Restart and factory rebuild both fail with 503. "
+            "I pushed several empty commits to trigger a build but nothing happens and the logs do not update.")
+    found = find_symptoms(text)
+    assert by_code(found, "paused").quote == "My Space has been stuck on PAUSED for two days."
+    assert by_code(found, "restart_fails").quote == "Restart and factory rebuild both fail with 503."
+    assert by_code(found, "logs_frozen").quote == by_code(found, "empty_commits").quote

@@ -199,3 +199,115 @@ def test_building_long_after_the_last_change_without_commit_list():
     assert v.bucket is Bucket.LIFECYCLE_STUCK and any("95 min after the last change at 19:25 UTC" in e for e in v.evidence)
     fresh = live(runtime=runtime("BUILDING"), info=Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=5))))
     assert not any("after the last change" in e for e in fresh.evidence)
+
+
+# ---- reply quality: each fact once, confidence that matches the evidence, no claims the text does not make ----
+
+def overlapping(a, b, k=30):
+    """Two evidence lines sharing a run of k characters say the same thing twice."""
+    return any(a[i:i + k] in b for i in range(0, max(1, len(a) - k + 1)))
+
+
+def assert_each_fact_once(evidence):
+    for i, a in enumerate(evidence):
+        for b in evidence[i + 1:]:
+            assert not overlapping(a, b) and not overlapping(b, a), (a, b)
+
+
+STUCK_REPORT = ("My Space https://huggingface.co/spaces/alice/chat has been stuck on PAUSED for two days. Restart and "
+                "factory rebuild both fail with 503. I pushed several empty commits to trigger a build but nothing happens "
+                "and the logs do not update.")
+
+
+def test_live_state_leads_and_one_long_sentence_is_quoted_once():
+    v = live(STUCK_REPORT, runtime=runtime("PAUSED", sha="f" * 40), commits=Ok(commits_since(6)))
+    assert v.evidence[0] == "runtime PAUSED; 6 commits since 20:00 UTC started no build"
+    assert_each_fact_once(v.evidence)
+    assert sum(e.startswith("report:") for e in v.evidence) <= 2
+
+
+def test_build_error_message_is_cited_once():
+    message = ("Build failed with exit code: 1\nERROR: process \"/bin/sh -c pip install -r requirements.txt\" did not "
+               "complete successfully: exit code: 1")
+    v = live("build error since I updated requirements.txt", runtime=runtime("BUILD_ERROR", message),
+             build_log=Ok(message))
+    blob = "\n".join(v.evidence)
+    assert blob.count("Build failed with exit code: 1") <= 1 and blob.count("did not complete successfully") == 1
+    assert v.evidence[0].startswith("runtime BUILD_ERROR")
+    assert_each_fact_once(v.evidence)
+
+
+def test_report_quotes_are_whole_sentences_at_most_two():
+    text = ("It went from Build Queued straight to Paused. Restart returns 503. Factory rebuild fails too. "
+            "I pushed 6 empty commits but the logs never update. Nothing happens.")
+    v = decide(parse_report(text))
+    quotes = [e for e in v.evidence if e.startswith("report:")]
+    assert 1 <= len(quotes) <= 2 and all(q.endswith(".”") and "…" not in q for q in quotes)
+
+
+ABUSE = {"detector": "abuse-handler", "reason": "Blocked by abuse-handler by rule: VNC Server"}
+
+
+@pytest.mark.parametrize("stage, message, abuse, bucket", [
+    ("PAUSED", "Flagged as abusive", ABUSE, Bucket.MODERATION_LOCK),
+    ("NO_APP_FILE", None, None, Bucket.CONFIG_ERROR),
+    ("RUNTIME_ERROR", "Scheduling failure: not enough hardware capacity", None, Bucket.HARDWARE_SCHEDULING),
+    ("RUNTIME_ERROR", "Memory limit exceeded (16Gi)", None, Bucket.RUNTIME_CRASH),
+    ("SLEEPING", None, None, Bucket.SLEEPING),
+])
+def test_a_decisive_platform_message_gives_high_confidence(stage, message, abuse, bucket):
+    v = live("my Space shows 503, restart says 'Something went wrong when restarting this Space'. I pushed a few fixes",
+             runtime=runtime(stage, message, abuse=abuse, sha="f" * 40), commits=Ok(commits_since(2)))
+    assert v.bucket is bucket and v.confidence >= 0.9
+    assert v.confidence + sum(a.confidence for a in v.alternatives) <= 1.0001
+    assert [a.confidence for a in v.alternatives] == sorted((a.confidence for a in v.alternatives), reverse=True)
+
+
+def test_weak_words_alone_stay_unsure():
+    v = decide(parse_report("my space is broken, restart does not help"))
+    assert v.confidence < 0.6
+
+
+def test_policy_words_inside_a_space_id_or_url_claim_nothing():
+    text = ("my Space kestrel-labs/vnc-desktop shows 503 and restart says 'Something went wrong'. I pushed a few fixes "
+            "but nothing changes. https://huggingface.co/spaces/acme/ngrok-tunnel and acme-cloudflared-proxy.hf.space too")
+    report = parse_report(text)
+    assert not any(f.code == "policy_sensitive_tool" for f in report.findings)
+    v = decide(report, Evidence(space="kestrel-labs/vnc-desktop", now=NOW,
+                                runtime=runtime("PAUSED", "Flagged as abusive", abuse=ABUSE)))
+    assert v.bucket is Bucket.MODERATION_LOCK
+    assert not any("adding" in a for a in v.next_actions)
+    assert any("VNC Server" in a for a in v.next_actions)
+
+
+@pytest.mark.parametrize("text, says_added", [
+    ("I added cloudflared to my Dockerfile and now my Space is paused", True),
+    ("Space paused right away.\nRUN wget https://example.com/ngrok.tgz && tar xf ngrok.tgz\nwhy?", True),
+    ("Huggingface 用 cf tunnel秒pause封space\n\n一写进dockerfile就给我space停掉了", True),
+    ("我的space被停了\n用 cf tunnel 访问", False),
+    ("my space uses ngrok and it got paused", False),
+])
+def test_right_after_adding_only_when_the_text_says_so(text, says_added):
+    v = decide(parse_report(text))
+    assert v.bucket is Bucket.MODERATION_LOCK
+    assert any("right after adding" in a for a in v.next_actions) is says_added
+
+
+def test_a_bare_mention_of_a_tool_is_no_cause():
+    v = decide(parse_report("Space alice/chat is paused. Is it a proxy problem?"))
+    assert v.bucket is not Bucket.MODERATION_LOCK
+
+
+def test_any_incident_signal_decides_platform_incident():
+    v = live("stuck on paused, restart fails", runtime=runtime("PAUSED", sha="f" * 40), commits=Ok(commits_since(6)),
+             incident=IncidentSignal(3, 20, Bucket.LIFECYCLE_STUCK))
+    assert v.bucket is Bucket.PLATFORM_INCIDENT and v.confidence >= 0.9
+    assert "3 other Spaces reported the same in the last 20 minutes" in v.evidence
+    assert "https://status.huggingface.co" in v.next_actions[0] and "wait" in v.next_actions[0].lower()
+    assert not any(a.startswith(("Fix", "Open Logs", "Email")) for a in v.next_actions)
+    assert any("changing your code" in s for s in v.stop_doing)
+
+
+def test_an_incident_signal_does_not_override_a_policy_lock():
+    v = live(runtime=runtime("PAUSED", "Flagged as abusive", abuse=ABUSE), incident=IncidentSignal(3, 20, Bucket.LIFECYCLE_STUCK))
+    assert v.bucket is Bucket.MODERATION_LOCK
