@@ -1,12 +1,14 @@
 """Redaction accuracy and speed against detect-secrets 1.5.0 on the same generated messages.
 
-    python -m bench.bench_redact [--seed 2026] [--per-cell 12] [--benign 2000] [--repeat 3] [--json PATH]
+    python -m bench.bench_redact [--seed 2026] [--per-cell 12] [--benign 2000] [--repeat 5] [--json PATH]
                                  [--chat FILE ...]
 
 Recall: a positive message counts when a finding is reported AND no 8 consecutive alphanumeric characters
 of the secret (beyond its public prefix) survive in the redacted text. detect-secrets only detects, so its
 recall is "reported anything" (the most favourable reading). False positives: benign messages with any
-finding, per 1,000. Throughput: messages per second on one core (single thread, best of --repeat runs).
+finding, per 1,000. Throughput: messages per second on one core (single thread, best of --repeat runs, the
+two scanners' runs alternating), on the whole corpus (2/3 of its messages carry a credential) and on the
+benign look-alikes alone (closer to a help channel's traffic, where most messages hold no secret).
 Targets: recall ≥ 99 % overall and ≥ 95 % per kind and per disguise; ≤ 1 FP message per 1,000 benign;
 throughput ≥ 50 × detect-secrets.
 
@@ -19,6 +21,7 @@ import argparse
 import json
 import platform
 import time
+from importlib.metadata import version
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable
@@ -54,14 +57,17 @@ def detect_secrets_scanner() -> Callable[[str], bool]:
     return scan
 
 
-def throughput(scan: Callable[[str], object], texts: list[str], repeat: int) -> float:
-    best = float("inf")
+def throughputs(scanners: list[Callable[[str], object]], texts: list[str], repeat: int) -> list[float]:
+    """Messages per second of each scanner over `texts`, single-threaded, best of `repeat` runs. The runs
+    alternate between the scanners so that a busy moment on the machine slows both, not one."""
+    best = [float("inf")] * len(scanners)
     for _ in range(repeat):
-        start = time.perf_counter()
-        for text in texts:
-            scan(text)
-        best = min(best, time.perf_counter() - start)
-    return len(texts) / best
+        for i, scan in enumerate(scanners):
+            start = time.perf_counter()
+            for text in texts:
+                scan(text)
+            best[i] = min(best[i], time.perf_counter() - start)
+    return [len(texts) / b for b in best]
 
 
 def load_chat(paths: list[Path]) -> list[str]:
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--per-cell", type=int, default=12, help="messages per (kind, disguise)")
     parser.add_argument("--benign", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures here (e.g. bench/results/redact.json)")
     parser.add_argument("--chat", type=Path, nargs="*", default=[], help="real support texts to time as well")
     args = parser.parse_args(argv)
@@ -117,9 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     fp_ours = [m.text for m in benign if ours(m)[0]]
     fp_ds = sum(ds_scan(m.text) for m in benign)
 
-    texts = [m.text for m in corpus]
-    speed_ours = throughput(redact, texts, args.repeat)
-    speed_ds = throughput(ds_scan, texts, args.repeat)
+    speed_ours, speed_ds = throughputs([redact, ds_scan], [m.text for m in corpus], args.repeat)
+    benign_ours, benign_ds = throughputs([redact, ds_scan], [m.text for m in benign], args.repeat)
     recall = sum(ok for ok, _, _ in by_kind.values())
     recall_ds = sum(ds for _, ds, _ in by_kind.values())
 
@@ -131,18 +136,20 @@ def main(argv: list[str] | None = None) -> int:
         for key, (ok, ds, n) in sorted(table.items()):
             print(f"| {key} | {n} | {rate(ok, n)} | {rate(ds, n)} |")
         print()
-    print("| figure | ours | detect-secrets 1.5.0 |\n|---|---:|---:|")
+    print(f"| figure | ours | detect-secrets {version('detect-secrets')} |\n|---|---:|---:|")
     print(f"| recall, all positives | {rate(recall, len(positives))} | {rate(recall_ds, len(positives))} |")
     print(f"| false-positive messages per 1,000 benign | {1000 * len(fp_ours) / len(benign):.2f} | "
           f"{1000 * fp_ds / len(benign):.2f} |")
     print(f"| messages / s, one core | {speed_ours:,.0f} | {speed_ds:,.0f} |")
-    print(f"| throughput ratio | {speed_ours / speed_ds:.0f} × | 1 × |")
+    print(f"| throughput ratio | {speed_ours / speed_ds:.1f} × | 1 × |")
+    print(f"| benign look-alikes only: messages / s | {benign_ours:,.0f} | {benign_ds:,.0f} |")
+    print(f"| benign look-alikes only: throughput ratio | {benign_ours / benign_ds:.1f} × | 1 × |")
     chat = load_chat(args.chat)
     if chat:
-        chat_ours, chat_ds = throughput(redact, chat, args.repeat), throughput(ds_scan, chat, args.repeat)
+        chat_ours, chat_ds = throughputs([redact, ds_scan], chat, args.repeat)
         print(f"| real support texts ({len(chat)}, avg {sum(map(len, chat)) // len(chat)} chars): messages / s | "
               f"{chat_ours:,.0f} | {chat_ds:,.0f} |")
-        print(f"| real support texts: throughput ratio | {chat_ours / chat_ds:.0f} × | 1 × |")
+        print(f"| real support texts: throughput ratio | {chat_ours / chat_ds:.1f} × | 1 × |")
         print(f"| real support texts: messages reported | {sum(bool(redact(t).findings) for t in chat)} | "
               f"{sum(ds_scan(t) for t in chat)} |")
     for text in fp_ours[:5]:
@@ -157,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             "recall_by_disguise": {k: ok / n for k, (ok, _, n) in by_disguise.items()},
             "fp_per_1000": 1000 * len(fp_ours) / len(benign), "fp_per_1000_detect_secrets": 1000 * fp_ds / len(benign),
             "msgs_per_s": speed_ours, "msgs_per_s_detect_secrets": speed_ds, "ratio": speed_ours / speed_ds,
+            "benign_msgs_per_s": benign_ours, "benign_msgs_per_s_detect_secrets": benign_ds,
+            "benign_ratio": benign_ours / benign_ds,
         }, indent=2))
     return 0
 
