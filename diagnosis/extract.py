@@ -19,7 +19,7 @@ def parse_report(text: str) -> Report:
         text = str(text or "")
     clean = prepare(_INVISIBLE_RE.sub("", text))
     spaces = find_spaces(clean)
-    names = {s.raw for s in spaces} | {c for s in spaces for c in s.candidates}
-    findings = find_symptoms(clean, names) + analyze(clean, source="text")
+    bare_ids = {s.raw for s in spaces if s.source == "bare"}  # URLs and hosts are blanked by find_symptoms itself
+    findings = find_symptoms(clean, bare_ids) + analyze(clean, source="text")
     request_ids = tuple(dict.fromkeys(_REQUEST_ID_RE.findall(clean)))
     return Report(text=text, spaces=spaces, findings=tuple(findings), request_ids=request_ids)

@@ -140,11 +140,11 @@ _MY_RE = re.compile(r"\b(?:my|our|both)\b", _I)
 
 
 # Identifiers the words must not be read in: a Space named `vnc-desktop` says nothing about VNC.
-_IDENTIFIER_RE = re.compile(
-    r"\bhttps?://[^\s<>()\[\]\"'`]{1,500}|\b(?:hf\.co|huggingface\.co)/[^\s<>()\[\]\"'`]{1,500}"
-    r"|[\w.\-]{1,200}\.hf\.space\b[^\s<>()\[\]\"'`]{0,300}",
-    _I,
-)
+# Separate patterns, each run only when its literal anchor occurs (an alternation would be tried at every index).
+_URL_RE = re.compile(r"https?://[^\s<>()\[\]\"'`]{1,500}", _I)
+_HUB_PATH_RE = re.compile(r"(?:hf\.co|huggingface\.co)/[^\s<>()\[\]\"'`]{1,500}", _I)
+_HOST_LABEL_RE = re.compile(r"[\w.\-]{1,200}$")  # read backwards from ".hf.space"
+_HOST_SUFFIX = ".hf.space"
 # A line that adds something to the Space: a Dockerfile instruction or an install command.
 _BUILD_LINE_RE = re.compile(
     r"^\s{0,8}(?:RUN|COPY|ADD|FROM|CMD|ENTRYPOINT)\s|\b(?:pip3? install|apt(?:-get)? install|npm install|wget|curl -\w)\b",
@@ -183,7 +183,24 @@ def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
 
 def _blank_identifiers(text: str, identifiers: Iterable[str]) -> str:
     """`text` with URLs, hosts and identifiers replaced by spaces of the same length (indices stay valid)."""
-    scan = _IDENTIFIER_RE.sub(lambda m: " " * len(m.group(0)), text)
+    def blank(m: re.Match[str]) -> str:
+        return " " * len(m.group(0))
+
+    low = text.lower()
+    scan = _URL_RE.sub(blank, text) if "://" in text else text
+    if "hf.co/" in low or "huggingface.co/" in low:
+        scan = _HUB_PATH_RE.sub(blank, scan)
+    pieces, done = [], 0  # one pass: a flood of hosts must not copy the text once per host
+    pos = low.find(_HOST_SUFFIX)
+    while pos != -1:
+        label = _HOST_LABEL_RE.search(scan, max(done, pos - 200), pos)
+        start = label.start() if label else pos
+        end = pos + len(_HOST_SUFFIX)
+        pieces += [scan[done:start], " " * (end - start)]
+        done = end
+        pos = low.find(_HOST_SUFFIX, end)
+    if pieces:
+        scan = "".join(pieces) + scan[done:]
     for ident in identifiers:
         if ident and ident in scan:
             scan = scan.replace(ident, " " * len(ident))
