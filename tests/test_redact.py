@@ -175,6 +175,8 @@ HOSTILE = {
     "assignment_flood": lambda rng: "token=" * 17_000,
     "key_headers": lambda rng: "-----BEGIN RSA PRIVATE KEY-----\n" * 3_000,
     "long_runs": lambda rng: ("xoxb-1-" * 14_000) + ("sk-proj-" + "a" * 40 + "\n") * 800,
+    # prefixes inside long base64url runs broken by line breaks: every fixed-length body looks for a break
+    "broken_runs": lambda rng: ("sk-ant-api03-" + "sk-proj-Ab1" * 9 + "\n") * 1_000,
     "dotted": lambda rng: ".".join("".join(rng.choice(string.ascii_letters + "-_") for _ in range(rng.randint(5, 40)))
                                    for _ in range(4_000)),
 }
