@@ -351,7 +351,6 @@ MAX_ALTERNATIVES = 4
 HF_EMAIL = "website@huggingface.co"
 STATUS_URL = "https://status.huggingface.co"
 _RULE_CODES = frozenset(rule.code for rule in logs.RULES)
-_TRIED_CODES = frozenset({"restart_fails", "factory_rebuild_fails", "restart_failed_banner"})
 _ESCALATION = (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.PLATFORM_INCIDENT)  # the bucket's own step is the way out
 
 
@@ -465,6 +464,7 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
     lines: list[str] = []
     cited: list[str] = []
     said = {f.code for f in decisive}
+    text = " ".join(report.text.split()).lower()  # quotes are whitespace-normalised by logs.shorten
 
     def fresh(f: Finding) -> bool:
         return bool(f.quote) and not any(sayer in said for sayer in _SAID_BY.get(f.code, ())) and not any(
@@ -477,13 +477,17 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
     for f in decisive:
         if len(lines) >= MAX_EVIDENCE or not fresh(f):
             continue
-        if f.source == "text" and f.code not in _RULE_CODES:
+        ours = f.source == "recent" or (f.source == "text" and _core(f.quote)[:24] not in text)
+        if f.source == "text" and not ours and f.code not in _RULE_CODES:
             if report_quotes >= MAX_REPORT_QUOTES:
                 continue
             report_quotes += 1
         cited.append(f.quote)
-        quote = f"“{f.quote}”" if f.source == "text" or f.source.endswith("_log") else f.quote
-        lines.append(quote if f.source == "recent" else f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}")
+        if ours:
+            lines.append(f.quote)  # a sentence of ours ("2 Spaces of different owners…"), not a quote
+        else:
+            quote = f"“{f.quote}”" if f.source == "text" or f.source.endswith("_log") else f.quote
+            lines.append(f"{SOURCE_LABEL.get(f.source, f.source)}: {quote}")
     header = next((f for f in findings if f.code == "build_queued_header"), None)
     if header and bucket in (B.LIFECYCLE_STUCK, B.NEEDS_INFO) and fresh(header) and len(lines) < MAX_EVIDENCE:
         lines.append(f"{SOURCE_LABEL.get(header.source, header.source)}: “{header.quote}”")
@@ -594,9 +598,8 @@ def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx
                 out.append(text)
         if len(out) >= 2:
             break
-    if bucket is B.LIFECYCLE_STUCK and codes & _TRIED_CODES:
-        out.insert(0, f"Email {HF_EMAIL} with the draft below: restart and rebuild already failed, and only HF can "
-                      "unstick a Space whose builder does not start.")
+    if bucket is B.LIFECYCLE_STUCK:
+        out.insert(0, _BUCKET_ACTION[bucket](facts, ctx))  # the way out first; the findings explain why
     elif bucket in _ESCALATION or not out:
         out.append(_BUCKET_ACTION[bucket](facts, ctx))
     if bucket is B.LIFECYCLE_STUCK and ctx.stage is None:
@@ -796,9 +799,7 @@ _BUCKET_ACTION = {
     B.PORT_HEALTHCHECK: lambda f, c: (
         f"Make the server listen on 0.0.0.0:{_int(c.card_data.get('app_port')) or DEFAULT_PORT} (Docker: `app_port` in "
         "the README YAML and `EXPOSE` must match the port your app prints)."),
-    B.LIFECYCLE_STUCK: lambda f, c: (
-        f"Try one restart, then one Factory rebuild (Settings); if the Space stays "
-        f"{c.stage or 'PAUSED / Build Queued'}, email {HF_EMAIL} with the draft below."),
+    B.LIFECYCLE_STUCK: lambda f, c: _lifecycle_action(c),
     B.MODERATION_LOCK: lambda f, c: f"Email {HF_EMAIL} with the draft below and ask for a review; no more commits meanwhile.",
     B.PLATFORM_INCIDENT: lambda f, c: f"Wait for the platform to recover: follow {STATUS_URL} (it can lag behind a fresh "
                                       "incident) and re-check your Space once it is resolved.",
@@ -806,9 +807,24 @@ _BUCKET_ACTION = {
                                  "your repo.",
     B.HARDWARE_SCHEDULING: lambda f, c: "Restart later or pick other hardware in Settings; no code change is needed.",
     B.SLEEPING: lambda f, c: (
-        "Nothing is broken: a free Space sleeps after a while without visitors. Open its page to wake it (the owner can "
-        "also press Restart in Settings)."),
+        ("Nothing is broken" if c.stage in ("SLEEPING", "STOPPED") or "sleeping" in c.text_codes
+         else "If the Space page says Sleeping, nothing is broken")
+        + ": a free Space sleeps after a while without visitors. Open its page to wake it (the owner can also press "
+          "Restart in Settings)."),
 }
+
+
+def _lifecycle_action(c: Context) -> str:
+    """Restart, then Factory rebuild, then HF: starting from the step the person has not tried yet."""
+    restarted = bool(c.text_codes & {"restart_fails", "restart_failed_banner"})
+    rebuilt = "factory_rebuild_fails" in c.text_codes
+    stage = c.stage or "PAUSED / Build Queued"
+    if rebuilt:
+        tried = "restart and Factory rebuild" if restarted else "Factory rebuild"
+        return (f"Email {HF_EMAIL} with the draft below: {tried} already failed, and only HF can unstick a Space whose "
+                "builder does not start.")
+    first = "Try one Factory rebuild (Settings)" if restarted else "Try one restart, then one Factory rebuild (Settings)"
+    return f"{first}; if the Space stays {stage}, email {HF_EMAIL} with the draft below."
 
 
 def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], report: Report, ev: Evidence,

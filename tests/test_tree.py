@@ -311,3 +311,30 @@ def test_any_incident_signal_decides_platform_incident():
 def test_an_incident_signal_does_not_override_a_policy_lock():
     v = live(runtime=runtime("PAUSED", "Flagged as abusive", abuse=ABUSE), incident=IncidentSignal(3, 20, Bucket.LIFECYCLE_STUCK))
     assert v.bucket is Bucket.MODERATION_LOCK
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Space alice/chat stuck in Build Queued, pushed 5 empty commits", "Try one restart, then one Factory rebuild"),
+    ("Space alice/chat stuck in Build Queued, restart fails", "Try one Factory rebuild"),
+    ("Space alice/chat stuck in Build Queued. Restart and factory rebuild both fail with 503.", "Email website@"),
+])
+def test_lifecycle_next_step_starts_from_what_was_not_tried_yet(text, first):
+    v = live(text, runtime=runtime("PAUSED"))
+    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.next_actions[0].startswith(first)
+    assert "already failed" not in v.next_actions[0] or "factory rebuild" in text.lower()
+
+
+def test_a_guess_of_sleep_is_worded_as_a_guess():
+    guess = decide(parse_report("we cannot try your online demo anymore, any fix?"))
+    assert guess.bucket is Bucket.SLEEPING and guess.next_actions[0].startswith("If the Space page says Sleeping")
+    seen = live("is it broken?", runtime=runtime("SLEEPING"))
+    assert seen.next_actions[0].startswith("Nothing is broken")
+
+
+def test_only_words_from_the_report_are_shown_as_report_quotes():
+    text = ("Streamlit spaces are not loading: https://huggingface.co/spaces/alice/one and "
+            "https://huggingface.co/spaces/bob/two. Other people have the same issue.")
+    v = decide(parse_report(text))
+    assert "2 Spaces of different owners named in one report" in v.evidence  # our words: no quote marks
+    quotes = [line.removeprefix("report: “").removesuffix("”") for line in v.evidence if line.startswith("report: “")]
+    assert quotes and all(q.strip("…") in text for q in quotes)
