@@ -65,8 +65,12 @@ def _header(v: Verdict) -> str:
     return f"confidence {round(v.confidence * 100)}%{space}"
 
 
+ALSO_MIN = 0.1  # alternatives below this are noise to a reader (they stay in the JSON)
+
+
 def _also(v: Verdict) -> str:
-    return ", ".join(f"{TITLES[a.bucket].split(' (')[0].lower()} {round(a.confidence * 100)}%" for a in v.alternatives[:3])
+    return ", ".join(f"{TITLES[a.bucket].split(' (')[0].lower()} {round(a.confidence * 100)}%"
+                     for a in v.alternatives[:3] if a.confidence >= ALSO_MIN)
 
 
 def _sections(v: Verdict, item_limit: int) -> list[tuple[str, list[str]]]:
@@ -100,7 +104,7 @@ def _markdown_body(v: Verdict, item_limit: int) -> str:
             numbered = heading in ("Next", "Questions")
             lines = [f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1)]
             parts.append(f"**{heading}**\n" + "\n".join(lines))
-    if v.alternatives:
+    if _also(v):
         parts.append(f"*Also possible: {_also(v)}*")
     return _safe("\n".join(parts))
 
@@ -112,7 +116,7 @@ def to_terminal(v: Verdict) -> str:
         if items:
             out.append(f"\n{heading}:")
             out.extend(f"  - {x}" for x in items)
-    if v.alternatives:
+    if _also(v):
         out.append(f"\nAlso possible: {_also(v)}")
     if v.stop_pushing_commits:
         out.append("\nStop pushing commits: yes")
@@ -155,7 +159,7 @@ def to_embed(v: Verdict) -> EmbedSpec:
         if items:
             value = "\n".join(f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1))
             fields.append((name, _cut(_safe(value), EMBED_FIELD_VALUE_LIMIT)))
-    if v.alternatives:
+    if _also(v):
         fields.append(("Also possible", _cut(_also(v), EMBED_FIELD_VALUE_LIMIT)))
     if v.email_draft:
         fence = 8  # "```\n" + "\n```"

@@ -343,6 +343,7 @@ def _minutes_since(when: datetime, ev: Evidence) -> float:
 
 PRIOR_MASS = 1.5  # score mass kept for "something not seen": no verdict is certain
 DECISIVE_WEIGHT = 3.5  # a platform message or live state this strong names its bucket by itself
+AGREEING_WEIGHT = 3.0  # a specific platform message (pip, traceback) decides when the live stage agrees with it
 DECIDED_CONFIDENCE = 0.9  # floor for a verdict decided by precedence or by such a message
 MAX_CONFIDENCE = 0.97
 MAX_EVIDENCE = 5
@@ -416,7 +417,8 @@ def _decided(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
         return strongest[bucket] >= MODERATION_FLOOR  # policy wording or an abuse record: precedence (Branch A)
     if bucket is B.PLATFORM_INCIDENT and any(f.bucket is bucket and f.source in ("status", "recent") for f in findings):
         return scores[bucket] >= PLATFORM_FLOOR
-    if strongest[bucket] < DECISIVE_WEIGHT:
+    live_stage_agrees = any(f.bucket is bucket and _from_stage(f) for f in findings)
+    if strongest[bucket] < (AGREEING_WEIGHT if live_stage_agrees else DECISIVE_WEIGHT):
         return False
     # a decisive message that another decisive message contradicts decides nothing by itself
     return not any(w >= DECISIVE_WEIGHT for b, w in strongest.items() if b is not bucket)
@@ -623,6 +625,10 @@ _SAID_BY: dict[str, tuple[str, ...]] = {
     "missing_app_file": ("app_file_missing",), "launch_timeout": ("port_mismatch", "localhost_bind"),
     "builder_not_dispatching": ("commits_no_build",), "abuse_flagged": ("abuse_record", "abuse_handler"),
     "tool_then_paused": ("abuse_record", "abuse_handler"),
+    # the person's words for what the live stage already says
+    "build_error_banner": ("stage_build_error",), "runtime_error_banner": ("stage_runtime_error",),
+    "config_error_banner": ("stage_config_error",), "paused": ("stage_paused",), "sleeping": ("stage_sleeping",),
+    "stopped_stage": ("stage_sleeping",),
 }
 
 

@@ -132,3 +132,9 @@ def test_needs_info_asks_for_exactly_the_url_and_the_runtime_output():
     assert "/runtime" in runtime and "`stage`" in runtime and "`errorMessage`" in runtime
     md = to_markdown(v)
     assert md.index("**Questions**") < md.index("**Stop**")
+
+
+def test_negligible_alternatives_are_not_shown():
+    v = Verdict(bucket=Bucket.MODERATION_LOCK, confidence=0.92, alternatives=(Alternative(Bucket.LIFECYCLE_STUCK, 0.06),))
+    assert "Also possible" not in to_markdown(v) and "Also possible" not in to_terminal(v)
+    assert not any(name == "Also possible" for name, _ in to_embed(v).fields)

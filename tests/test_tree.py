@@ -254,6 +254,8 @@ ABUSE = {"detector": "abuse-handler", "reason": "Blocked by abuse-handler by rul
     ("RUNTIME_ERROR", "Scheduling failure: not enough hardware capacity", None, Bucket.HARDWARE_SCHEDULING),
     ("RUNTIME_ERROR", "Memory limit exceeded (16Gi)", None, Bucket.RUNTIME_CRASH),
     ("SLEEPING", None, None, Bucket.SLEEPING),
+    ("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0", None, Bucket.BUILD_FAILURE),
+    ("RUNTIME_ERROR", "ModuleNotFoundError: No module named 'cv2'", None, Bucket.RUNTIME_CRASH),
 ])
 def test_a_decisive_platform_message_gives_high_confidence(stage, message, abuse, bucket):
     v = live("my Space shows 503, restart says 'Something went wrong when restarting this Space'. I pushed a few fixes",
@@ -338,3 +340,8 @@ def test_only_words_from_the_report_are_shown_as_report_quotes():
     assert "2 Spaces of different owners named in one report" in v.evidence  # our words: no quote marks
     quotes = [line.removeprefix("report: “").removesuffix("”") for line in v.evidence if line.startswith("report: “")]
     assert quotes and all(q.strip("…") in text for q in quotes)
+
+
+def test_the_persons_words_for_the_live_stage_are_not_quoted_again():
+    v = live("build error", runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"))
+    assert v.evidence == ("runtime BUILD_ERROR — ERROR: No matching distribution found for torch==1.8.0",)
