@@ -79,6 +79,7 @@ class Context:
     build_log_state: str | None = None
     run_log_state: str | None = None
     text_codes: set[str] = field(default_factory=set)
+    platform_seen: bool = False  # the status page or other reports (not only the person's words) show an incident
 
 
 def decide(report: Report, evidence: Evidence = Evidence()) -> Verdict:
@@ -155,10 +156,13 @@ def _evidence_findings(ev: Evidence, ctx: Context) -> list[Finding]:
         elif isinstance(probe, Unavailable):
             setattr(ctx, f"{name}_state", f"unavailable ({probe.reason})")
     if isinstance(ev.status, Ok):
-        out += _status_findings(ev.status.value)
+        status = _status_findings(ev.status.value)
+        ctx.platform_seen = bool(status)
+        out += status
     if ev.incident is not None and ev.incident.similar_spaces > 0:
         # incidents.detect_incident already applied its threshold (distinct other owners): the signal decides
         n, m = ev.incident.similar_spaces, ev.incident.window_minutes
+        ctx.platform_seen = True
         out.append(Finding("recent_similar", B.PLATFORM_INCIDENT, INCIDENT_WEIGHT,
                            f"{n} other Spaces reported the same in the last {m} minutes", "recent",
                            {"similar": str(n), "window": str(m), "picture": ev.incident.bucket.value}))
@@ -375,7 +379,7 @@ def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
         placeholder=placeholder,
         evidence=_evidence_lines(bucket, decisive, findings, report, ctx),
         next_actions=actions,
-        stop_doing=_stop_doing(bucket, findings, stop_pushing),
+        stop_doing=_stop_doing(bucket, findings, stop_pushing, ctx),
         stop_pushing_commits=stop_pushing,
         unavailable=_unavailable(ev, ctx),
         email_draft=_email(bucket, facts, findings, report, ev, ctx) if bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) else None,
@@ -525,7 +529,7 @@ def _live_line(decisive: list[Finding], findings: list[Finding], ctx: Context, c
     return "; ".join(parts)
 
 
-def _stop_doing(bucket: Bucket, findings: list[Finding], stop_pushing: bool) -> tuple[str, ...]:
+def _stop_doing(bucket: Bucket, findings: list[Finding], stop_pushing: bool, ctx: Context) -> tuple[str, ...]:
     out = []
     if bucket is B.MODERATION_LOCK:
         out.append("pushing more commits: they do not lift a policy lock, only a review does")
@@ -534,7 +538,8 @@ def _stop_doing(bucket: Bucket, findings: list[Finding], stop_pushing: bool) -> 
     if bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK):
         out.append("creating duplicate Spaces: copies of a locked or stuck Space hit the same wall")
     if bucket is B.PLATFORM_INCIDENT:
-        out.append("changing your code or pushing commits while the incident lasts: the fault is platform-side")
+        out.append("changing your code or pushing commits while the incident lasts: the fault is platform-side"
+                   if ctx.platform_seen else "changing your code before you know whether the fault is platform-side")
     if any(f.code == "missing_secret" for f in findings) or bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.NEEDS_INFO):
         out.append("posting tokens or secrets in public (revoke any token you already posted)")
     return tuple(out)
@@ -807,8 +812,11 @@ _BUCKET_ACTION = {
         "the README YAML and `EXPOSE` must match the port your app prints)."),
     B.LIFECYCLE_STUCK: lambda f, c: _lifecycle_action(c),
     B.MODERATION_LOCK: lambda f, c: f"Email {HF_EMAIL} with the draft below and ask for a review; no more commits meanwhile.",
-    B.PLATFORM_INCIDENT: lambda f, c: f"Wait for the platform to recover: follow {STATUS_URL} (it can lag behind a fresh "
-                                      "incident) and re-check your Space once it is resolved.",
+    B.PLATFORM_INCIDENT: lambda f, c: (
+        f"Wait for the platform to recover: follow {STATUS_URL} (it can lag behind a fresh incident) and re-check your "
+        "Space once it is resolved." if c.platform_seen else
+        f"Check {STATUS_URL}: if Spaces show an incident, wait for it to be resolved; if all is green, it may be your "
+        "Space alone — share its runtime `stage` and `errorMessage`."),
     B.CONFIG_ERROR: lambda f, c: "Fix the README YAML header (`sdk`, `app_file`, `app_port`, `sdk_version`) so it matches "
                                  "your repo.",
     B.HARDWARE_SCHEDULING: lambda f, c: "Restart later or pick other hardware in Settings; no code change is needed.",

@@ -345,3 +345,11 @@ def test_only_words_from_the_report_are_shown_as_report_quotes():
 def test_the_persons_words_for_the_live_stage_are_not_quoted_again():
     v = live("build error", runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"))
     assert v.evidence == ("runtime BUILD_ERROR — ERROR: No matching distribution found for torch==1.8.0",)
+
+
+def test_platform_incident_from_words_alone_is_advice_to_check_not_to_wait():
+    v = decide(parse_report("Suddenly my space gives 503 for everyone. Other people in the channel say theirs too."))
+    assert v.bucket is Bucket.PLATFORM_INCIDENT and v.confidence < 0.6
+    assert v.next_actions[0].startswith("Check https://status.huggingface.co")
+    seen = live("my space is stuck building", status=Ok(StatusPage("degraded", degraded=(("Spaces", "degraded"),))))
+    assert seen.next_actions[0].startswith("Wait for the platform to recover")
