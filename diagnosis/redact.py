@@ -473,8 +473,14 @@ def _locate(text: str, lower: str) -> tuple[dict[int, list[int]], bool]:
 
 # ---------------------------------------------------------------------------------------------- decoding
 
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[nrt\"\\/]|[" + _ZERO_WIDTH + "]")
-_JSON_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"}
+# (percent-encoding of ASCII only: a byte of a multi-byte UTF-8 sequence is no token character)
+_ESCAPE = re.compile(r"%[0-7][0-9A-Fa-f]|\\u[0-9A-Fa-f]{4}|\\[nrt\"\\/]|[" + _ZERO_WIDTH + "]")
+# every escape but \uXXXX -> what it stands for, looked up instead of parsed
+_UNESCAPED = {
+    **{f"%{h}{l}": chr(int(h + l, 16)) for h in "01234567" for l in "0123456789abcdefABCDEF"},
+    **{"\\" + c: d for c, d in {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.items()},
+    **dict.fromkeys(_ZERO_WIDTH, ""),
+}
 
 
 def _decoded_view(text: str) -> tuple[str, list[int]] | None:
@@ -485,21 +491,15 @@ def _decoded_view(text: str) -> tuple[str, list[int]] | None:
     last = 0
     for m in _ESCAPE.finditer(text):
         seq = m.group()
-        if seq[0] == "%":
-            code = int(seq[1:], 16)
-            decoded = chr(code) if code < 0x80 else None
-        elif seq.startswith("\\u"):
-            decoded = chr(int(seq[2:], 16))
-        elif seq[0] == "\\":
-            decoded = _JSON_SIMPLE[seq[1]]
-        else:
-            decoded = ""  # zero-width
+        decoded = _UNESCAPED.get(seq)
         if decoded is None:
-            continue
-        pieces.append(text[last:m.start()])
-        origin.extend(range(last, m.start()))
-        pieces.append(decoded)
-        origin.extend([m.start()] * len(decoded))
+            decoded = chr(int(seq[2:], 16))  # \uXXXX
+        start = m.start()
+        pieces.append(text[last:start])
+        origin.extend(range(last, start))
+        if decoded:  # one character; a zero-width one decodes to nothing
+            pieces.append(decoded)
+            origin.append(start)
         last = m.end()
     if not pieces:
         return None
