@@ -18,6 +18,7 @@ EMBED_FIELD_NAME_LIMIT = 256
 EMBED_FIELD_VALUE_LIMIT = 1024
 EMBED_FIELDS_MAX = 25
 EMBED_TOTAL_LIMIT = 6000
+EVIDENCE_ITEM_LIMIT = 190  # five cited lines fit one embed field (1024)
 
 TITLES = {
     Bucket.BUILD_FAILURE: "Build failure (the image does not build)",
@@ -73,11 +74,19 @@ def _also(v: Verdict) -> str:
                      for a in v.alternatives[:3] if a.confidence >= ALSO_MIN)
 
 
+def _next_heading(v: Verdict) -> str:
+    return "Questions" if v.bucket is Bucket.NEEDS_INFO else "Next"
+
+
+def _numbered(items: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(f"{i}. {x}" for i, x in enumerate(items, 1))
+
+
 def _sections(v: Verdict, item_limit: int) -> list[tuple[str, list[str]]]:
-    """(heading, items) in the order a reader needs them; the e-mail draft comes last."""
+    """(heading, items) in the order a reader needs them: what to do first, then why; the e-mail draft comes last."""
     return [
+        (_next_heading(v), [_cut(a, item_limit) for a in v.next_actions]),
         ("Evidence", [_cut(e, item_limit) for e in v.evidence]),  # escaped by the Markdown renderers
-        ("Questions" if v.bucket is Bucket.NEEDS_INFO else "Next", [_cut(a, item_limit) for a in v.next_actions]),
         ("Stop", [_cut(s, item_limit) for s in v.stop_doing]),
         ("Could not check", [_cut(u, item_limit) for u in v.unavailable]),
     ]
@@ -101,9 +110,8 @@ def _markdown_body(v: Verdict, item_limit: int) -> str:
         if heading == "Evidence":
             items = [_literal(x) for x in items]
         if items:
-            numbered = heading in ("Next", "Questions")
-            lines = [f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1)]
-            parts.append(f"**{heading}**\n" + "\n".join(lines))
+            body = _numbered(items) if heading in ("Next", "Questions") else "\n".join(f"- {x}" for x in items)
+            parts.append(f"**{heading}**\n{body}")
     if _also(v):
         parts.append(f"*Also possible: {_also(v)}*")
     return _safe("\n".join(parts))
@@ -143,22 +151,20 @@ class EmbedSpec:
 
 
 def to_embed(v: Verdict) -> EmbedSpec:
+    """The next actions (or questions) in the description, where the eye lands; evidence and the rest as fields."""
     head = _cut(f"Space Doctor — {title(v)}", EMBED_TITLE_LIMIT)
     lines = [_header(v)]
-    if v.evidence:
-        lines.append("**Evidence**")
-        lines.extend(f"- {_literal(_cut(e, 400))}" for e in v.evidence)
+    if v.next_actions:
+        lines += [f"**{_next_heading(v)}**", _numbered(v.next_actions)]
     description = _cut(_safe("\n".join(lines)), EMBED_DESCRIPTION_LIMIT)
     fields: list[tuple[str, str]] = []
-    heading = "Questions" if v.bucket is Bucket.NEEDS_INFO else "Next actions"
-    for name, items, numbered in (
-        (heading, v.next_actions, True),
-        ("Stop doing", v.stop_doing, False),
-        ("Could not check", v.unavailable, False),
+    for name, items in (
+        ("Evidence", [_literal(_cut(e, EVIDENCE_ITEM_LIMIT)) for e in v.evidence]),
+        ("Stop doing", list(v.stop_doing)),
+        ("Could not check", list(v.unavailable)),
     ):
         if items:
-            value = "\n".join(f"{i}. {x}" if numbered else f"- {x}" for i, x in enumerate(items, 1))
-            fields.append((name, _cut(_safe(value), EMBED_FIELD_VALUE_LIMIT)))
+            fields.append((name, _cut(_safe("\n".join(f"- {x}" for x in items)), EMBED_FIELD_VALUE_LIMIT)))
     if _also(v):
         fields.append(("Also possible", _cut(_also(v), EMBED_FIELD_VALUE_LIMIT)))
     if v.email_draft:

@@ -52,7 +52,8 @@ def test_embed_fields_and_colour():
     spec = to_embed(v)
     check_embed(spec)
     assert spec.title.endswith(TITLES[Bucket.HARDWARE_SCHEDULING]) and isinstance(spec.colour, int)
-    assert spec.fields[0][0] == "Next actions"
+    assert spec.description.index("**Next**") < spec.description.index("1. ")  # the next action is what the eye meets
+    assert spec.fields[0][0] == "Evidence"
 
 
 def test_terminal_and_json():
@@ -66,7 +67,7 @@ def test_terminal_and_json():
 
 def test_quoted_user_text_cannot_restyle_the_reply():
     v = decide(parse_report("**Runtime error** ```Memory limit exceeded (16Gi)``` [click](https://evil.example)"))
-    evidence = to_markdown(v).split("**Evidence**")[1].split("**Next**")[0]
+    evidence = to_markdown(v).split("**Evidence**")[1].split("**Stop**")[0]
     assert "```" not in evidence and "**Runtime" not in evidence
     assert not re.search(r"(?<!\\)\]\(", evidence)  # no live Markdown link
 
@@ -131,7 +132,7 @@ def test_needs_info_asks_for_exactly_the_url_and_the_runtime_output():
     assert "placeholder" in url and "https://huggingface.co/spaces/OWNER/NAME" in url
     assert "/runtime" in runtime and "`stage`" in runtime and "`errorMessage`" in runtime
     md = to_markdown(v)
-    assert md.index("**Questions**") < md.index("**Stop**")
+    assert md.index("**Questions**") < md.index("**Evidence**") < md.index("**Stop**")
 
 
 def test_negligible_alternatives_are_not_shown():
