@@ -473,6 +473,8 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
     text = " ".join(report.text.split()).lower()  # quotes are whitespace-normalised by logs.shorten
 
     def fresh(f: Finding) -> bool:
+        if _STAGE_WORDS.get(f.code) in said and len(f.quote.split()) <= STAGE_WORDS_ONLY:
+            return False
         return bool(f.quote) and not any(sayer in said for sayer in _SAID_BY.get(f.code, ())) and not any(
             _overlaps(f.quote, c) for c in cited)
 
@@ -630,11 +632,14 @@ _SAID_BY: dict[str, tuple[str, ...]] = {
     "missing_app_file": ("app_file_missing",), "launch_timeout": ("port_mismatch", "localhost_bind"),
     "builder_not_dispatching": ("commits_no_build",), "abuse_flagged": ("abuse_record", "abuse_handler"),
     "tool_then_paused": ("abuse_record", "abuse_handler"),
-    # the person's words for what the live stage already says
-    "build_error_banner": ("stage_build_error",), "runtime_error_banner": ("stage_runtime_error",),
-    "config_error_banner": ("stage_config_error",), "paused": ("stage_paused",), "sleeping": ("stage_sleeping",),
-    "stopped_stage": ("stage_sleeping",),
 }
+# The person's words for what the live stage says: a quote of little more than those words adds nothing.
+_STAGE_WORDS = {
+    "build_error_banner": "stage_build_error", "runtime_error_banner": "stage_runtime_error",
+    "config_error_banner": "stage_config_error", "paused": "stage_paused", "sleeping": "stage_sleeping",
+    "stopped_stage": "stage_sleeping",
+}
+STAGE_WORDS_ONLY = 5  # words
 
 
 def _q(value: str | None, limit: int = 80) -> str:
