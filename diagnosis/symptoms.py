@@ -86,7 +86,8 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|false positive"),
         ("policy_sensitive_tool", B.MODERATION_LOCK, 0.8,
          r"(?P<tool>cloudflared|cloudflare tunnel|\bcf tunnel|\bngrok\b|\bfrpc?\b|\bv2ray\b|\bxray\b|\btrojan\b|\btor (?:relay|network|proxy|node|bridge)|microdescriptors"
-         r"|\bnovnc\b|\bVNC\b|\bttyd\b|web[- ]?terminal|reverse proxy|proxy|tunnel|翻墙|代理|隧道)"),
+         r"|\bnovnc\b|\bVNC\b|\bttyd\b|web[- ]?terminal"
+         r"|(?<![A-Za-z0-9_./\-])(?:reverse[ -])?(?:prox(?:y|ies)|tunnels?)(?![A-Za-z0-9_/]|\.\w)|翻墙|代理|隧道)"),
         # -- many Spaces at once (platform) vs. one account
         ("others_too", B.PLATFORM_INCIDENT, 1.5,
          r"(?:other|many|several|lots of|multiple) (?:people|users|folks)\b[^.\n]{0,50}(?:same|too|also|as well|affected|report)"
@@ -126,7 +127,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'space_disabled_words': ('disabled',),
     'safety_team': ('safety',),
     'banned_words': ('封', 'flagged', 'banned', 'false positive'),
-    'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'tunnel', '翻墙', '代理', '隧道'),
+    'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'proxies', 'tunnel', '翻墙', '代理', '隧道'),
     'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人'),
     'account_wide': ('all my', 'all of my', 'both', 'organization', 'org and', '所有'),
     'http_503': ('503',),

@@ -233,3 +233,9 @@ def test_prose_is_quoted_one_sentence_at_a_time():
     assert by_code(found, "paused").quote == "My Space has been stuck on PAUSED for two days."
     assert by_code(found, "restart_fails").quote == "Restart and factory rebuild both fail with 503."
     assert by_code(found, "logs_frozen").quote == by_code(found, "empty_commits").quote
+
+
+@pytest.mark.parametrize("text", ["unset HTTPS_PROXY before launch", "nginx: proxy_pass http://127.0.0.1:7860;",
+                                  "from utils import proxy.py", "print(cfg.tunnel_url)"])
+def test_policy_words_inside_code_identifiers_are_not_tools(text):
+    assert "policy_sensitive_tool" not in codes(find_symptoms(text))
