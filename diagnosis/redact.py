@@ -16,8 +16,10 @@ How disguises are handled:
 
 Speed: one pass of a prefix-factored regex over the lowercased text locates every trigger (a vendor prefix,
 a keyword, the shape of a prefix-less token, an escape); a message with none is returned at once, and each
-rule is then matched only where its own trigger occurs. Every pattern is linear (bounded or possessive
-repetitions, no nested unbounded quantifiers), so a hostile 100 KB paste costs milliseconds.
+rule is then matched only where its own trigger occurs. A decoded view is built only when an escape is seen
+and something actually decodes. Checks run cheapest first (str methods count character classes, entropy is
+bounded by the number of distinct characters before anything is counted). Every pattern is linear (bounded
+or possessive repetitions, no nested unbounded quantifiers), so a hostile 100 KB paste costs milliseconds.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 __all__ = ["Redaction", "SecretFinding", "redact", "hf_tokens", "HF_KINDS", "REDACTED"]
 
