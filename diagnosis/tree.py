@@ -141,6 +141,10 @@ def _evidence_findings(ev: Evidence, ctx: Context) -> list[Finding]:
     elif isinstance(ev.runtime, Unavailable) and "not found" in ev.runtime.reason.lower():
         ctx.not_found = True
         out.append(Finding("space_not_found", None, 0.0, f"the Hub says: {ev.runtime.reason}", "runtime"))
+    refused = [p.reason for p in (ev.runtime, ev.info) if isinstance(p, Unavailable)]
+    if "disabled" in refused and not any(f.code == "space_disabled" for f in out):
+        # the Hub refuses with "Access to this resource is disabled.": the same fact as SpaceInfo.disabled
+        out.append(Finding("space_disabled", B.MODERATION_LOCK, 3.5, "the Hub says access to this Space is disabled", "info"))
     if isinstance(ev.commits, Ok):
         out += _commit_findings(ev.commits.value, ev, ctx)
     if isinstance(ev.info, Ok) and not any(f.code == "commits_no_build" for f in out):
@@ -755,7 +759,8 @@ _ACTIONS = {
     "pip_externally_managed": lambda f, c: (
         "pip refuses to install into the system Python (externally-managed-environment) — use a venv in the Dockerfile "
         "or a `python:` base image."),
-    "repo_disabled": lambda f, c: "The Hub disabled access to this Space: only HF can lift that — email them with the draft below.",
+    "repo_disabled": lambda f, c: "The Hub disabled access to this Space: no commit or restart can undo that, only a "
+                                  "review by HF.",
     "port_in_use": lambda f, c: (
         f"Port {f.get('port', '7860')} is already taken inside the container — call `launch()` / `app.run()` only once "
         "and start only one server."),
@@ -806,6 +811,8 @@ _ACTIONS = {
         "Note the time of the failed restart and its request id (`Root=1-…`, if shown): HF needs both to find it in "
         "their logs."),
     "paused_by_owner": lambda f, c: "The owner paused this Space; only they can restart it — ask in its Community tab.",
+    "space_disabled": lambda f, c: "The Hub disabled access to this Space: no commit or restart can undo that, only a "
+                                   "review by HF.",
 }
 
 _BUCKET_ACTION = {

@@ -353,3 +353,10 @@ def test_platform_incident_from_words_alone_is_advice_to_check_not_to_wait():
     assert v.next_actions[0].startswith("Check https://status.huggingface.co")
     seen = live("my space is stuck building", status=Ok(StatusPage("degraded", degraded=(("Spaces", "degraded"),))))
     assert seen.next_actions[0].startswith("Wait for the platform to recover")
+
+
+def test_a_space_the_hub_refuses_as_disabled_is_a_review_case():
+    v = live("my space page says it is disabled, how do I get it back?", runtime=Unavailable("disabled"),
+             info=Unavailable("disabled"), commits=Unavailable("disabled"))
+    assert v.bucket is Bucket.MODERATION_LOCK and v.email_draft
+    assert "disabled" in v.next_actions[0] and "runtime state, Space info, recent commits: disabled" in v.unavailable
