@@ -588,6 +588,9 @@ def _questions(report: Report, ctx: Context, placeholder: bool) -> tuple[str, ..
     if ctx.stage is None:
         qs.append(f"What does its runtime say? Open https://huggingface.co/api/spaces/{space}/runtime and paste `stage` "
                   "and `errorMessage` (and anything that mentions abuse).")
+    if ctx.stage == "RUNNING":
+        qs.append("The Hub says it is RUNNING right now. If its page still fails for you, what does the browser show "
+                  "(error text, status code), and what are the last lines of Logs → Container?")
     qs.append("What do the last lines of Logs → Build and Logs → Container show? Paste them without any token.")
     qs.append("When did it stop working, and what changed just before (commit, hardware, secrets)?")
     return tuple(qs[:MAX_QUESTIONS])

@@ -360,3 +360,8 @@ def test_a_space_the_hub_refuses_as_disabled_is_a_review_case():
              info=Unavailable("disabled"), commits=Unavailable("disabled"))
     assert v.bucket is Bucket.MODERATION_LOCK and v.email_draft
     assert "disabled" in v.next_actions[0] and "runtime state, Space info, recent commits: disabled" in v.unavailable
+
+
+def test_a_running_space_is_said_to_be_running_before_anything_is_asked():
+    v = live("Is my space up?", runtime=runtime("RUNNING"))
+    assert v.bucket is Bucket.NEEDS_INFO and v.next_actions[0].startswith("The Hub says it is RUNNING right now")
