@@ -374,7 +374,7 @@ def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
     placeholder = ctx.space is None and any(s.placeholder for s in report.spaces)
     stop_pushing = bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) or any(f.code == "commits_no_build" for f in findings)
     questions = _questions(report, ctx, placeholder) if bucket is B.NEEDS_INFO or confidence < 0.35 else ()
-    actions = _actions(bucket, decisive, facts, ctx, questions, {f.code for f in findings})
+    actions = _actions(bucket, decisive, facts, ctx, questions)
     return Verdict(
         bucket=bucket,
         confidence=round(confidence, 3),
@@ -597,7 +597,7 @@ def _questions(report: Report, ctx: Context, placeholder: bool) -> tuple[str, ..
 
 
 def _actions(bucket: Bucket, decisive: list[Finding], facts: dict[str, str], ctx: Context,
-             questions: tuple[str, ...], codes: set[str]) -> tuple[str, ...]:
+             questions: tuple[str, ...]) -> tuple[str, ...]:
     """At most two actions specific to what was found, then the bucket's own way out when it is an escalation
     (HF review, status page) or when nothing more specific was found."""
     if bucket is B.NEEDS_INFO:
