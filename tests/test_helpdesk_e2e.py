@@ -173,8 +173,6 @@ async def test_per_user_cooldown(harness: BotHarness) -> None:
     assert d.bot_messages(int(second["id"])) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the help desk records and passes recent diagnoses (detect_incident finds the "
-                   "burst), but the decision tree keeps the signal as a 'platform incident' alternative only")
 async def test_incident_detected_from_a_burst_of_reports(forum: BotHarness) -> None:
     d, hub = forum.discord, forum.hub
     # Unrelated owners' Spaces, each PAUSED at its running commit with nothing pushed since: nothing in any one
