@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from diagnosis.pipeline import InvalidSpace
 from spacedoc import diagnosing, egress
-from spacedoc.views import remember, verdict_view
+from spacedoc.views import answer_message, remember, verdict_view
 
 log = logging.getLogger(__name__)
 
@@ -85,22 +85,7 @@ class Diagnose(commands.Cog):
             return
         if not await self.bot.store.claim(f"answer:msg:{message.id}"):
             return
-        step = "reading the conversation"
-        try:
-            text = await self._conversation(message)
-            step = "checking the Space"
-            async with message.channel.typing():
-                verdict = await diagnosing.diagnose(self.bot.hub, self.bot.store, text, guild_id=message.guild.id)
-            step = "posting the answer"
-            answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
-                                       view=verdict_view(verdict), reply_to=message)
-            await remember(self.bot.store, answer, verdict, details=text)
-        except Exception:
-            log.exception("answering mention %s failed while %s", message.id, step)
-            try:
-                await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
-            except discord.HTTPException:
-                log.warning("could not post the apology for message %s either", message.id)
+        await answer_message(self.bot, message, lambda: self._conversation(message))  # type: ignore[arg-type]
 
     async def _conversation(self, message: discord.Message) -> str:
         """What the diagnosis should read: in a thread, its title and starter message plus the original

@@ -23,9 +23,8 @@ from discord.ext import commands
 
 from diagnosis.extract import parse_report
 from diagnosis.prefilter import looks_like_space_trouble
-from spacedoc import diagnosing, egress
 from spacedoc.store import GuildSettings, Store
-from spacedoc.views import register_persistent_views, remember, verdict_view
+from spacedoc.views import answer_message, register_persistent_views
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ class HelpDesk(commands.Cog):
             return
         if not in_forum_thread:
             self._conversation[(channel.id, message.author.id)] = time.monotonic()
-        await self._answer(message, text)
+        await answer_message(self.bot, message, text, slots=self._diagnosis_slots)  # type: ignore[arg-type]
 
     # ---- gates -----------------------------------------------------------------------------------
 
@@ -160,26 +159,6 @@ class HelpDesk(commands.Cog):
             if await self.store.claim(f"answer:thread:{thread_id}:followup:{n}"):
                 return True
         return False
-
-    # ---- answering -------------------------------------------------------------------------------
-
-    async def _answer(self, message: discord.Message, text: str) -> None:
-        step = "checking the Space"
-        try:
-            async with self._diagnosis_slots:
-                verdict = await diagnosing.diagnose(self.bot.hub, self.store, text,  # type: ignore[attr-defined]
-                                                    guild_id=message.guild.id if message.guild else None)
-            step = "posting the answer"
-            reply = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
-                                      view=verdict_view(verdict), reply_to=message)
-            await remember(self.store, reply, verdict, details=text)
-        except Exception:
-            log.exception("auto-reply to message %s failed while %s", message.id, step)
-            try:
-                await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
-            except discord.HTTPException:
-                log.warning("could not post the apology for message %s either", message.id)
-
 
 async def _starter_content(thread: discord.Thread) -> str:
     """A forum post's starter message (same id as the thread), for the context of a follow-up."""

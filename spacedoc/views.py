@@ -7,8 +7,10 @@ message, which stores what Re-check and the e-mail draft need (redacted).
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from typing import Protocol
+from typing import Awaitable, Callable, Protocol
 
 import discord
 
@@ -135,3 +137,34 @@ async def remember(store: Store, message: discord.Message, verdict: Verdict, *, 
 def register_persistent_views(bot: discord.Client) -> None:
     """Makes every verdict's buttons answer, including those posted before this start."""
     bot.add_view(VerdictView())
+
+
+async def answer_message(
+    bot: _BotWithState,
+    message: discord.Message,
+    text: str | Callable[[], Awaitable[str]],
+    *,
+    slots: asyncio.Semaphore | None = None,
+) -> None:
+    """Diagnoses `text` (or what reading it returns) and replies to `message` with the verdict and its buttons.
+
+    Shared by mentions and auto-replies. A failure never escapes: it is logged (redacted by the log filter)
+    and answered with a short apology that names the step that failed."""
+    step = "reading the conversation"
+    try:
+        if not isinstance(text, str):
+            text = await text()
+        step = "checking the Space"
+        async with slots or contextlib.nullcontext(), message.channel.typing():
+            verdict = await diagnosing.diagnose(bot.hub, bot.store, text,
+                                                guild_id=message.guild.id if message.guild else None)
+        step = "posting the answer"
+        answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
+                                   view=verdict_view(verdict), reply_to=message)
+        await remember(bot.store, answer, verdict, details=text)
+    except Exception:
+        log.exception("answering message %s failed while %s", message.id, step)
+        try:
+            await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
+        except discord.HTTPException:
+            log.warning("could not post the apology for message %s either", message.id)

@@ -191,7 +191,7 @@ async def test_handler_failure_is_logged_and_apologised_for(harness: BotHarness)
     d = harness.discord
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "help", "https://huggingface.co/spaces/orchid-nlp/summarizer")
-    harness.allow_errors(r"answering mention \d+ failed while reading the conversation")
+    harness.allow_errors(r"answering message \d+ failed while reading the conversation")
     everyone = d.roles[d.guild_id]
     everyone["permissions"] = str(int(everyone["permissions"]) & ~PERM_READ_MESSAGE_HISTORY)
     reply = await harness.ask(int(post["id"]), alice, f"{harness.mention()} please look")
