@@ -168,12 +168,23 @@ async def migrate(db: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> int
 
 
 class SqliteStore:
-    """`Store` on one SQLite file (or ":memory:"), autocommit: each write is its own transaction."""
+    """`Store` on one SQLite file (or ":memory:"), autocommit: each write is its own transaction.
+
+    Guild settings are read on every chat message and written only by admins, so they are cached in
+    memory (write-through). That holds while this process is the only writer, which is what SQLite is for;
+    a multi-shard deployment swaps in a server-grade store with its own invalidation."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        self._settings: dict[int, GuildSettings] = {}
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
+        cached = self._settings.get(guild_id)
+        if cached is None:
+            cached = self._settings[guild_id] = await self._read_guild_settings(guild_id)
+        return cached
+
+    async def _read_guild_settings(self, guild_id: int) -> GuildSettings:
         async with self._db.execute(
             "SELECT help_forums, help_channels, auto_reply, helper_role, revoke"
             " FROM guild_settings WHERE guild_id = ?",
@@ -206,6 +217,7 @@ class SqliteStore:
                 int(settings.revoke),
             ),
         )
+        self._settings[settings.guild_id] = settings
 
     async def claim(self, key: str) -> bool:
         cursor = await self._db.execute(
