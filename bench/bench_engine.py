@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.chat_corpus import ordinary_chat  # noqa: E402
 from diagnosis.extract import parse_report  # noqa: E402
 from diagnosis.prefilter import looks_like_space_trouble  # noqa: E402
 from diagnosis.render import to_markdown  # noqa: E402
@@ -65,15 +66,6 @@ for hours and I really do not know where to look next. The Space worked fine las
 Build logs looked fine: every step finished and the image was pushed; it only fails when the app starts up.
 """
 
-CHAT = [
-    "good morning everyone!", "has anyone tried the new llama release? the benchmarks look wild",
-    "lol yes", "I think the tokenizer is different in that version", "thanks, that fixed it :)",
-    "what's the best way to fine-tune a small model on a laptop?", "see you tomorrow", "👍",
-    "does anyone know a good dataset for speech recognition in Swahili?", "the meetup is on Friday at 6pm",
-    "I'm training with lora rank 16 and alpha 32, loss goes down nicely", "congrats on the release!!",
-    "is there a discord bot for paper summaries?", "my GPU is too small for 70B, going with 8B", "nice",
-    "how do I push a model to the hub from a notebook?", "the new docs look great", "brb coffee",
-]
 
 
 def bench_diagnosis(repeats: int = 3000) -> list[float]:
@@ -86,8 +78,7 @@ def bench_diagnosis(repeats: int = 3000) -> list[float]:
 
 
 def bench_prefilter(n: int = 300_000) -> float:
-    rng = random.Random(1)
-    msgs = [rng.choice(CHAT) for _ in range(n)]
+    msgs = ordinary_chat(n)
     t = time.perf_counter()
     for m in msgs:
         looks_like_space_trouble(m)
