@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from spacedoc import egress
 from spacedoc.store import GuildSettings, Store
 
 
@@ -55,7 +56,7 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
         current = await self.store.get_guild_settings(interaction.guild_id)
         updated = dataclasses.replace(current, **changes)
         await self.store.save_guild_settings(updated)
-        await interaction.response.send_message(message, ephemeral=True)
+        await egress.respond(interaction, message, ephemeral=True)
 
     async def _current(self, interaction: discord.Interaction) -> GuildSettings:
         assert interaction.guild_id is not None
@@ -88,7 +89,7 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
     @app_commands.command(name="list", description="The help forums and channels I answer in")
     async def list_places(self, interaction: discord.Interaction) -> None:
         settings = await self._current(interaction)
-        await interaction.response.send_message(describe_places(settings), ephemeral=True)
+        await egress.respond(interaction, describe_places(settings), ephemeral=True)
 
     @app_commands.command(name="autoreply", description="Turn automatic answers in help forums and channels on or off")
     async def autoreply(self, interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
@@ -109,7 +110,7 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
     @app_commands.command(name="show", description="All Space Doctor settings for this server")
     async def show(self, interaction: discord.Interaction) -> None:
         settings = await self._current(interaction)
-        await interaction.response.send_message(describe(settings), ephemeral=True)
+        await egress.respond(interaction, describe(settings), ephemeral=True)
 
 
 
