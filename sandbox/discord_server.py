@@ -24,6 +24,8 @@ from typing import Any, Awaitable, Callable, Iterable
 
 from aiohttp import WSMsgType, web
 
+from sandbox.loopback import serve_on_loopback
+
 log = logging.getLogger(__name__)
 
 DISCORD_EPOCH_MS = 1420070400000
@@ -232,11 +234,7 @@ class DiscordSandbox:
         for method, path, handler in self._routes():
             app.router.add_route(method, API_PREFIX + path, handler)
         app.router.add_route("*", "/{tail:.*}", self._unhandled)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app, handle_signals=False)
         return self
 
     async def close(self) -> None:

@@ -34,6 +34,7 @@ from typing import Any, Mapping
 from aiohttp import web
 
 from diagnosis.spaceref import subdomain_of
+from sandbox.loopback import serve_on_loopback
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 STATUS_PAGE_DIR = Path(__file__).parent / "status_pages"
@@ -127,11 +128,7 @@ class SandboxHub:
         app.router.add_get("/api/spaces/{owner}/{name}/logs/{kind:build|run}", self._logs)
         app.router.add_post("/api/credentials/revoke", self._revoke)
         app.router.add_get(STATUS_PATH, self._status)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app, shutdown_timeout=1.0)
         return self
 
     async def close(self) -> None:
