@@ -115,6 +115,8 @@ RULES: tuple[Rule, ...] = (
     _r("pip_build_wheel", ('failed building wheel', 'failed to build installable'), B.BUILD_FAILURE, 2.6,
        r"Failed building wheel for (?P<package>[\w.\-]{1,100})"
        r"|Failed to build installable wheels for some pyproject\.toml based projects \(?(?P<packages>[^)\n]{1,100})"),
+    _r("pip_install_oserror", ('could not install packages due to',), B.BUILD_FAILURE, 3.2,
+       r"Could not install packages due to an? (?P<error>\w{1,40}Error)"),
     _r("pip_subprocess", ('subprocess-exited',), B.BUILD_FAILURE, 2.0, r"subprocess-exited-with-error"),
     # -- build: apt / packages.txt
     _r("apt_missing_package", ('unable to locate package', 'has no installation candidate'), B.BUILD_FAILURE, 3.0,
@@ -159,18 +161,21 @@ RULES: tuple[Rule, ...] = (
     # -- port / health
     _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 3.5,
        r"Launch timed out, (?:workload|space) was not healthy after (?P<after>\d{1,4} ?\w{1,8})"),
+    _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 2.4, r"Launch timed out"),
     _r("port_in_use", ('are in use', 'address already in use', 'errno 98', 'cannot find empty port'), B.PORT_HEALTHCHECK, 3.2,
        r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"
        r"|Cannot find empty port in range: (?P<port2>\d{2,5})"),
     _r("localhost_not_accessible", ('localhost is not accessible',), B.PORT_HEALTHCHECK, 2.8,
        r"When localhost is not accessible, a shareable link must be created"),
     _r("localhost_bind", ('127.0.0.1', 'localhost'), B.PORT_HEALTHCHECK, 2.4,
-       r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening on)\s{0,4}https?://(?:127\.0\.0\.1|localhost):(?P<port>\d{2,5})"),
-    _r("app_listening", ('running on', 'listening', 'network url', 'url:', 'serving at', 'started server'), None, 0.0,
-       r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at)|Network URL:|^[ \t]*URL:|serving at|started server on)"
-       r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})", re.IGNORECASE | re.MULTILINE),
+       r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|available at|Server running (?:at|on)|(?<!\w)Local:)"
+       r"\s{0,4}https?://(?:127\.0\.0\.1|localhost):(?P<port>\d{2,5})"),
+    _r("app_listening", ('running on', 'listening', 'network url', 'url:', 'serving at', 'started server', 'available at'), None, 0.0,
+       r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|Network URL:|^[ \t]*URL:|serving at|started server on|available at)"
+       r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})"
+       r"|\blistening on (?:port )?:(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
     # -- container exits and platform-side failures
-    _r("containerd_failed", ('containerd', 'shim task'), B.PLATFORM_INCIDENT, 2.0, r"failed to create containerd task|failed to create shim task"),
+    _r("containerd_failed", ('containerd', 'shim task'), B.LIFECYCLE_STUCK, 2.0, r"failed to create containerd task|failed to create shim task"),
     _r("init_failed", ('initialization step',), B.PLATFORM_INCIDENT, 1.8,
        r"Initialization step '(?P<step>\w{1,30})' failed with exit code: (?P<exit_code>\d{1,3})"),
     _r("space_failed_exit", ('space failed',), B.RUNTIME_CRASH, 1.8, r"Space failed(?: to start)?\. Exit code: (?P<exit_code>\d{1,3})"),
@@ -202,7 +207,9 @@ RULES: tuple[Rule, ...] = (
 _TRACEBACK = "Traceback (most recent call last):"
 _FRAME_RE = re.compile(r'^\s{0,8}File "[^"\n]{1,300}", line \d{1,7}, in ', re.MULTILINE)
 # The exception line that ends a traceback (or stands alone in an errorMessage).
-_EXC_LINE_RE = re.compile(r"^(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception|Exit|Interrupt))(?::[ \t]?(?P<msg>[^\n]{0,300}))?$", re.MULTILINE)
+_EXC_LINE_RE = re.compile(r"^(?:(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception|Exit|Interrupt|Failure|Fault))(?::[ \t]?(?P<msg>[^\n]{0,300}))?"
+                          r"|(?P<qexc>[a-z_][a-z0-9_]{0,30}(?:\.[a-z_][a-z0-9_]{0,30}){1,4}\.[A-Z][A-Za-z0-9]{2,60}):[ \t](?P<qmsg>[^\n]{1,300}))$",
+                          re.MULTILINE)
 # The same inside prose ("App crashes with KeyError: 'X'", "运行时错误：ModuleNotFoundError: …"): a message is required.
 _EXC_INLINE_RE = re.compile(r"(?<![A-Za-z0-9_.])(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception))[:：][ \t]?(?P<msg>[^\n]{1,300})")
 _EXC_WORDS = ("Error", "Exception")
@@ -279,7 +286,8 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
             quote = shorten(line_at(region, frames[-1].start())) if frames else _TRACEBACK
             return [Finding("traceback", B.RUNTIME_CRASH, 1.8, quote, source)]
         return []
-    exc, msg = last["exc"], (last["msg"] or "").strip()
+    groups = last.groupdict()
+    exc, msg = groups["exc"] or groups["qexc"], (groups["msg"] or groups.get("qmsg") or "").strip()
     quote = shorten(last.group(0))
     short_exc = exc.rsplit(".", 1)[-1]
     if short_exc == "ModuleNotFoundError" and (mod := _MODULE_RE.search(msg)):

@@ -24,8 +24,9 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
     for code, bucket, weight, pattern in (
         # -- builder not dispatching / stuck lifecycle (seed post, Branch B)
         ("builder_not_dispatching", B.LIFECYCLE_STUCK, 3.2,
-         rf"never (?:starts?|started|begins?) (?:building|to build|a build)|builder never (?:runs|starts)"
-         rf"|(?:commits?|pushe?s?)\b[^.\n]{{0,40}}(?:do(?:es)?|did){_NOT} (?:trigger|start|dispatch)\w{{0,3}}(?: a| any| the)?(?: new)? (?:re)?build"
+         rf"never (?:starts?|started|begins?) (?:building|to build|a build)|(?:builder|build) never (?:runs|starts|started|begins)"
+         rf"|\bbuild (?:do(?:es)?|did){_NOT} (?:even )?(?:start|begin|run)\b"
+         rf"|(?:commits?|pushe?s?)\b[^.\n]{{0,40}}(?:do(?:es)?|did){_NOT} (?:trigger|start|dispatch)\w{{0,3}}(?: a| any| the)?(?: new)? (?:(?:re)?build|anything)"
          rf"|no (?:new )?build (?:is|was|gets|got) (?:ever )?(?:triggered|started|dispatched)"
          rf"|(?:do(?:es)?|did){_NOT} (?:trigger|dispatch) (?:a |any |the )?(?:new )?build"
          rf"|(?:build queued|queued)[^.\n]{{0,20}}(?:→|->|to|then|straight to|directly to)\s{{0,3}}[\"“]?paused"
@@ -46,11 +47,14 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|空提交|提交了?(?:很多|多次)"),
         ("logs_frozen", B.LIFECYCLE_STUCK, 1.2,
          rf"logs? (?:do(?:es)?{_NOT}|are{_NOT}|is{_NOT}|never) (?:update|updating|change|show anything|appear|load)"
+         r"|logs? (?:have|has)(?:n['’]t| not| never) (?:been )?(?:updated|changed|moved)|no (?:build |container )?log (?:lines|output|entries)"
          r"|no (?:build |container |runtime )?logs? (?:at all|are shown|appear)|logs? (?:are |is )?(?:empty|blank|frozen)"
          r"|spinner in the build logs?|日志(?:没有|不|也不)(?:更新|变化|显示)|没有日志"),
         ("stuck_building", B.LIFECYCLE_STUCK, 1.6,
          r"(?:stuck|hangs?|hanging|frozen|forever)\b[^.\n]{0,30}\bbuilding\b"
-         r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|for (?:\d{1,3} |many |several )?(?:hours|days)|since (?:yesterday|hours|days)|indefinitely|infinite|never (?:ends|finishes|completes)|without (?:any )?progress)"
+         r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|ever since|since (?:yesterday|hours|days|this morning|last)|indefinitely|infinite"
+         r"|(?:for|over) (?:over |more than |about |almost |nearly |~)?(?:\d{1,3}\+? ?|a |an |many |several )?(?:hours?|days?|weeks?|hrs?)\b"
+         r"|never (?:ends|finishes|completes)|without (?:any )?progress)"
          r"|infinite [\"“]?building|stuck (?:on|in|at) [\"“]?restarting|一直(?:在|是|显示)?\s?(?:building|构建)"
          r"|卡在\s?(?:building|构建)|构建卡住"),
         ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
@@ -63,7 +67,8 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"[^.\n]{0,30}?\bon port (?P<port>\d{2,5})"
          r"|logs? (?:say|says|show|shows|indicate)s? (?:that )?(?:it(?:'s| is) |the app is )?(?:running|started)"
          rf"|logs? (?:do(?:es)?{_NOT}|never) show any errors?|no errors? in the (?:container |app )?logs?"),
-        ("port_mention", B.PORT_HEALTHCHECK, 0.6, r"\bapp_port\b|\bEXPOSE \d{2,5}|端口"),
+        ("port_mention", B.PORT_HEALTHCHECK, 0.6,
+         r"\bapp_port\b(?:[`'\"]?:[ \t]{0,3}[\"']?(?P<app_port>\d{2,5})\b)?|\bEXPOSE \d{2,5}|端口"),
         # -- sleeping / paused by owner: not broken
         ("sleeping", B.SLEEPING, 2.6,
          r"\bsleeping\b|\basleep\b|\bin sleep\b|sleep (?:time|mode)|(?:went|goes|go|gone) to sleep|due to inactivity|休眠|睡眠"),
@@ -76,6 +81,11 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("runtime_error_banner", B.RUNTIME_CRASH, 0.6, r"\bruntime[ _]error\b|运行时?错误"),
         ("config_error_banner", B.CONFIG_ERROR, 2.0, r"\bconfig(?:uration)?[ _]error\b|配置错误"),
         ("memory_words", B.RUNTIME_CRASH, 1.6, r"out of memory|\bOOM\b|内存不足|内存超|显存不足|爆显存|爆内存"),
+        ("no_gpu_words", B.HARDWARE_SCHEDULING, 1.6, r"\bno (?:free )?GPUs? (?:is |was |were )?available|GPU (?:is |was )?(?:not|never) available"),
+        ("getting_started_page", B.CONFIG_ERROR, 2.4,
+         r"your new space has been created|get started with your (?:\w+ )?space"),
+        ("crash_words", B.RUNTIME_CRASH, 1.0,
+         r"keeps? (?:on )?crashing|crash(?:es|ed)? (?:on|at|right after|during|when it) start|崩溃|闪退"),
         ("gpu_quota_words", B.HARDWARE_SCHEDULING, 2.0, r"\bGPU quota\b|ZeroGPU (?:quota|usage|limit)|GPU ?(?:配额|额度)"),
         # -- moderation / account locks (seed post: policy-sensitive wording)
         ("account_locked", B.MODERATION_LOCK, 3.0,
@@ -92,7 +102,12 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("others_too", B.PLATFORM_INCIDENT, 1.5,
          r"(?:other|many|several|lots of|multiple) (?:people|users|folks)\b[^.\n]{0,50}(?:same|too|also|as well|affected|report)"
          r"|(?:everyone|everybody)(?: else)?(?: is)? (?:having|seeing|affected|reporting)|same (?:issue|problem) (?:here|too)"
-         r"|\bme too\b|is (?:hugging ?face|HF|spaces) down|all spaces (?:are )?down|大家都|别人也|其他人也"),
+         r"|\bme too\b|is (?:hugging ?face|HF|spaces) down|all spaces (?:are )?down|大家都|别人也|其他人也"
+         r"|not (?:just|only) (?:me|mine|my (?:space|own))|(?:for|affects?|affecting) everyone|(?:also|even) the official ones"
+         r"|(?:every|any|none of the) (?:\w+ )?spaces? (?:I|we) (?:open|try|tried|visit)"
+         r"|(?:全部|都)挂了?|同事的|别人的(?:space|空间)"),
+        ("status_page_incident", B.PLATFORM_INCIDENT, 2.0,
+         r"status (?:page|site)\b[^.\n]{0,40}\b(?:incident|outage|degraded|partial)"),
         ("account_wide", B.LIFECYCLE_STUCK, 0.8,
          r"all (?:of )?my spaces|(?:both|all) (?:of )?(?:my|our) (?:spaces|accounts)|on both spaces|both spaces|(?:organization|org) and (?:my )?personal account"
          r"|所有(?:的)?\s?(?:space|空间)"),
@@ -102,7 +117,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
 
 # Lower-case substrings, one of which every match of the code's pattern contains.
 _ANCHORS: dict[str, tuple[str, ...]] = {
-    'builder_not_dispatching': ('build', 'queued', '提交'),
+    'builder_not_dispatching': ('build', 'queued', 'commit', 'push', '提交'),
     'build_queued': ('queue', '排队'),
     'paused_by_owner': ('owner', '所有者'),
     'paused': ('pause', '暂停', '停掉', '被停'),
@@ -128,7 +143,12 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'safety_team': ('safety',),
     'banned_words': ('封', 'flagged', 'banned', 'false positive'),
     'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'proxies', 'tunnel', '翻墙', '代理', '隧道'),
-    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人'),
+    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人',
+                   'not just', 'not only', 'official ones', 'every', 'any ', 'none of', '挂', '同事'),
+    'status_page_incident': ('status',),
+    'no_gpu_words': ('gpu',),
+    'getting_started_page': ('space has been created', 'get started with your'),
+    'crash_words': ('crash', '崩溃', '闪退'),
     'account_wide': ('all my', 'all of my', 'both', 'organization', 'org and', '所有'),
     'http_503': ('503',),
 }

@@ -297,7 +297,8 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
 
 def _port_findings(findings: list[Finding], ctx: Context) -> list[Finding]:
     """The port the app listens on vs the port the Space routes to (app_port, SDK default)."""
-    app_port = _int(ctx.card_data.get("app_port"))
+    app_port = _int(ctx.card_data.get("app_port")) or next(
+        (_int(f.facts["app_port"]) for f in findings if f.code == "port_mention" and "app_port" in f.facts), None)
     expected = app_port or (STREAMLIT_PORT if ctx.sdk == "streamlit" else DEFAULT_PORT)
     out: list[Finding] = []
     for f in findings:

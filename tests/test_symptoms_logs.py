@@ -43,6 +43,17 @@ def by_code(findings, code):
     ("构建失败了", "build_error_banner"),
     ("显存不足", "memory_words"),
     ("账号被封了", "account_locked"),
+    # the same facts in other words
+    ("the build never starts, whatever I push", "builder_not_dispatching"),
+    ("New commits don't trigger anything", "builder_not_dispatching"),
+    ("the logs haven't updated since yesterday", "logs_frozen"),
+    ("it has been saying Building ever since, ~9 hours", "stuck_building"),
+    ("every Space I open errors out, not just mine", "others_too"),
+    ("the status page shows a degraded performance incident", "status_page_incident"),
+    ("我和同事的空间都挂了", "others_too"),
+    ("ZeroGPU says no GPU available, three times in a row", "no_gpu_words"),
+    ("it only shows “Your new Space has been created, follow these steps”", "getting_started_page"),
+    ("my space keeps crashing right after start", "crash_words"),
 ])
 def test_symptom_codes(text, code):
     assert code in codes(find_symptoms(text))
@@ -130,7 +141,7 @@ def test_model_download_404_names_the_repo():
     ("Blocked by abuse-handler by rule: VNC Server", "abuse_handler", Bucket.MODERATION_LOCK, ("rule", "VNC Server")),
     ("This Space is missing an app file.", "missing_app_file", Bucket.CONFIG_ERROR, None),
     ("Exit code: 128. Reason: failed to create containerd task: context canceled", "containerd_failed",
-     Bucket.PLATFORM_INCIDENT, None),
+     Bucket.LIFECYCLE_STUCK, None),
     ("RuntimeError: Cannot find empty port in range: 7860-7860", "port_in_use", Bucket.PORT_HEALTHCHECK, ("port", "7860")),
     ("ValueError: When localhost is not accessible, a shareable link must be created. Please set share=True",
      "localhost_not_accessible", Bucket.PORT_HEALTHCHECK, None),
@@ -157,6 +168,39 @@ def test_permission_error_names_the_path():
 def test_app_port_seen_in_run_log():
     f = by_code(analyze("  You can now view your Streamlit app in your browser.\n  URL: http://0.0.0.0:8501\n"), "app_listening")
     assert f.facts == {"host": "0.0.0.0", "port": "8501"}
+
+
+@pytest.mark.parametrize("log, port", [
+    ("[INFO] Listening at: http://127.0.0.1:8000 (7)", "8000"),  # gunicorn
+    ("Your app is available at http://localhost:8000", "8000"),  # chainlit
+    ("  ➜  Local:   http://localhost:5173/", "5173"),  # vite
+])
+def test_servers_bound_to_localhost(log, port):
+    assert by_code(analyze(log), "localhost_bind").facts == {"port": port}
+
+
+def test_streamlit_local_url_is_not_a_localhost_binding():
+    log = "  Local URL: http://localhost:8501\n  Network URL: http://10.0.0.5:8501\n"
+    assert "localhost_bind" not in codes(analyze(log))
+
+
+def test_port_without_host_in_a_server_banner():
+    assert by_code(analyze("2025/03/11 10:01:22 listening on :8080"), "app_listening").facts == {"port": "8080"}
+
+
+def test_pasted_readme_app_port_is_read():
+    f = by_code(find_symptoms("---\nsdk: docker\napp_port: 8080\n---"), "port_mention")
+    assert f.facts == {"app_port": "8080"}
+
+
+def test_disk_full_during_pip_install_is_a_build_failure():
+    log = "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\nJob failed with exit code: 1"
+    assert by_code(analyze(log), "pip_install_oserror").bucket is Bucket.BUILD_FAILURE
+
+
+def test_qualified_exception_not_named_error_ends_a_traceback():
+    log = 'Traceback (most recent call last):\n  File "/app/bot.py", line 9, in <module>\ndiscord.errors.LoginFailure: Improper token has been passed.'
+    assert by_code(analyze(log), "python_exception").facts["exception"] == "LoginFailure"
 
 
 def test_pasted_build_log_stops_in_a_step():

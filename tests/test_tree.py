@@ -365,3 +365,11 @@ def test_a_space_the_hub_refuses_as_disabled_is_a_review_case():
 def test_a_running_space_is_said_to_be_running_before_anything_is_asked():
     v = live("Is my space up?", runtime=runtime("RUNNING"))
     assert v.bucket is Bucket.NEEDS_INFO and v.next_actions[0].startswith("The Hub says it is RUNNING right now")
+
+
+def test_pasted_readme_app_port_against_the_port_the_app_listens_on():
+    text = ("README:\n---\nsdk: docker\napp_port: 8080\n---\n"
+            "INFO:     Uvicorn running on http://0.0.0.0:7860 (Press CTRL+C to quit)\nthe page never loads")
+    v = decide(parse_report(text))
+    assert v.bucket is Bucket.PORT_HEALTHCHECK
+    assert any("8080" in a for a in v.next_actions)
