@@ -147,7 +147,7 @@ RULES: tuple[Rule, ...] = (
     _r("memory_limit", ('memory limit exceeded',), B.RUNTIME_CRASH, 3.5,
        r"(?P<kind>CPU |GPU )?Memory limit exceeded \((?P<limit>[\w.]{1,10})\)"),
     _r("disk_full", ("no space left on device",), B.RUNTIME_CRASH, 3.0, r"No space left on device"),
-    _r("oom_killed", ("killed",), B.RUNTIME_CRASH, 2.0, r"^Killed$|Exit code: 137\b", re.IGNORECASE | re.MULTILINE),
+    _r("oom_killed", ("killed",), B.RUNTIME_CRASH, 2.0, r"^Killed$|Exit code: 137\b|[\"“'`]Killed[\"”'`]", re.IGNORECASE | re.MULTILINE),
     _r("storage_evicted", ('workload evicted',), B.RUNTIME_CRASH, 3.5, r"Workload evicted, storage limit exceeded \((?P<limit>[\w.]{1,10})\)"),
     _r("cuda_oom", ('out of memory', 'outofmemoryerror'), B.RUNTIME_CRASH, 3.0, r"CUDA out of memory|OutOfMemoryError: CUDA|torch\.cuda\.OutOfMemoryError"),
     # -- hardware and scheduling
@@ -173,8 +173,11 @@ RULES: tuple[Rule, ...] = (
     _r("app_listening", ('running on', 'listening', 'network url', 'url:', 'serving at', 'started server', 'available at'), None, 0.0,
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|Network URL:|^[ \t]*URL:|serving at|started server on|available at)"
        r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})"
-       r"|\blistening on (?:port )?:(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
+       r"|\blistening on (?:port :?|:)(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
     # -- container exits and platform-side failures
+    _r("container_exec_failed", ('exec ',), B.RUNTIME_CRASH, 2.8,
+       r"^exec (?P<path>/?[\w./\-]{1,200}): (?P<error>permission denied|exec format error|no such file or directory)",
+       re.IGNORECASE | re.MULTILINE),
     _r("containerd_failed", ('containerd', 'shim task'), B.LIFECYCLE_STUCK, 2.0, r"failed to create containerd task|failed to create shim task"),
     _r("init_failed", ('initialization step',), B.PLATFORM_INCIDENT, 1.8,
        r"Initialization step '(?P<step>\w{1,30})' failed with exit code: (?P<exit_code>\d{1,3})"),

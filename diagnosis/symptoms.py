@@ -34,6 +34,10 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("build_queued", B.LIFECYCLE_STUCK, 1.6,
          r"build(?:ing)?[ _]queued(?! at \d)|stuck (?:in|on|at) (?:the )?queue|一直(?:在)?排队|排队中"),
         ("paused_by_owner", B.SLEEPING, 3.0, r"paused by (?:its|the|their) owner|暂停.{0,6}所有者"),
+        # "paused by its owner" when the owners say they never paused it: not asleep, stuck (or locked)
+        ("pause_denied", B.LIFECYCLE_STUCK, 3.2,
+         rf"\b(?:I|we)(?: did{_NOT}| never| have{_NOT}| haven['’]t)(?: ever)? paused?\b|\b(?:none of us|nobody|no one) paused"
+         r"|without (?:me|us|anyone) paus|我(?:没有|没|并没有)暂停"),
         ("paused", B.LIFECYCLE_STUCK, 1.3,
          r"(?<![a-z])paused?(?![a-z])|暂停|停掉|被停"),
         ("restart_fails", B.LIFECYCLE_STUCK, 1.2,
@@ -65,8 +69,11 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("app_running_claim", B.PORT_HEALTHCHECK, 1.0,
          r"(?:app|server|streamlit|gradio|uvicorn|fastapi|flask|application)\b[^.\n]{0,40}\b(?:started|running|is up|launched|listening)\b"
          r"[^.\n]{0,30}?\bon port (?P<port>\d{2,5})"
-         r"|logs? (?:say|says|show|shows|indicate)s? (?:that )?(?:it(?:'s| is) |the app is )?(?:running|started)"
+         r"|logs? (?:say|says|show|shows|indicate)s? (?:that )?[`\"“']?(?:it(?:'s| is) |the app is )?(?:running|started)"
          rf"|logs? (?:do(?:es)?{_NOT}|never) show any errors?|no errors? in the (?:container |app )?logs?"),
+        ("running_but_not_serving", B.PORT_HEALTHCHECK, 1.4,
+         r"\b(?:shows?|says?|status(?: is)?|badge|marked as|stage is|state is|it['’]s|is)\s[\"“'`]?running[\"”'`]?[^.\n]{0,40}\b(?:but|yet|however)\b[^.\n]{0,60}"
+         r"(?:blank|\b50[234]\b|never loads|does(?:n['’]t| not) load|not loading|won['’]t load|spinn|starting)"),
         ("port_mention", B.PORT_HEALTHCHECK, 0.6,
          r"\bapp_port\b(?:[`'\"]?:[ \t]{0,3}[\"']?(?P<app_port>\d{2,5})\b)?|\bEXPOSE \d{2,5}|端口"),
         # -- sleeping / paused by owner: not broken
@@ -85,7 +92,12 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("getting_started_page", B.CONFIG_ERROR, 2.4,
          r"your new space has been created|get started with your (?:\w+ )?space"),
         ("crash_words", B.RUNTIME_CRASH, 1.0,
-         r"keeps? (?:on )?crashing|crash(?:es|ed)? (?:on|at|right after|during|when it) start|崩溃|闪退"),
+         r"keeps? (?:on )?(?:crashing|restarting)|crash(?:es|ed)? (?:on|at|right after|during|when it) start"
+         r"|restarts? (?:every|again and again|in a loop)|(?:restart|crash) loop|崩溃|闪退|不停重启"),
+        # the app itself answers a visitor's action with an error: a crash inside the app, not the platform
+        ("error_on_use", B.RUNTIME_CRASH, 1.0,
+         r"\b(?:errors?|fails?|failed|crash\w{0,3}|breaks)\b[^.\n]{0,30}\bwhen I (?:upload|click|submit|run|try|send|generate|press|enter|use)"
+         r"|\bwhen I (?:upload|click|submit|run|send|generate|press)\b[^.\n]{0,40}\bI get\b[^.\n]{0,10}(?:an? )?[\"“'`]?(?:error|\w+ errored)"),
         ("gpu_quota_words", B.HARDWARE_SCHEDULING, 2.0, r"\bGPU quota\b|ZeroGPU (?:quota|usage|limit)|GPU ?(?:配额|额度)"),
         # -- moderation / account locks (seed post: policy-sensitive wording)
         ("account_locked", B.MODERATION_LOCK, 3.0,
@@ -102,12 +114,16 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("others_too", B.PLATFORM_INCIDENT, 1.5,
          r"(?:other|many|several|lots of|multiple) (?:people|users|folks)\b[^.\n]{0,50}(?:same|too|also|as well|affected|report)"
          r"|(?:everyone|everybody)(?: else)?(?: is)? (?:having|seeing|affected|reporting)|same (?:issue|problem) (?:here|too)"
-         r"|\bme too\b|is (?:hugging ?face|HF|spaces) down|all spaces (?:are )?down|大家都|别人也|其他人也"
-         r"|not (?:just|only) (?:me|mine|my (?:space|own))|(?:for|affects?|affecting) everyone|(?:also|even) the official ones"
+         r"|\bme too\b|is (?:hugging ?face|HF|spaces) down|all spaces (?:are )?down|大家都|别人也|其他人也"),
+        # the same in other words; a pattern of its own so that its rarer anchors keep the scan cheap
+        ("not_only_mine", B.PLATFORM_INCIDENT, 1.5,
+         r"not (?:just|only) (?:me|mine|my (?:space|own))|(?:for|affects?|affecting) everyone|(?:also|even) the official ones"
          r"|(?:every|any|none of the) (?:\w+ )?spaces? (?:I|we) (?:open|try|tried|visit)"
-         r"|(?:全部|都)挂了?|同事的|别人的(?:space|空间)"),
+         r"|(?:全部|都)挂了?|同事的|别人的(?:space|空间)"
+         r"|\b(?:friends?|colleagues?|others|people|users|team ?mates?|coworkers?)\b[^.\n]{0,30}"
+         r"(?:have|having|has|see|seeing|get|getting|report\w{0,3}) the same"),
         ("status_page_incident", B.PLATFORM_INCIDENT, 2.0,
-         r"status (?:page|site)\b[^.\n]{0,40}\b(?:incident|outage|degraded|partial)"),
+         r"status (?:page|site)\b(?:(?!\bno\b|\bnot\b|n['’]t\b|\bgreen\b)[^.\n]){0,40}\b(?:incident|outage|degraded|partial)"),
         ("account_wide", B.LIFECYCLE_STUCK, 0.8,
          r"all (?:of )?my spaces|(?:both|all) (?:of )?(?:my|our) (?:spaces|accounts)|on both spaces|both spaces|(?:organization|org) and (?:my )?personal account"
          r"|所有(?:的)?\s?(?:space|空间)"),
@@ -117,7 +133,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
 
 # Lower-case substrings, one of which every match of the code's pattern contains.
 _ANCHORS: dict[str, tuple[str, ...]] = {
-    'builder_not_dispatching': ('build', 'queued', 'commit', 'push', '提交'),
+    'builder_not_dispatching': ('build', 'queued', 'anything', '提交'),
     'build_queued': ('queue', '排队'),
     'paused_by_owner': ('owner', '所有者'),
     'paused': ('pause', '暂停', '停掉', '被停'),
@@ -143,12 +159,16 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'safety_team': ('safety',),
     'banned_words': ('封', 'flagged', 'banned', 'false positive'),
     'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'proxies', 'tunnel', '翻墙', '代理', '隧道'),
-    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人',
-                   'not just', 'not only', 'official ones', 'every', 'any ', 'none of', '挂', '同事'),
+    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人'),
+    'not_only_mine': ('not just', 'not only', 'for everyone', 'affects everyone', 'affecting everyone', 'official ones',
+                      'space i ', 'spaces i ', 'space we ', 'spaces we ', 'the same', '挂', '同事', '别人的'),
     'status_page_incident': ('status',),
     'no_gpu_words': ('gpu',),
     'getting_started_page': ('space has been created', 'get started with your'),
-    'crash_words': ('crash', '崩溃', '闪退'),
+    'crash_words': ('crash', 'restart', '崩溃', '闪退', '重启'),
+    'error_on_use': ('when i',),
+    'pause_denied': ('pause', '暂停'),
+    'running_but_not_serving': ('running',),
     'account_wide': ('all my', 'all of my', 'both', 'organization', 'org and', '所有'),
     'http_503': ('503',),
 }

@@ -47,6 +47,7 @@ _STAGE_FINDINGS: dict[str, tuple[str, Bucket | None, float]] = {
     "DELETING": ("stage_deleting", None, 0.0),
 }
 _STUCK_STAGES = {"PAUSED", "BUILDING", "RUNNING_BUILDING"}
+_SETTLED_STAGES = {"RUNNING", "SLEEPING", "STOPPED", "BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR", "NO_APP_FILE"}
 _LIFECYCLE_TEXT_CODES = {"build_queued", "builder_not_dispatching", "stuck_building", "logs_frozen", "paused"}
 _ERROR_BUCKETS = {B.BUILD_FAILURE, B.RUNTIME_CRASH, B.PORT_HEALTHCHECK, B.CONFIG_ERROR, B.HARDWARE_SCHEDULING,
                           B.MODERATION_LOCK, B.PLATFORM_INCIDENT}
@@ -103,8 +104,9 @@ def _scores(findings: list[Finding], ctx: Context) -> dict[Bucket, float]:
     for bucket, weights in per.items():
         weights.sort(reverse=True)
         scores[bucket] = weights[0] + CORROBORATION * sum(weights[1:])
-    if ctx.stage == "RUNNING" and B.LIFECYCLE_STUCK in scores:
-        scores[B.LIFECYCLE_STUCK] *= 0.5  # the runtime serves: whatever the words, the lifecycle is not stuck
+    if ctx.stage in _SETTLED_STAGES and B.LIFECYCLE_STUCK in scores:
+        # the runtime serves, sleeps or reports an error of its own: whatever the words, the lifecycle is not stuck now
+        scores[B.LIFECYCLE_STUCK] *= 0.5
     return scores
 
 
@@ -277,7 +279,7 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
         # only what the person says they added or run counts; a bare mention of a word is no cause
         out.append(Finding("tool_then_paused", B.MODERATION_LOCK, 4.2, tool.quote, tool.source, tool.facts))
     owners = {s.candidates[0].split("/")[0].lower() for s in report.spaces if s.id}
-    if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "stopped_working"}:
+    if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "not_only_mine", "stopped_working"}:
         out.append(Finding("several_owners", B.PLATFORM_INCIDENT, 1.0,
                            f"{len(owners)} Spaces of different owners named in one report", "text"))
     if "build_queued_header" in codes and not any(f.bucket is B.BUILD_FAILURE for f in findings) and ctx.stage is None:

@@ -48,12 +48,16 @@ def by_code(findings, code):
     ("New commits don't trigger anything", "builder_not_dispatching"),
     ("the logs haven't updated since yesterday", "logs_frozen"),
     ("it has been saying Building ever since, ~9 hours", "stuck_building"),
-    ("every Space I open errors out, not just mine", "others_too"),
+    ("every Space I open errors out, not just mine", "not_only_mine"),
     ("the status page shows a degraded performance incident", "status_page_incident"),
-    ("我和同事的空间都挂了", "others_too"),
+    ("我和同事的空间都挂了", "not_only_mine"),
     ("ZeroGPU says no GPU available, three times in a row", "no_gpu_words"),
     ("it only shows “Your new Space has been created, follow these steps”", "getting_started_page"),
     ("my space keeps crashing right after start", "crash_words"),
+    ("3 of my friends have the same issue since an hour", "not_only_mine"),
+    ("Our Space says paused by its owner but none of us paused it", "pause_denied"),
+    ("the badge says Running but the page is blank", "running_but_not_serving"),
+    ("it fails when I upload a PNG", "error_on_use"),
 ])
 def test_symptom_codes(text, code):
     assert code in codes(find_symptoms(text))

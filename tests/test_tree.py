@@ -373,3 +373,10 @@ def test_pasted_readme_app_port_against_the_port_the_app_listens_on():
     v = decide(parse_report(text))
     assert v.bucket is Bucket.PORT_HEALTHCHECK
     assert any("8080" in a for a in v.next_actions)
+
+
+def test_a_settled_live_stage_outweighs_words_about_an_earlier_stuck_state():
+    text = ("stuck on Paused for two days, restart and factory rebuild both return 503. "
+            "I pushed several empty commits but the build never starts.")
+    assert decide(parse_report(text)).bucket is Bucket.LIFECYCLE_STUCK
+    assert live(text, runtime=runtime("SLEEPING")).bucket is Bucket.SLEEPING
