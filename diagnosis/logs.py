@@ -116,7 +116,10 @@ RULES: tuple[Rule, ...] = (
        r"Failed building wheel for (?P<package>[\w.\-]{1,100})"
        r"|Failed to build installable wheels for some pyproject\.toml based projects \(?(?P<packages>[^)\n]{1,100})"),
     _r("pip_install_oserror", ('could not install packages due to',), B.BUILD_FAILURE, 3.2,
-       r"Could not install packages due to an? (?P<error>\w{1,40}Error)"),
+       r"Could not install packages due to an? (?P<error>\w{1,40}Error[^\n]{0,100})"),
+    _r("pip_error", ('error: ',), B.BUILD_FAILURE, 2.6,
+       r"^ERROR: (?:HTTP error \d{3} while getting|Could not open requirements file|Invalid requirement|Exception:$"
+       r"|Directory '[^'\n]{1,200}' is not installable|Could not install requirement)", re.MULTILINE),
     _r("pip_subprocess", ('subprocess-exited',), B.BUILD_FAILURE, 2.0, r"subprocess-exited-with-error"),
     # -- build: apt / packages.txt
     _r("apt_missing_package", ('unable to locate package', 'has no installation candidate'), B.BUILD_FAILURE, 3.0,
@@ -140,8 +143,8 @@ RULES: tuple[Rule, ...] = (
     _r("npm_failed", ('npm err', 'npm error'), B.BUILD_FAILURE, 2.0, r"(?m)^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
     _r("cmake_failed", ('cmake',), B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
     # -- config
-    _r("missing_app_file", ('missing an app file', 'no_app_file'), B.CONFIG_ERROR, 4.0,
-       r"This Space is missing an app file|\bNO_APP_FILE\b"),
+    _r("missing_app_file", ('missing an app file', 'no_app_file', 'no application file'), B.CONFIG_ERROR, 4.0,
+       r"This Space is missing an app file|\bNO_APP_FILE\b|\bNo application file\b"),
     _r("config_error", ('config_error', 'configuration error', 'invalid yaml', 'invalid metadata', 'error parsing the yaml'), B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
     # -- resources at run time
     _r("memory_limit", ('memory limit exceeded',), B.RUNTIME_CRASH, 3.5,
@@ -162,9 +165,9 @@ RULES: tuple[Rule, ...] = (
     _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 3.5,
        r"Launch timed out, (?:workload|space) was not healthy after (?P<after>\d{1,4} ?\w{1,8})"),
     _r("launch_timeout", ('launch timed out',), B.PORT_HEALTHCHECK, 2.4, r"Launch timed out"),
-    _r("port_in_use", ('are in use', 'address already in use', 'errno 98', 'cannot find empty port'), B.PORT_HEALTHCHECK, 3.2,
+    _r("port_in_use", ('are in use', 'address already in use', 'errno 98', 'cannot find empty port', 'attempting to bind'), B.PORT_HEALTHCHECK, 3.2,
        r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"
-       r"|Cannot find empty port in range: (?P<port2>\d{2,5})"),
+       r"|Cannot find empty port in range: (?P<port2>\d{2,5})|error while attempting to bind on address"),
     _r("localhost_not_accessible", ('localhost is not accessible',), B.PORT_HEALTHCHECK, 2.8,
        r"When localhost is not accessible, a shareable link must be created"),
     _r("localhost_bind", ('127.0.0.1', 'localhost'), B.PORT_HEALTHCHECK, 2.4,
@@ -216,6 +219,7 @@ _EXC_LINE_RE = re.compile(r"^(?:(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception|E
 # The same inside prose ("App crashes with KeyError: 'X'", "运行时错误：ModuleNotFoundError: …"): a message is required.
 _EXC_INLINE_RE = re.compile(r"(?<![A-Za-z0-9_.])(?P<exc>[A-Za-z_][\w.]{0,80}(?:Error|Exception))[:：][ \t]?(?P<msg>[^\n]{1,300})")
 _EXC_WORDS = ("Error", "Exception")
+_PIP_FRAME_RE = re.compile(r"[/\\]pip[/\\]_(?:internal|vendor)[/\\]")
 _MODULE_RE = re.compile(r"No module named '(?P<module>[\w.]{1,100})'")
 _IMPORT_NAME_RE = re.compile(r"cannot import name '(?P<name>\w{1,100})' from '(?P<module>[\w.]{1,100})'")
 _SECRET_KEY_RE = re.compile(r"^'(?P<secret>[A-Z][A-Z0-9_]{2,60})'(?![\w'])")
@@ -292,6 +296,8 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
     groups = last.groupdict()
     exc, msg = groups["exc"] or groups["qexc"], (groups["msg"] or groups.get("qmsg") or "").strip()
     quote = shorten(last.group(0))
+    if tb != -1 and _PIP_FRAME_RE.search(region):
+        return [Finding("pip_crashed", B.BUILD_FAILURE, 2.8, quote, source, {"exception": exc.rsplit(".", 1)[-1]})]
     short_exc = exc.rsplit(".", 1)[-1]
     if short_exc == "ModuleNotFoundError" and (mod := _MODULE_RE.search(msg)):
         module = mod["module"]

@@ -762,6 +762,27 @@ _ACTIONS = {
         "no HTTP(S)_PROXY variable is set for localhost."),
     "docker_copy_failed": lambda f, c: (
         f"A Dockerfile `COPY` names a file that is not in the repo ({_q(f.get('detail'))}) — commit the file or fix the path."),
+    "pip_install_oserror": lambda f, c: (
+        f"pip could not install the packages ({_q(f.get('error'))}) — "
+        + ("the build disk is full: drop unused packages (CUDA wheels on CPU hardware are the usual culprit) and do not "
+           "download models at build time." if "no space" in f.get("error", "").lower()
+           else "fix the file, path or permission it names.")),
+    "pip_error": lambda f, c: "pip stops on the line quoted — fix that requirement (name, URL or file path) and push once.",
+    "pip_crashed": lambda f, c: (
+        f"pip itself failed during the build ({_q(f.get('exception'))}) — usually a transient download error: Factory "
+        "rebuild once; if it repeats, pin the package it was downloading."),
+    "container_exec_failed": lambda f, c: (
+        f"The container cannot start its command {_q(f.get('path'))}: {f.get('error', '?')} — "
+        + ("make the script executable (`RUN chmod +x`) and give it a `#!` line" if "permission" in f.get("error", "").lower()
+           else "build the image for linux/amd64" if "format" in f.get("error", "").lower()
+           else "the path is wrong or the file has Windows line endings")
+        + "."),
+    "getting_started_page": lambda f, c: (
+        "The Space shows its getting-started page: the repo has no app file yet — add `app.py` (Gradio/Streamlit), "
+        "a `Dockerfile` (Docker) or `index.html` (static), or point `app_file:` in the README YAML at your entry file."),
+    "pause_denied": lambda f, c: (
+        "Nobody paused it: a Space paused without its owners is held by HF (lifecycle or review) — do not push commits "
+        "to wake it; send the e-mail below."),
     "pip_externally_managed": lambda f, c: (
         "pip refuses to install into the system Python (externally-managed-environment) — use a venv in the Dockerfile "
         "or a `python:` base image."),
@@ -791,6 +812,9 @@ _ACTIONS = {
     "zerogpu_unavailable": lambda f, c: (
         "ZeroGPU could not give or keep a GPU (none free, or the call outran `@spaces.GPU(duration=…)`) — retry later, "
         "shorten the GPU work or raise `duration`, or use dedicated GPU hardware."),
+    "no_gpu_words": lambda f, c: (
+        "No GPU was free for the Space — retry in a few minutes; on ZeroGPU keep `@spaces.GPU(duration=…)` short, or "
+        "switch to dedicated GPU hardware."),
     "no_cuda": lambda f, c: "The code needs a GPU but the Space runs without one — pick GPU hardware or make it fall back to CPU.",
     "missing_app_file": lambda f, c: (
         "The repo has no app file: add `app.py` (Gradio) or a `Dockerfile` (Docker), or point `app_file:` in the README "

@@ -207,6 +207,27 @@ def test_qualified_exception_not_named_error_ends_a_traceback():
     assert by_code(analyze(log), "python_exception").facts["exception"] == "LoginFailure"
 
 
+@pytest.mark.parametrize("log, code, bucket", [
+    ("ERROR: Exception:\nTraceback (most recent call last):\n"
+     '  File "/usr/local/lib/python3.10/site-packages/pip/_internal/cli/base_command.py", line 180, in exc_logging_wrapper\n'
+     "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.",
+     "pip_crashed", Bucket.BUILD_FAILURE),
+    ("ERROR: HTTP error 404 while getting https://download.pytorch.org/whl/cu118/torch-1.13.0.whl", "pip_error", Bucket.BUILD_FAILURE),
+    ("ERROR:    [Errno 99] error while attempting to bind on address ('::1', 7860): cannot assign requested address",
+     "port_in_use", Bucket.PORT_HEALTHCHECK),
+    ("exec /app/start.sh: permission denied", "container_exec_failed", Bucket.RUNTIME_CRASH),
+    ("No application file", "missing_app_file", Bucket.CONFIG_ERROR),
+    ('In the logs I see "Killed" and then the startup banner again', "oom_killed", Bucket.RUNTIME_CRASH),
+])
+def test_more_tool_and_platform_wordings(log, code, bucket):
+    assert by_code(analyze(log), code).bucket is bucket
+
+
+def test_uvicorn_exception_in_asgi_application_is_not_a_pip_error():
+    log = "ERROR:    Exception in ASGI application\nTraceback (most recent call last):\nRuntimeError: boom"
+    assert "pip_error" not in codes(analyze(log)) and "python_exception" in codes(analyze(log))
+
+
 def test_pasted_build_log_stops_in_a_step():
     log = ("> ===== Build Queued at 2023-06-20 15:37:14 / Commit SHA: a75174f =====\n> --> FROM python:3.10\n> DONE 0.0s\n"
            "> --> RUN --mount=target=requirements.txt,source=requirements.txt pip install -r requirements.txt\n"
