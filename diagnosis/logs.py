@@ -145,6 +145,8 @@ RULES: tuple[Rule, ...] = (
     # -- config
     _r("missing_app_file", ('missing an app file', 'no_app_file', 'no application file'), B.CONFIG_ERROR, 4.0,
        r"This Space is missing an app file|\bNO_APP_FILE\b|\bNo application file\b"),
+    _r("dockerfile_missing", ('failed to read dockerfile',), B.CONFIG_ERROR, 3.5,
+       r"failed to read dockerfile: open (?:/[^:\n]{0,100}/)?Dockerfile: no such file or directory"),
     _r("config_error", ('config_error', 'configuration error', 'invalid yaml', 'invalid metadata', 'error parsing the yaml'), B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
     # -- resources at run time
     _r("memory_limit", ('memory limit exceeded',), B.RUNTIME_CRASH, 3.5,
@@ -177,6 +179,8 @@ RULES: tuple[Rule, ...] = (
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|Network URL:|^[ \t]*URL:|serving at|started server on|available at)"
        r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})"
        r"|\blistening on (?:port :?|:)(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
+    _r("node_module_missing", ('cannot find module',), B.RUNTIME_CRASH, 2.8,
+       r"^Error: Cannot find module '(?P<module>[^'\n]{1,200})'", re.MULTILINE),
     # -- container exits and platform-side failures
     _r("container_exec_failed", ('exec ',), B.RUNTIME_CRASH, 2.8,
        r"^exec (?P<path>/?[\w./\-]{1,200}): (?P<error>permission denied|exec format error|no such file or directory)",

@@ -42,7 +42,8 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"(?<![a-z])paused?(?![a-z])|暂停|停掉|被停"),
         ("restart_fails", B.LIFECYCLE_STUCK, 1.2,
          rf"restart(?:ing|ed|s)?\b[^.\n]{{0,40}}(?:fails?|failed|fails|{_NOT} (?:help|work|fix)|returns? 503|gives? 503|no luck|nothing happens)"
-         r"|(?:can['’]?t|cannot|unable to|impossible to) restart|重启(?:失败|也?没用|无效|不行|不了)"),
+         r"|(?:can['’]?t|cannot|unable to|impossible to) restart|重启(?:失败|也?没用|无效|不行|不了)"
+         r"|再起動[^\n]{0,8}(?:同じ|失敗|できない|できません|ダメ)"),
         ("factory_rebuild_fails", B.LIFECYCLE_STUCK, 1.5,
          rf"factory (?:rebuild|reboot|reset)s?\b[^.\n]{{0,60}}(?:fail|503|{_NOT}|no luck|nothing|same|stuck|waiting)"
          r"|(?:several|multiple|many|\d+) factory (?:rebuild|reboot|reset)s?|恢复出厂.{0,6}(?:失败|没用)"),
@@ -53,14 +54,14 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          rf"logs? (?:do(?:es)?{_NOT}|are{_NOT}|is{_NOT}|never) (?:update|updating|change|show anything|appear|load)"
          r"|logs? (?:have|has)(?:n['’]t| not| never) (?:been )?(?:updated|changed|moved)|no (?:build |container )?log (?:lines|output|entries)"
          r"|no (?:build |container |runtime )?logs? (?:at all|are shown|appear)|logs? (?:are |is )?(?:empty|blank|frozen)"
-         r"|spinner in the build logs?|日志(?:没有|不|也不)(?:更新|变化|显示)|没有日志"),
+         r"|spinner in the build logs?|日志(?:没有|不|也不)(?:更新|变化|显示)|没有日志|ログ[^\n]{0,6}更新され(?:ない|ません)"),
         ("stuck_building", B.LIFECYCLE_STUCK, 1.6,
          r"(?:stuck|hangs?|hanging|frozen|forever)\b[^.\n]{0,30}\bbuilding\b"
          r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|ever since|since (?:yesterday|hours|days|this morning|last)|indefinitely|infinite"
          r"|(?:for|over) (?:over |more than |about |almost |nearly |~)?(?:\d{1,3}\+? ?|a |an |many |several )?(?:hours?|days?|weeks?|hrs?)\b"
          r"|never (?:ends|finishes|completes)|without (?:any )?progress)"
          r"|infinite [\"“]?building|stuck (?:on|in|at) [\"“]?restarting|一直(?:在|是|显示)?\s?(?:building|构建)"
-         r"|卡在\s?(?:building|构建)|构建卡住"),
+         r"|卡在\s?(?:building|构建)|构建卡住|(?:building|ビルド)[」\"”]?(?:の|で)まま|ビルドが(?:終わらない|進まない|進みません)"),
         ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
          r"preparing space|[\"“]preparing(?: space)?[\"”]|stuck (?:on|in|at) [\"“]?preparing|一直\s?preparing"),
         ("stuck_starting", B.PORT_HEALTHCHECK, 1.4,
@@ -98,6 +99,10 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("error_on_use", B.RUNTIME_CRASH, 1.0,
          r"\b(?:errors?|fails?|failed|crash\w{0,3}|breaks)\b[^.\n]{0,30}\bwhen I (?:upload|click|submit|run|try|send|generate|press|enter|use)"
          r"|\bwhen I (?:upload|click|submit|run|send|generate|press)\b[^.\n]{0,40}\bI get\b[^.\n]{0,10}(?:an? )?[\"“'`]?(?:error|\w+ errored)"),
+        # paid hardware without a plan or credits behind it is paused until the hardware changes or billing resumes
+        ("billing_ended", B.HARDWARE_SCHEDULING, 2.0,
+         r"\b(?:subscription|plan|PRO|credits?|payment|billing|grant)\b[^.\n]{0,30}?\b(?:ended|expired|cancell?ed|ran out|run out|"
+         r"failed|lapsed|was declined)\b|订阅(?:到期|过期)|额度用完"),
         ("gpu_quota_words", B.HARDWARE_SCHEDULING, 2.0, r"\bGPU quota\b|ZeroGPU (?:quota|usage|limit)|GPU ?(?:配额|额度)"),
         # -- moderation / account locks (seed post: policy-sensitive wording)
         ("account_locked", B.MODERATION_LOCK, 3.0,
@@ -137,11 +142,11 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'build_queued': ('queue', '排队'),
     'paused_by_owner': ('owner', '所有者'),
     'paused': ('pause', '暂停', '停掉', '被停'),
-    'restart_fails': ('restart', '重启'),
+    'restart_fails': ('restart', '重启', '再起動'),
     'factory_rebuild_fails': ('factory', '恢复出厂'),
     'empty_commits': ('commit', '提交'),
-    'logs_frozen': ('log', '日志'),
-    'stuck_building': ('building', 'restarting', '构建'),
+    'logs_frozen': ('log', '日志', 'ログ'),
+    'stuck_building': ('building', 'restarting', '构建', 'ビルド'),
     'preparing_space': ('preparing',),
     'stuck_starting': ('starting',),
     'app_running_claim': ('port', 'log'),
@@ -165,6 +170,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'status_page_incident': ('status',),
     'no_gpu_words': ('gpu',),
     'getting_started_page': ('space has been created', 'get started with your'),
+    'billing_ended': ('subscription', 'plan ', 'credit', 'payment', 'billing', 'grant', '订阅', '额度'),
     'crash_words': ('crash', 'restart', '崩溃', '闪退', '重启'),
     'error_on_use': ('when i',),
     'pause_denied': ('pause', '暂停'),

@@ -777,6 +777,14 @@ _ACTIONS = {
            else "build the image for linux/amd64" if "format" in f.get("error", "").lower()
            else "the path is wrong or the file has Windows line endings")
         + "."),
+    "dockerfile_missing": lambda f, c: (
+        "The Docker Space has no `Dockerfile` at the repo root — add one (named exactly `Dockerfile`), or change `sdk:` in "
+        "the README YAML to the SDK your app uses."),
+    "node_module_missing": lambda f, c: (
+        f"Node cannot find {_q(f.get('module'))} — fix the start command's path, or build/copy that file in the Dockerfile."),
+    "billing_ended": lambda f, c: (
+        "Paid hardware without an active plan or credits stays paused — switch the Space to cpu-basic in Settings, or "
+        "restore billing, then restart."),
     "getting_started_page": lambda f, c: (
         "The Space shows its getting-started page: the repo has no app file yet — add `app.py` (Gradio/Streamlit), "
         "a `Dockerfile` (Docker) or `index.html` (static), or point `app_file:` in the README YAML at your entry file."),

@@ -58,6 +58,10 @@ def by_code(findings, code):
     ("Our Space says paused by its owner but none of us paused it", "pause_denied"),
     ("the badge says Running but the page is blank", "running_but_not_serving"),
     ("it fails when I upload a PNG", "error_on_use"),
+    ("My PRO subscription ended and now my A10G space is paused", "billing_ended"),
+    ("Spaceが「Building」のまま何時間も進みません", "stuck_building"),
+    ("ログも更新されません", "logs_frozen"),
+    ("再起動しても同じです", "restart_fails"),
 ])
 def test_symptom_codes(text, code):
     assert code in codes(find_symptoms(text))
@@ -217,6 +221,10 @@ def test_qualified_exception_not_named_error_ends_a_traceback():
      "port_in_use", Bucket.PORT_HEALTHCHECK),
     ("exec /app/start.sh: permission denied", "container_exec_failed", Bucket.RUNTIME_CRASH),
     ("No application file", "missing_app_file", Bucket.CONFIG_ERROR),
+    ("ERROR: failed to solve: failed to read dockerfile: open Dockerfile: no such file or directory", "dockerfile_missing",
+     Bucket.CONFIG_ERROR),
+    ("Error: Cannot find module '/app/server.js'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1140:15)",
+     "node_module_missing", Bucket.RUNTIME_CRASH),
     ('In the logs I see "Killed" and then the startup banner again', "oom_killed", Bucket.RUNTIME_CRASH),
 ])
 def test_more_tool_and_platform_wordings(log, code, bucket):
