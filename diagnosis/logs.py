@@ -179,6 +179,7 @@ RULES: tuple[Rule, ...] = (
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|Network URL:|^[ \t]*URL:|serving at|started server on|available at)"
        r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})"
        r"|\blistening on (?:port :?|:)(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
+    _r("segfault", ('segmentation fault', 'sigsegv'), B.RUNTIME_CRASH, 2.6, r"Segmentation fault|\bSIGSEGV\b"),
     _r("node_module_missing", ('cannot find module',), B.RUNTIME_CRASH, 2.8,
        r"^Error: Cannot find module '(?P<module>[^'\n]{1,200})'", re.MULTILINE),
     # -- container exits and platform-side failures

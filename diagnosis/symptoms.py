@@ -70,20 +70,26 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("app_running_claim", B.PORT_HEALTHCHECK, 1.0,
          r"(?:app|server|streamlit|gradio|uvicorn|fastapi|flask|application)\b[^.\n]{0,40}\b(?:started|running|is up|launched|listening)\b"
          r"[^.\n]{0,30}?\bon port (?P<port>\d{2,5})"
-         r"|logs? (?:say|says|show|shows|indicate)s? (?:that )?[`\"“']?(?:it(?:'s| is) |the app is )?(?:running|started)"
-         rf"|logs? (?:do(?:es)?{_NOT}|never) show any errors?|no errors? in the (?:container |app )?logs?"),
+         r"|logs? (?:say|says|show|shows|indicate)s? (?:that )?[`\"“']?(?:it(?:'s| is) |the app is )?(?:running|started)"),
+        # clean logs alone are no proof the app is up (a static page, a frontend error): below the floor on their own
+        ("logs_clean", B.PORT_HEALTHCHECK, 0.9,
+         rf"logs? (?:do(?:es)?{_NOT}|never) show any errors?|no errors? in the (?:container |app )?logs?"),
         ("running_but_not_serving", B.PORT_HEALTHCHECK, 1.4,
          r"\b(?:shows?|says?|status(?: is)?|badge|marked as|stage is|state is|it['’]s|is)\s[\"“'`]?running[\"”'`]?[^.\n]{0,40}\b(?:but|yet|however)\b[^.\n]{0,60}"
          r"(?:blank|\b50[234]\b|never loads|does(?:n['’]t| not) load|not loading|won['’]t load|spinn|starting)"),
         ("port_mention", B.PORT_HEALTHCHECK, 0.6,
          r"\bapp_port\b(?:[`'\"]?:[ \t]{0,3}[\"']?(?P<app_port>\d{2,5})\b)?|\bEXPOSE \d{2,5}|端口"),
         # -- sleeping / paused by owner: not broken
+        # woken from sleep but never comes back: the restart is what fails
+        ("wake_fails", B.LIFECYCLE_STUCK, 2.4,
+         r"(?:won['’]t|doesn['’]t|does not|can['’]t|cannot|never|didn['’]t) wake(?: it)? up|fails? to wake|唤醒不了|无法唤醒"),
         ("sleeping", B.SLEEPING, 2.6,
          r"\bsleeping\b|\basleep\b|\bin sleep\b|sleep (?:time|mode)|(?:went|goes|go|gone) to sleep|due to inactivity|休眠|睡眠"),
         ("stopped_stage", B.SLEEPING, 1.2, r"\bSTOPPED\b"),
         ("stopped_working", None, 0.0,
          r"\banymore\b|no longer (?:works?|working|available|loads?)|(?:stopped|stop) working|used to work|was working (?:fine|before|yesterday)"
-         r"|worked (?:fine|before|yesterday|as usual)|working as usual previously|不能用了|用不了了"),
+         r"|worked (?:fine|before|yesterday|as usual)|working as usual previously|不能用了|用不了了"
+         r"|\b(?:demo|space|app|site|server)\s(?:is|was|seems|went)\s(?:\w+ )?down\b|(?:could|can|would) you (?:please )?(?:restart|reboot|wake)"),
         # -- banners and stage names in prose (case-insensitive: UI casing varies by era)
         ("build_error_banner", B.BUILD_FAILURE, 1.3, r"\bbuild[ _]error\b|构建(?:失败|错误)"),
         ("runtime_error_banner", B.RUNTIME_CRASH, 0.6, r"\bruntime[ _]error\b|运行时?错误"),
@@ -150,10 +156,13 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'preparing_space': ('preparing',),
     'stuck_starting': ('starting',),
     'app_running_claim': ('port', 'log'),
+    'logs_clean': ('log',),
+    'wake_fails': ('wake', '唤醒'),
     'port_mention': ('app_port', 'expose', '端口'),
     'sleeping': ('sleep', 'inactivity', '休眠', '睡眠'),
     'stopped_stage': ('stopped',),
-    'stopped_working': ('anymore', 'no longer', 'working', 'used to work', 'worked', '不能用了', '用不了了'),
+    'stopped_working': ('anymore', 'no longer', 'working', 'used to work', 'worked', '不能用了', '用不了了', ' down', 'you restart',
+                        'you please restart', 'you reboot', 'you wake', 'you please'),
     'build_error_banner': ('build error', 'build_error', '构建'),
     'runtime_error_banner': ('runtime error', 'runtime_error', '错误'),
     'config_error_banner': ('config', '配置错误'),

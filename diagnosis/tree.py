@@ -780,6 +780,9 @@ _ACTIONS = {
     "dockerfile_missing": lambda f, c: (
         "The Docker Space has no `Dockerfile` at the repo root — add one (named exactly `Dockerfile`), or change `sdk:` in "
         "the README YAML to the SDK your app uses."),
+    "segfault": lambda f, c: (
+        "The process crashed in native code (segmentation fault) — usually a compiled package built for another CPU/CUDA "
+        "or NumPy version: pin versions that match (e.g. `numpy<2` for older wheels) or use the package's CPU build."),
     "node_module_missing": lambda f, c: (
         f"Node cannot find {_q(f.get('module'))} — fix the start command's path, or build/copy that file in the Dockerfile."),
     "billing_ended": lambda f, c: (

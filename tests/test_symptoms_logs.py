@@ -62,6 +62,9 @@ def by_code(findings, code):
     ("Spaceが「Building」のまま何時間も進みません", "stuck_building"),
     ("ログも更新されません", "logs_frozen"),
     ("再起動しても同じです", "restart_fails"),
+    ("it went to sleep and now it won't wake up", "wake_fails"),
+    ("The huggingface demo is down, could you restart it?", "stopped_working"),
+    ("there are no errors in the logs", "logs_clean"),
 ])
 def test_symptom_codes(text, code):
     assert code in codes(find_symptoms(text))
@@ -221,6 +224,7 @@ def test_qualified_exception_not_named_error_ends_a_traceback():
      "port_in_use", Bucket.PORT_HEALTHCHECK),
     ("exec /app/start.sh: permission denied", "container_exec_failed", Bucket.RUNTIME_CRASH),
     ("No application file", "missing_app_file", Bucket.CONFIG_ERROR),
+    ("Fatal Python error: Segmentation fault", "segfault", Bucket.RUNTIME_CRASH),
     ("ERROR: failed to solve: failed to read dockerfile: open Dockerfile: no such file or directory", "dockerfile_missing",
      Bucket.CONFIG_ERROR),
     ("Error: Cannot find module '/app/server.js'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1140:15)",

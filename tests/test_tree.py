@@ -380,3 +380,14 @@ def test_a_settled_live_stage_outweighs_words_about_an_earlier_stuck_state():
             "I pushed several empty commits but the build never starts.")
     assert decide(parse_report(text)).bucket is Bucket.LIFECYCLE_STUCK
     assert live(text, runtime=runtime("SLEEPING")).bucket is Bucket.SLEEPING
+
+
+def test_clean_logs_alone_decide_nothing_but_a_port_on_top_does():
+    assert decide(parse_report("my space only shows a blank page, there are no errors in the logs")).bucket is Bucket.NEEDS_INFO
+    text = "no errors in the logs, it says Running on http://0.0.0.0:5000 but the page never loads"
+    assert decide(parse_report(text)).bucket is Bucket.PORT_HEALTHCHECK
+
+
+def test_a_space_that_will_not_wake_from_sleep_is_stuck_not_asleep():
+    text = "Space went to sleep and now it won't wake up — Restart does nothing, it stays on Building for hours"
+    assert decide(parse_report(text)).bucket is Bucket.LIFECYCLE_STUCK
