@@ -77,6 +77,9 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("running_but_not_serving", B.PORT_HEALTHCHECK, 1.4,
          r"\b(?:shows?|says?|status(?: is)?|badge|marked as|stage is|state is|it['’]s|is)\s[\"“'`]?running[\"”'`]?[^.\n]{0,40}\b(?:but|yet|however)\b[^.\n]{0,60}"
          r"(?:blank|\b50[234]\b|never loads|does(?:n['’]t| not) load|not loading|won['’]t load|spinn|starting)"),
+        # the SDK, from a pasted README header or the person's words ("my Docker Space")
+        ("sdk_named", None, 0.0,
+         r"\bsdk:[ \t]{0,3}[\"']?(?P<sdk>gradio|streamlit|docker|static)\b|\b(?P<sdk2>docker|gradio|streamlit|static) (?:sdk|spaces?)\b"),
         ("port_mention", B.PORT_HEALTHCHECK, 0.6,
          r"\bapp_port\b(?:[`'\"]?:[ \t]{0,3}[\"']?(?P<app_port>\d{2,5})\b)?|\bEXPOSE \d{2,5}|端口"),
         # -- sleeping / paused by owner: not broken
@@ -157,6 +160,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'stuck_starting': ('starting',),
     'app_running_claim': ('port', 'log'),
     'logs_clean': ('log',),
+    'sdk_named': ('sdk', ' space'),
     'wake_fails': ('wake', '唤醒'),
     'port_mention': ('app_port', 'expose', '端口'),
     'sleeping': ('sleep', 'inactivity', '休眠', '睡眠'),
@@ -201,6 +205,7 @@ _URL_RE = re.compile(r"https?://[^\s<>()\[\]\"'`]{1,500}", _I)
 _HUB_PATH_RE = re.compile(r"(?:hf\.co|huggingface\.co)/[^\s<>()\[\]\"'`]{1,500}", _I)
 _HOST_LABEL_RE = re.compile(r"[\w.\-]{1,200}$")  # read backwards from ".hf.space"
 _HOST_SUFFIX = ".hf.space"
+_PATH_RE = re.compile(r"(?<![\w.:/])(?:/[\w.\-]{1,100}){2,30}/?")
 # A line that adds something to the Space: a Dockerfile instruction or an install command.
 _BUILD_LINE_RE = re.compile(
     r"^\s{0,8}(?:RUN|COPY|ADD|FROM|CMD|ENTRYPOINT)\s|\b(?:pip3? install|apt(?:-get)? install|npm install|wget|curl -\w)\b",
@@ -257,6 +262,8 @@ def _blank_identifiers(text: str, identifiers: Iterable[str]) -> str:
         pos = low.find(_HOST_SUFFIX, end)
     if pieces:
         scan = "".join(pieces) + scan[done:]
+    if "/" in scan:
+        scan = _PATH_RE.sub(blank, scan)
     for ident in identifiers:
         if ident and ident in scan:
             scan = scan.replace(ident, " " * len(ident))

@@ -301,7 +301,10 @@ def _port_findings(findings: list[Finding], ctx: Context) -> list[Finding]:
     """The port the app listens on vs the port the Space routes to (app_port, SDK default)."""
     app_port = _int(ctx.card_data.get("app_port")) or next(
         (_int(f.facts["app_port"]) for f in findings if f.code == "port_mention" and "app_port" in f.facts), None)
-    expected = app_port or (STREAMLIT_PORT if ctx.sdk == "streamlit" else DEFAULT_PORT)
+    sdk = ctx.sdk or next(((f.facts.get("sdk") or f.facts.get("sdk2", "")).lower() for f in findings if f.code == "sdk_named"), None)
+    expected = app_port or (STREAMLIT_PORT if sdk == "streamlit" else DEFAULT_PORT)
+    # Streamlit on its own port is right for a Streamlit Space and wrong for a Docker one: unsure until the SDK is known
+    weight = 1.4 if sdk is None and app_port is None else 2.2
     out: list[Finding] = []
     for f in findings:
         if f.code not in ("app_listening", "app_running_claim"):
@@ -312,7 +315,7 @@ def _port_findings(findings: list[Finding], ctx: Context) -> list[Finding]:
             out.append(Finding("app_up", B.PORT_HEALTHCHECK, 0.8, f.quote, f.source, f.facts))
         if port and port != expected and host not in ("127.0.0.1", "localhost"):
             why = f"app_port is {app_port}" if app_port else f"the Space routes to {expected}"
-            out.append(Finding("port_mismatch", B.PORT_HEALTHCHECK, 2.2, f.quote, f.source,
+            out.append(Finding("port_mismatch", B.PORT_HEALTHCHECK, weight if port == STREAMLIT_PORT else 2.2, f.quote, f.source,
                                {"port": str(port), "expected": str(expected), "why": why}))
             break
     return out

@@ -320,3 +320,14 @@ def test_prose_is_quoted_one_sentence_at_a_time():
                                   "from utils import proxy.py", "print(cfg.tunnel_url)"])
 def test_policy_words_inside_code_identifiers_are_not_tools(text):
     assert "policy_sensitive_tool" not in codes(find_symptoms(text))
+
+
+def test_symptom_words_are_not_read_inside_file_paths():
+    text = "OSError: [Errno 30] Read-only file system: '/home/user/app/flagged'"
+    assert "banned_words" not in codes(find_symptoms(text))
+
+
+@pytest.mark.parametrize("text, sdk", [("---\nsdk: streamlit\n---", "streamlit"), ("my Docker Space", "Docker")])
+def test_the_sdk_named_in_a_report(text, sdk):
+    f = by_code(find_symptoms(text), "sdk_named")
+    assert sdk in f.facts.values()

@@ -391,3 +391,10 @@ def test_clean_logs_alone_decide_nothing_but_a_port_on_top_does():
 def test_a_space_that_will_not_wake_from_sleep_is_stuck_not_asleep():
     text = "Space went to sleep and now it won't wake up — Restart does nothing, it stays on Building for hours"
     assert decide(parse_report(text)).bucket is Bucket.LIFECYCLE_STUCK
+
+
+def test_streamlit_on_its_own_port_is_a_mismatch_only_in_a_docker_space():
+    log = "You can now view your Streamlit app in your browser.\n  Network URL: http://10.0.1.5:8501\n"
+    crash = log + "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'data.csv'"
+    assert decide(parse_report(crash)).bucket is Bucket.RUNTIME_CRASH
+    assert decide(parse_report("My Docker Space never loads.\n" + log)).bucket is Bucket.PORT_HEALTHCHECK
