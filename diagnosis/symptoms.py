@@ -205,7 +205,8 @@ _URL_RE = re.compile(r"https?://[^\s<>()\[\]\"'`]{1,500}", _I)
 _HUB_PATH_RE = re.compile(r"(?:hf\.co|huggingface\.co)/[^\s<>()\[\]\"'`]{1,500}", _I)
 _HOST_LABEL_RE = re.compile(r"[\w.\-]{1,200}$")  # read backwards from ".hf.space"
 _HOST_SUFFIX = ".hf.space"
-_PATH_RE = re.compile(r"(?<![\w.:/])(?:/[\w.\-]{1,100}){2,30}/?")
+_PATH_RE = re.compile(r"/[\w.\-]{1,100}(?:/[\w.\-]{1,100}){1,29}/?")  # starts with a literal: re skips ahead fast
+_PATH_AFTER = frozenset(" \t\n'\"`([{=,:;<>")  # a path stands alone, not `a/b/c` or inside a word
 # A line that adds something to the Space: a Dockerfile instruction or an install command.
 _BUILD_LINE_RE = re.compile(
     r"^\s{0,8}(?:RUN|COPY|ADD|FROM|CMD|ENTRYPOINT)\s|\b(?:pip3? install|apt(?:-get)? install|npm install|wget|curl -\w)\b",
@@ -263,7 +264,7 @@ def _blank_identifiers(text: str, identifiers: Iterable[str]) -> str:
     if pieces:
         scan = "".join(pieces) + scan[done:]
     if "/" in scan:
-        scan = _PATH_RE.sub(blank, scan)
+        scan = _PATH_RE.sub(lambda m: blank(m) if m.start() == 0 or scan[m.start() - 1] in _PATH_AFTER else m.group(0), scan)
     for ident in identifiers:
         if ident and ident in scan:
             scan = scan.replace(ident, " " * len(ident))
