@@ -179,6 +179,8 @@ RULES: tuple[Rule, ...] = (
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|Network URL:|^[ \t]*URL:|serving at|started server on|available at)"
        r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})"
        r"|\blistening on (?:port :?|:)(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
+    _r("command_not_found", ('not found',), B.RUNTIME_CRASH, 2.8,
+       r"^(?:/bin/(?:ba)?sh: (?:\d{1,4}: )?(?:line \d{1,4}: )?)(?P<command>[\w.\-]{1,60}): (?:command )?not found$", re.MULTILINE),
     _r("segfault", ('segmentation fault', 'sigsegv'), B.RUNTIME_CRASH, 2.6, r"Segmentation fault|\bSIGSEGV\b"),
     _r("node_module_missing", ('cannot find module',), B.RUNTIME_CRASH, 2.8,
        r"^Error: Cannot find module '(?P<module>[^'\n]{1,200})'", re.MULTILINE),
@@ -232,6 +234,7 @@ _REPO_IN_URL_RE = re.compile(r"huggingface\.co/(?:api/models/)?(?P<repo>[\w.\-]{
 
 # Dockerfile steps in a Spaces build log: `--> RUN …` then `DONE 1.2s` / `CACHED` / `ERROR …`.
 _STEP_RE = re.compile(r"^--> (?P<step>(?:RUN|COPY|FROM|WORKDIR|ADD|ENV|USER|ARG)\b[^\n]{0,300})$", re.MULTILINE)
+_KILLED_RE = re.compile(r"^Killed$", re.MULTILINE)
 _STEP_END_RE = re.compile(r"^(?:DONE [\d.]{1,8}s|CACHED|ERROR\b)", re.MULTILINE)
 
 # import name → the pip package to add, for the modules whose names differ.
@@ -353,5 +356,9 @@ def _build_step_findings(text: str, source: str) -> list[Finding]:
     step = last["step"]
     if _STEP_END_RE.search(text, last.end()) is None:
         short_step = shorten(re.sub(r"--mount=\S{1,200}\s{0,4}", "", step), 120)
-        return [Finding("build_stopped_at_step", B.BUILD_FAILURE, 1.8, shorten(step, 120), source, {"step": short_step})]
+        out = [Finding("build_stopped_at_step", B.BUILD_FAILURE, 1.8, shorten(step, 120), source, {"step": short_step})]
+        if _KILLED_RE.search(text, last.end()):
+            # killed inside an unfinished Dockerfile step: the build ran out of memory, not the app
+            out.append(Finding("build_killed", B.BUILD_FAILURE, 3.0, "Killed", source, {"step": short_step}))
+        return out
     return [Finding("build_log_pasted", B.BUILD_FAILURE, 1.2, shorten(step, 120), source)]

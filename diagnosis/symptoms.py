@@ -218,6 +218,8 @@ _ADDED_RE = re.compile(
     r"enabl(?:e|ed|es|ing)|integrat\w{0,5}|includ\w{1,4}|bundl\w{1,4})\b|加了|加入|添加|安装|装了|写进|写入|写了", _I)
 _USES_RE = re.compile(r"\b(?:us(?:e|es|ed|ing)|run(?:s|ning)?|host(?:s|ed|ing)?|launch\w{0,3}|deploy\w{0,3})\b|用|跑", _I)
 _TOOL_CODE = "policy_sensitive_tool"
+# Words just before the tool that say the person does not use it ("NOT using any proxy", "no tunnel", "没有用代理").
+_DENIED_RE = re.compile(r"\b(?:not|never|no|don['’]t|doesn['’]t|didn['’]t|isn['’]t|without)\b[^.\n,;]{0,25}$|(?:没有|没|不|从不)[^。\n]{0,6}$", _I)
 
 
 def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
@@ -275,18 +277,20 @@ def _policy_tool(text: str, scan: str, low: str, pattern: re.Pattern[str], by_li
     """A tunnel/proxy/remote-desktop tool named outside identifiers, and how the person relates to it.
 
     `context` is "added" (a Dockerfile/install line, or "added"/"installed"/"写进", in its line or up to
-    NEAR_LINES away), "uses" ("I use ngrok", same line), or "mentioned"; only "added" lets the reply say
-    the Space stopped after adding it.
+    NEAR_LINES away), "uses" ("I use ngrok", same line), "mentioned", or "denied" ("I'm NOT using any
+    proxy"); only "added" lets the reply say the Space stopped after adding it.
     """
     best: tuple[int, re.Match[str], str] | None = None
-    rank = {"added": 2, "uses": 1, "mentioned": 0}
+    rank = {"added": 2, "uses": 1, "mentioned": 0, "denied": -1}
     lines = _anchor_lines(low, _ANCHORS[_TOOL_CODE]) if by_line else [(0, len(scan))]
     for start, end in lines:
         m = pattern.search(scan, start, end)
         if m is None:
             continue
         near_start, near_end = _around(scan, start, end, NEAR_LINES)
-        if _BUILD_LINE_RE.search(scan, near_start, near_end) or _ADDED_RE.search(scan, near_start, near_end):
+        if _DENIED_RE.search(scan, max(start, m.start() - 40), m.start()):
+            context = "denied"
+        elif _BUILD_LINE_RE.search(scan, near_start, near_end) or _ADDED_RE.search(scan, near_start, near_end):
             context = "added"
         elif _USES_RE.search(scan, start, end):
             context = "uses"

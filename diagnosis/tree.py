@@ -783,6 +783,12 @@ _ACTIONS = {
     "dockerfile_missing": lambda f, c: (
         "The Docker Space has no `Dockerfile` at the repo root — add one (named exactly `Dockerfile`), or change `sdk:` in "
         "the README YAML to the SDK your app uses."),
+    "command_not_found": lambda f, c: (
+        f"The start command {_q(f.get('command'))} is not installed or not on PATH in the image — install it in the "
+        "Dockerfile (and run it as `python -m …`), or fix the command name."),
+    "build_killed": lambda f, c: (
+        f"The build was killed during {_q(f.get('step'), 100)} (out of memory) — install fewer/lighter packages (CPU wheels "
+        "of torch on CPU hardware), or split the step."),
     "segfault": lambda f, c: (
         "The process crashed in native code (segmentation fault) — usually a compiled package built for another CPU/CUDA "
         "or NumPy version: pin versions that match (e.g. `numpy<2` for older wheels) or use the package's CPU build."),

@@ -230,6 +230,8 @@ def test_qualified_exception_not_named_error_ends_a_traceback():
     ("Error: Cannot find module '/app/server.js'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1140:15)",
      "node_module_missing", Bucket.RUNTIME_CRASH),
     ('In the logs I see "Killed" and then the startup banner again', "oom_killed", Bucket.RUNTIME_CRASH),
+    ("/bin/sh: 1: uvicorn: not found", "command_not_found", Bucket.RUNTIME_CRASH),
+    ("--> RUN pip install -r requirements.txt\nCollecting torch==2.4.0\nKilled\n", "build_killed", Bucket.BUILD_FAILURE),
 ])
 def test_more_tool_and_platform_wordings(log, code, bucket):
     assert by_code(analyze(log), code).bucket is bucket
@@ -302,6 +304,8 @@ def test_symptom_words_are_not_read_inside_space_ids_urls_or_hosts():
     ("the Space was paused.\nCOPY --from=cloudflare/cloudflared:latest /usr/local/bin/cloudflared /bin/", "added"),
     ("we use ngrok for the webhook", "uses"),
     ("could it be a proxy issue?", "mentioned"),
+    ("I'm NOT using any proxy or tunnel, it's a plain gradio app", "denied"),
+    ("我没有用代理", "denied"),
 ])
 def test_policy_tool_says_how_the_person_relates_to_it(text, context):
     assert by_code(find_symptoms(text), "policy_sensitive_tool").facts["context"] == context

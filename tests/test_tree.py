@@ -398,3 +398,8 @@ def test_streamlit_on_its_own_port_is_a_mismatch_only_in_a_docker_space():
     crash = log + "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'data.csv'"
     assert decide(parse_report(crash)).bucket is Bucket.RUNTIME_CRASH
     assert decide(parse_report("My Docker Space never loads.\n" + log)).bucket is Bucket.PORT_HEALTHCHECK
+
+
+def test_a_tool_the_person_says_they_do_not_use_is_no_cause():
+    v = decide(parse_report("I'm NOT using any proxy or tunnel, but the space is PAUSED and restart fails"))
+    assert v.bucket is Bucket.LIFECYCLE_STUCK
