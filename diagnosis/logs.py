@@ -179,6 +179,8 @@ RULES: tuple[Rule, ...] = (
        r"(?:Running on(?: local URL:)?|Uvicorn running on|Listening (?:on|at):?|Network URL:|^[ \t]*URL:|serving at|started server on|available at)"
        r"\s{0,4}https?://(?P<host>[\w.\-]{1,60}):(?P<port>\d{2,5})"
        r"|\blistening on (?:port :?|:)(?P<port2>\d{2,5})\b", re.IGNORECASE | re.MULTILINE),
+    _r("asgi_import_failed", ('error loading asgi app',), B.RUNTIME_CRASH, 2.8,
+       r"Error loading ASGI app\.? ?(?P<detail>[^\n]{0,120})"),
     _r("command_not_found", ('not found',), B.RUNTIME_CRASH, 2.8,
        r"^(?:/bin/(?:ba)?sh: (?:\d{1,4}: )?(?:line \d{1,4}: )?)(?P<command>[\w.\-]{1,60}): (?:command )?not found$", re.MULTILINE),
     _r("segfault", ('segmentation fault', 'sigsegv'), B.RUNTIME_CRASH, 2.6, r"Segmentation fault|\bSIGSEGV\b"),

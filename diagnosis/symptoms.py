@@ -42,7 +42,8 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"(?<![a-z])paused?(?![a-z])|暂停|停掉|被停"),
         ("restart_fails", B.LIFECYCLE_STUCK, 1.2,
          rf"restart(?:ing|ed|s)?\b[^.\n]{{0,40}}(?:fails?|failed|fails|{_NOT} (?:help|work|fix)|returns? 503|gives? 503|no luck|nothing happens)"
-         r"|(?:can['’]?t|cannot|unable to|impossible to) restart|重启(?:失败|也?没用|无效|不行|不了)"
+         r"|(?:can['’]?t|cannot|unable to|impossible to) restart|(?:after|despite) (?:\d{1,2}|two|three|several|multiple|many) restarts"
+         r"|重启(?:失败|也?没用|无效|不行|不了)"
          r"|再起動[^\n]{0,8}(?:同じ|失敗|できない|できません|ダメ)"),
         ("factory_rebuild_fails", B.LIFECYCLE_STUCK, 1.5,
          rf"factory (?:rebuild|reboot|reset)s?\b[^.\n]{{0,60}}(?:fail|503|{_NOT}|no luck|nothing|same|stuck|waiting)"
@@ -65,7 +66,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
          r"preparing space|[\"“]preparing(?: space)?[\"”]|stuck (?:on|in|at) [\"“]?preparing|一直\s?preparing"),
         ("stuck_starting", B.PORT_HEALTHCHECK, 1.4,
-         r"stuck (?:on|in|at) [\"“]?starting|starting forever|一直(?:在|是)?\s?starting|\bRUNNING_APP_STARTING\b|\bAPP_STARTING\b"),
+         r"(?:stuck|still|stays?|remains?|hangs?|hanging) (?:on|in|at) [\"“]?starting|starting forever|一直(?:在|是)?\s?starting|\bRUNNING_APP_STARTING\b|\bAPP_STARTING\b"),
         # -- app is up, page is not (seed: port / healthcheck / routing)
         ("app_running_claim", B.PORT_HEALTHCHECK, 1.0,
          r"(?:app|server|streamlit|gradio|uvicorn|fastapi|flask|application)\b[^.\n]{0,40}\b(?:started|running|is up|launched|listening)\b"

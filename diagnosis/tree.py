@@ -783,6 +783,9 @@ _ACTIONS = {
     "dockerfile_missing": lambda f, c: (
         "The Docker Space has no `Dockerfile` at the repo root — add one (named exactly `Dockerfile`), or change `sdk:` in "
         "the README YAML to the SDK your app uses."),
+    "asgi_import_failed": lambda f, c: (
+        f"uvicorn cannot load the app ({_q(f.get('detail'))}) — the `module:app` in the start command must match the file "
+        "name and the variable (e.g. `main:app` for `app = FastAPI()` in `main.py`), run from the directory holding it."),
     "command_not_found": lambda f, c: (
         f"The start command {_q(f.get('command'))} is not installed or not on PATH in the image — install it in the "
         "Dockerfile (and run it as `python -m …`), or fix the command name."),

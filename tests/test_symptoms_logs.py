@@ -63,6 +63,8 @@ def by_code(findings, code):
     ("ログも更新されません", "logs_frozen"),
     ("再起動しても同じです", "restart_fails"),
     ("it went to sleep and now it won't wake up", "wake_fails"),
+    ('mine is still on "Starting" after 2 restarts', "stuck_starting"),
+    ('mine is still on "Starting" after 2 restarts', "restart_fails"),
     ("The huggingface demo is down, could you restart it?", "stopped_working"),
     ("there are no errors in the logs", "logs_clean"),
 ])
@@ -231,6 +233,7 @@ def test_qualified_exception_not_named_error_ends_a_traceback():
      "node_module_missing", Bucket.RUNTIME_CRASH),
     ('In the logs I see "Killed" and then the startup banner again', "oom_killed", Bucket.RUNTIME_CRASH),
     ("/bin/sh: 1: uvicorn: not found", "command_not_found", Bucket.RUNTIME_CRASH),
+    ('ERROR:    Error loading ASGI app. Could not import module "main".', "asgi_import_failed", Bucket.RUNTIME_CRASH),
     ("--> RUN pip install -r requirements.txt\nCollecting torch==2.4.0\nKilled\n", "build_killed", Bucket.BUILD_FAILURE),
 ])
 def test_more_tool_and_platform_wordings(log, code, bucket):
