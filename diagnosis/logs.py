@@ -144,7 +144,7 @@ RULES: tuple[Rule, ...] = (
     _r("cmake_failed", ('cmake',), B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
     # -- config
     _r("missing_app_file", ('missing an app file', 'no_app_file', 'no application file'), B.CONFIG_ERROR, 4.0,
-       r"This Space is missing an app file|\bNO_APP_FILE\b|\bNo application file\b"),
+       r"(?:This Space is )?missing an app file|\bNO_APP_FILE\b|\bNo application file\b"),
     _r("dockerfile_missing", ('failed to read dockerfile',), B.CONFIG_ERROR, 3.5,
        r"failed to read dockerfile: open (?:/[^:\n]{0,100}/)?Dockerfile: no such file or directory"),
     _r("config_error", ('config_error', 'configuration error', 'invalid yaml', 'invalid metadata', 'error parsing the yaml'), B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
@@ -260,6 +260,8 @@ def analyze(text: str, source: str = "text") -> list[Finding]:
         if rule.code in seen_codes or not any(a in low for a in rule.anchors):
             continue
         m = rule.pattern.search(text)
+        if m is not None and rule.bucket is B.MODERATION_LOCK and source == "text":
+            m = _asserted(rule.pattern, text, m)
         if m is None:
             continue
         seen_codes.add(rule.code)
@@ -268,6 +270,30 @@ def analyze(text: str, source: str = "text") -> list[Finding]:
     out.extend(_exception_findings(text, source, out))
     out.extend(_build_step_findings(text, source))
     return out
+
+
+# Words just before a policy phrase that say it is absent: people check the runtime for the seed post's
+# words and report "no RepoScanner", "nothing like 'Flagged as abusive'".
+_DENIED_BEFORE_RE = re.compile(
+    r"(?:\b(?:no|not|never|without|nor)\b|n['’]t\b)[^.,;!?\n]{0,12}$|\b(?:anything|nothing) like\b[^.,;!?\n]{0,40}$"
+    r"|\bno (?:mention|sign|trace) of\b[^.,;!?\n]{0,30}$", re.IGNORECASE)
+DENIAL_WINDOW = 60
+MAX_DENIED = 8  # matches looked at before giving up on a phrase that is only ever denied
+
+
+def denied(text: str, pos: int) -> bool:
+    """Whether the words just before `pos` say the phrase at `pos` is absent."""
+    return _DENIED_BEFORE_RE.search(text, max(0, pos - DENIAL_WINDOW), pos) is not None
+
+
+def _asserted(pattern: re.Pattern[str], text: str, first: re.Match[str]) -> re.Match[str] | None:
+    """The first match of `pattern` that the person does not deny, starting at `first`."""
+    m: re.Match[str] | None = first
+    for _ in range(MAX_DENIED):
+        if m is None or not denied(text, m.start()):
+            return m
+        m = pattern.search(text, m.end())
+    return None
 
 
 def _facts(m: re.Match[str]) -> dict[str, str]:

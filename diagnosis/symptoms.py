@@ -11,7 +11,7 @@ import re
 
 from collections.abc import Iterable
 
-from .logs import sentence_at
+from .logs import denied, sentence_at
 from .model import Bucket, Finding
 
 B = Bucket
@@ -88,7 +88,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("wake_fails", B.LIFECYCLE_STUCK, 2.4,
          r"(?:won['’]t|doesn['’]t|does not|can['’]t|cannot|never|didn['’]t) wake(?: it)? up|fails? to wake|唤醒不了|无法唤醒"),
         ("sleeping", B.SLEEPING, 2.6,
-         r"\bsleeping\b|\basleep\b|\bin sleep\b|sleep (?:time|mode)|(?:went|goes|go|gone) to sleep|due to inactivity|休眠|睡眠"),
+         r"\bsleeping\b|\bsleeps\b|\basleep\b|\bin sleep\b|sleep (?:time|mode)|(?:went|goes|go|gone) to sleep|due to inactivity|休眠|睡眠"),
         ("stopped_stage", B.SLEEPING, 1.2, r"\bSTOPPED\b"),
         ("stopped_working", None, 0.0,
          r"\banymore\b|no longer (?:works?|working|available|loads?)|(?:stopped|stop) working|used to work|was working (?:fine|before|yesterday)"
@@ -120,7 +120,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|(?:locked|suspended|banned|disabled) (?:my |our |the )?account|账号被?(?:封|锁|停用)|封号"),
         ("space_disabled_words", B.MODERATION_LOCK, 2.6, r"(?:space|repo|account) (?:has been|was|got|is) disabled"),
         ("safety_team", B.MODERATION_LOCK, 2.0, r"safety@huggingface\.co|safety team|trust (?:and|&) safety"),
-        ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|false positive"),
+        ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|\bsuspended\b|false positive"),
         ("policy_sensitive_tool", B.MODERATION_LOCK, 0.8,
          r"(?P<tool>cloudflared|cloudflare tunnel|\bcf tunnel|\bngrok\b|\bfrpc?\b|\bv2ray\b|\bxray\b|\btrojan\b|\btor (?:relay|network|proxy|node|bridge)|microdescriptors"
          r"|\bnovnc\b|\bVNC\b|\bttyd\b|web[- ]?terminal"
@@ -138,7 +138,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|\b(?:friends?|colleagues?|others|people|users|team ?mates?|coworkers?)\b[^.\n]{0,30}"
          r"(?:have|having|has|see|seeing|get|getting|report\w{0,3}) the same"),
         ("status_page_incident", B.PLATFORM_INCIDENT, 2.0,
-         r"status (?:page|site)\b(?:(?!\bno\b|\bnot\b|n['’]t\b|\bgreen\b)[^.\n]){0,40}\b(?:incident|outage|degraded|partial)"),
+         r"(?:status (?:page|site)|status\.huggingface\.co)\b(?:(?!\bno\b|\bnot\b|n['’]t\b|\bgreen\b)[^.\n]){0,40}\b(?:incident|outage|degraded|partial)"),
         ("account_wide", B.LIFECYCLE_STUCK, 0.8,
          r"all (?:of )?my spaces|(?:both|all) (?:of )?(?:my|our) (?:spaces|accounts)|on both spaces|both spaces|(?:organization|org) and (?:my )?personal account"
          r"|所有(?:的)?\s?(?:space|空间)"),
@@ -176,7 +176,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'account_locked': ('account', '账号', '封号'),
     'space_disabled_words': ('disabled',),
     'safety_team': ('safety',),
-    'banned_words': ('封', 'flagged', 'banned', 'false positive'),
+    'banned_words': ('封', 'flagged', 'banned', 'suspended', 'false positive'),
     'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'proxies', 'tunnel', '翻墙', '代理', '隧道'),
     'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人'),
     'not_only_mine': ('not just', 'not only', 'for everyone', 'affects everyone', 'affecting everyone', 'official ones',
@@ -237,7 +237,7 @@ def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
             continue
         m = _search_near(pattern, scan, low, _ANCHORS[code], seen) if by_line else (
             pattern.search(scan) if any(a in low for a in _ANCHORS[code]) else None)
-        if m is None:
+        if m is None or (bucket is B.MODERATION_LOCK and denied(scan, m.start())):
             continue
         facts = {k: v for k, v in m.groupdict().items() if v}
         out.append(Finding(code, bucket, weight, sentence_at(text, m.start()), "text", facts))

@@ -67,6 +67,9 @@ def by_code(findings, code):
     ('mine is still on "Starting" after 2 restarts', "restart_fails"),
     ("The huggingface demo is down, could you restart it?", "stopped_working"),
     ("there are no errors in the logs", "logs_clean"),
+    ("status.huggingface.co shows an incident", "status_page_incident"),
+    ("My demo on HF sleeps all the time", "sleeping"),
+    ("after I added ngrok the space got suspended", "banned_words"),
 ])
 def test_symptom_codes(text, code):
     assert code in codes(find_symptoms(text))
@@ -338,3 +341,22 @@ def test_symptom_words_are_not_read_inside_file_paths():
 def test_the_sdk_named_in_a_report(text, sdk):
     f = by_code(find_symptoms(text), "sdk_named")
     assert sdk in f.facts.values()
+
+
+@pytest.mark.parametrize("text", [
+    'I checked the runtime: no "abuse", no "RepoScanner", no "Cloudflare" - stage is PAUSED',
+    'The runtime doesn\'t say anything like "Flagged as abusive" or "abuse-handler", it is just PAUSED',
+    "my space is not flagged, it is just paused",
+])
+def test_policy_words_the_person_says_are_absent_claim_nothing(text):
+    found = analyze(text) + find_symptoms(text)
+    assert not [f for f in found if f.bucket is Bucket.MODERATION_LOCK and f.code != "policy_sensitive_tool"]
+
+
+def test_policy_words_after_an_unrelated_negation_still_count():
+    text = "I don't know why the runtime says Flagged as abusive"
+    assert by_code(analyze(text), "abuse_flagged").bucket is Bucket.MODERATION_LOCK
+
+
+def test_a_live_runtime_message_is_never_read_as_denied():
+    assert by_code(analyze("no reason given. Flagged as abusive", "runtime"), "abuse_flagged")
