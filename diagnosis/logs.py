@@ -170,6 +170,8 @@ RULES: tuple[Rule, ...] = (
     _r("port_in_use", ('are in use', 'address already in use', 'errno 98', 'cannot find empty port', 'attempting to bind'), B.PORT_HEALTHCHECK, 3.2,
        r"All ports from (?P<port>\d{2,5}) to \d{2,5} are in use|address already in use|\[Errno 98\]"
        r"|Cannot find empty port in range: (?P<port2>\d{2,5})|error while attempting to bind on address"),
+    _r("bind_failed", ('bind() to',), B.PORT_HEALTHCHECK, 3.0,
+       r"bind\(\) to (?:[\w.\-]{1,60}|\[[\w:]{1,40}\]):(?P<port>\d{1,5}) failed(?: \((?P<reason>[^)\n]{1,60})\))?"),
     _r("localhost_not_accessible", ('localhost is not accessible',), B.PORT_HEALTHCHECK, 2.8,
        r"When localhost is not accessible, a shareable link must be created"),
     _r("localhost_bind", ('127.0.0.1', 'localhost'), B.PORT_HEALTHCHECK, 2.4,
@@ -184,6 +186,8 @@ RULES: tuple[Rule, ...] = (
     _r("command_not_found", ('not found',), B.RUNTIME_CRASH, 2.8,
        r"^(?:/bin/(?:ba)?sh: (?:\d{1,4}: )?(?:line \d{1,4}: )?)(?P<command>[\w.\-]{1,60}): (?:command )?not found$", re.MULTILINE),
     _r("segfault", ('segmentation fault', 'sigsegv'), B.RUNTIME_CRASH, 2.6, r"Segmentation fault|\bSIGSEGV\b"),
+    _r("permission_denied", ('eacces',), B.RUNTIME_CRASH, 3.0,
+       r"\bEACCES: permission denied,? \w{1,20} '(?P<path>[^'\n]{1,200})'"),
     _r("node_module_missing", ('cannot find module',), B.RUNTIME_CRASH, 2.8,
        r"^Error: Cannot find module '(?P<module>[^'\n]{1,200})'", re.MULTILINE),
     # -- container exits and platform-side failures

@@ -783,6 +783,11 @@ _ACTIONS = {
     "dockerfile_missing": lambda f, c: (
         "The Docker Space has no `Dockerfile` at the repo root — add one (named exactly `Dockerfile`), or change `sdk:` in "
         "the README YAML to the SDK your app uses."),
+    "bind_failed": lambda f, c: (
+        f"The server cannot open port {f.get('port', '?')}"
+        + (f" ({f['reason']})" if f.get("reason") else "")
+        + f" — Spaces run as a normal user: listen on {_int(c.card_data.get('app_port')) or DEFAULT_PORT} (above 1024) and "
+          "set `app_port` to it in the README YAML."),
     "asgi_import_failed": lambda f, c: (
         f"uvicorn cannot load the app ({_q(f.get('detail'))}) — the `module:app` in the start command must match the file "
         "name and the variable (e.g. `main:app` for `app = FastAPI()` in `main.py`), run from the directory holding it."),

@@ -236,6 +236,8 @@ def test_qualified_exception_not_named_error_ends_a_traceback():
      "node_module_missing", Bucket.RUNTIME_CRASH),
     ('In the logs I see "Killed" and then the startup banner again', "oom_killed", Bucket.RUNTIME_CRASH),
     ("/bin/sh: 1: uvicorn: not found", "command_not_found", Bucket.RUNTIME_CRASH),
+    ("nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)", "bind_failed", Bucket.PORT_HEALTHCHECK),
+    ("Error: EACCES: permission denied, mkdir '/app/.next/cache'", "permission_denied", Bucket.RUNTIME_CRASH),
     ('ERROR:    Error loading ASGI app. Could not import module "main".', "asgi_import_failed", Bucket.RUNTIME_CRASH),
     ("--> RUN pip install -r requirements.txt\nCollecting torch==2.4.0\nKilled\n", "build_killed", Bucket.BUILD_FAILURE),
 ])
