@@ -129,14 +129,14 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("others_too", B.PLATFORM_INCIDENT, 1.5,
          r"(?:other|many|several|lots of|multiple) (?:people|users|folks)\b[^.\n]{0,50}(?:same|too|also|as well|affected|report)"
          r"|(?:everyone|everybody)(?: else)?(?: is)? (?:having|seeing|affected|reporting)|same (?:issue|problem) (?:here|too)"
-         r"|\bme too\b|is (?:hugging ?face|HF|spaces) down|all spaces (?:are )?down|大家都|别人也|其他人也"),
+         r"|\bme too\b|is (?:hugging ?face|HF|spaces) (?:down|having (?:issues|problems|an outage))|all spaces (?:are )?down|大家都|别人也|其他人也"),
         # the same in other words; a pattern of its own so that its rarer anchors keep the scan cheap
         ("not_only_mine", B.PLATFORM_INCIDENT, 1.5,
          r"not (?:just|only) (?:me|mine|my (?:space|own))|(?:for|affects?|affecting) everyone|(?:also|even) the official ones"
          r"|(?:every|any|none of the) (?:\w+ )?spaces? (?:I|we) (?:open|try|tried|visit)"
          r"|(?:全部|都)挂了?|同事的|别人的(?:space|空间)"
          r"|\b(?:friends?|colleagues?|others|people|users|team ?mates?|coworkers?)\b[^.\n]{0,30}"
-         r"(?:have|having|has|see|seeing|get|getting|report\w{0,3}) the same"),
+         r"(?:have|having|has|had|sees?|seeing|saw|gets?|getting|got|report\w{0,3}) the same"),
         ("status_page_incident", B.PLATFORM_INCIDENT, 2.0,
          r"(?:status (?:page|site)|status\.huggingface\.co)\b(?:(?!\bno\b|\bnot\b|n['’]t\b|\bgreen\b)[^.\n]){0,40}\b(?:incident|outage|degraded|partial)"),
         ("account_wide", B.LIFECYCLE_STUCK, 0.8,
@@ -178,7 +178,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'safety_team': ('safety',),
     'banned_words': ('封', 'flagged', 'banned', 'suspended', 'false positive'),
     'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'proxies', 'tunnel', '翻墙', '代理', '隧道'),
-    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', '大家', '别人', '其他人'),
+    'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', 'having issues', 'having problems', 'having an outage', '大家', '别人', '其他人'),
     'not_only_mine': ('not just', 'not only', 'for everyone', 'affects everyone', 'affecting everyone', 'official ones',
                       'space i ', 'spaces i ', 'space we ', 'spaces we ', 'the same', '挂', '同事', '别人的'),
     'status_page_incident': ('status',),

@@ -55,6 +55,8 @@ def by_code(findings, code):
     ("it only shows “Your new Space has been created, follow these steps”", "getting_started_page"),
     ("my space keeps crashing right after start", "crash_words"),
     ("3 of my friends have the same issue since an hour", "not_only_mine"),
+    ("my colleague sees the same", "not_only_mine"),
+    ("Is Hugging Face having issues?", "others_too"),
     ("Our Space says paused by its owner but none of us paused it", "pause_denied"),
     ("the badge says Running but the page is blank", "running_but_not_serving"),
     ("it fails when I upload a PNG", "error_on_use"),
