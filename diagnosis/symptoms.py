@@ -107,7 +107,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|restarts? (?:every|again and again|in a loop)|(?:restart|crash) loop|崩溃|闪退|不停重启"),
         # the app itself answers a visitor's action with an error: a crash inside the app, not the platform
         ("error_on_use", B.RUNTIME_CRASH, 1.0,
-         r"\b(?:errors?|fails?|failed|crash\w{0,3}|breaks)\b[^.\n]{0,30}\bwhen I (?:upload|click|submit|run|try|send|generate|press|enter|use)"
+         r"\b(?:errors?|fails?|failed|crash\w{0,3}|breaks)\b[^.\n]{0,30}\bwhen I (?:upload|click|submit|send|generate|press|enter|ask|type)"
          r"|\bwhen I (?:upload|click|submit|run|send|generate|press)\b[^.\n]{0,40}\bI get\b[^.\n]{0,10}(?:an? )?[\"“'`]?(?:error|\w+ errored)"),
         # paid hardware without a plan or credits behind it is paused until the hardware changes or billing resumes
         ("billing_ended", B.HARDWARE_SCHEDULING, 2.0,
