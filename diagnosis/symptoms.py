@@ -160,8 +160,8 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'preparing_space': ('preparing',),
     'stuck_starting': ('starting',),
     'app_running_claim': ('port', 'log'),
-    'logs_clean': ('log',),
-    'sdk_named': ('sdk', ' space'),
+    'logs_clean': ('show any error', 'no error'),
+    'sdk_named': ('sdk', 'docker', 'gradio s', 'streamlit s', 'static s'),
     'wake_fails': ('wake', '唤醒'),
     'port_mention': ('app_port', 'expose', '端口'),
     'sleeping': ('sleep', 'inactivity', '休眠', '睡眠'),
@@ -184,7 +184,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'status_page_incident': ('status',),
     'no_gpu_words': ('gpu',),
     'getting_started_page': ('space has been created', 'get started with your'),
-    'billing_ended': ('subscription', 'plan ', 'credit', 'payment', 'billing', 'grant', '订阅', '额度'),
+    'billing_ended': ('subscription', 'plan', 'credit', 'pay', 'bill', 'grant', '订阅', '额度'),
     'crash_words': ('crash', 'restart', '崩溃', '闪退', '重启'),
     'error_on_use': ('when i',),
     'pause_denied': ('pause', '暂停'),
@@ -230,12 +230,11 @@ def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
     low = scan.lower()
     by_line = len(low) == len(scan)  # lower() kept every index: anchors locate lines in `scan` too
     out: list[Finding] = []
-    seen: dict[str, tuple[tuple[int, int], ...]] = {}
     for code, bucket, weight, pattern in _SYMPTOMS:
         if code == _TOOL_CODE:
             out.extend(_policy_tool(text, scan, low, pattern, by_line))
             continue
-        m = _search_near(pattern, scan, low, _ANCHORS[code], seen) if by_line else (
+        m = _search_near(pattern, scan, low, _ANCHORS[code]) if by_line else (
             pattern.search(scan) if any(a in low for a in _ANCHORS[code]) else None)
         if m is None or (bucket is B.MODERATION_LOCK and denied(scan, m.start())):
             continue
@@ -317,37 +316,27 @@ def _around(text: str, start: int, end: int, lines: int) -> tuple[int, int]:
     return start, end
 
 
-def _anchor_lines(low: str, anchors: tuple[str, ...],
-                  seen: dict[str, tuple[tuple[int, int], ...]] | None = None) -> list[tuple[int, int]]:
-    """(start, end) of every line holding an anchor, in text order; `seen` keeps each anchor's lines for the
-    other patterns that share it (one scan of the text per distinct anchor)."""
+def _anchor_lines(low: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every line holding an anchor, in text order."""
     lines: set[tuple[int, int]] = set()
     for anchor in anchors:
-        found = seen.get(anchor) if seen is not None else None
-        if found is None:
-            spans = []
-            pos = low.find(anchor)
-            while pos != -1:
-                start = low.rfind("\n", 0, pos) + 1
-                end = low.find("\n", pos)
-                end = len(low) if end == -1 else end
-                spans.append((start, end))
-                pos = low.find(anchor, end)
-            found = tuple(spans)
-            if seen is not None:
-                seen[anchor] = found
-        lines.update(found)
+        pos = low.find(anchor)
+        while pos != -1:
+            start = low.rfind("\n", 0, pos) + 1
+            end = low.find("\n", pos)
+            end = len(low) if end == -1 else end
+            lines.add((start, end))
+            pos = low.find(anchor, end)
     return sorted(lines)
 
 
-def _search_near(pattern: re.Pattern[str], text: str, low: str, anchors: tuple[str, ...],
-                 seen: dict[str, tuple[tuple[int, int], ...]] | None = None) -> re.Match[str] | None:
+def _search_near(pattern: re.Pattern[str], text: str, low: str, anchors: tuple[str, ...]) -> re.Match[str] | None:
     """The first match within a line that holds an anchor (symptom phrases never span lines).
 
     Regex alternations scan slowly; `str.find` for the anchors is C-fast, so the regex only runs on
     the few lines that can match.
     """
-    for start, end in _anchor_lines(low, anchors, seen):
+    for start, end in _anchor_lines(low, anchors):
         m = pattern.search(text, start, end)
         if m is not None:
             return m
