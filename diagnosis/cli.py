@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("space", nargs="?", metavar="SPACE", help="OWNER/NAME or a Space URL: diagnose it live (unless --offline)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--text-file", metavar="FILE", help="read the report from FILE ('-' reads stdin)")
-    src.add_argument("--text", metavar="TEXT", help="the report itself")
+    src.add_argument("--text", metavar="TEXT", help="the report itself ('-' reads stdin)")
     src.add_argument("--batch", action="store_true",
                      help='read JSON lines {"id": …, "text": …} on stdin, write one JSON verdict line per input')
     p.add_argument("--json", action="store_true", help="print the JSON verdict instead of text")
@@ -73,11 +73,11 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
 
 
 def _read_text(args: argparse.Namespace, stdin: TextIO) -> str:
-    if args.text is not None:
+    if args.text is not None and args.text != "-":
         return args.text
-    if args.text_file is None:
+    if args.text is None and args.text_file is None:
         return ""
-    if args.text_file == "-":
+    if "-" in (args.text, args.text_file):
         data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
     else:
         with open(args.text_file, "rb") as fh:

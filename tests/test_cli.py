@@ -38,6 +38,8 @@ def test_text_and_stdin():
     assert json.loads(r.stdout)["bucket"] == "runtime_crash"
     r = run("--text-file", "-", "--json", stdin="Scheduling failure: not enough hardware capacity")
     assert json.loads(r.stdout)["bucket"] == "hardware_scheduling"
+    r = run("--text", "-", "--json", stdin="Workload evicted, storage limit exceeded (50G)")
+    assert json.loads(r.stdout)["bucket"] == "runtime_crash"
 
 
 def test_needs_info_exits_zero():
