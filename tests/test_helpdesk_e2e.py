@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from cogs.helpdesk import AutoReplyPolicy
 from sandbox.harness import BotHarness, all_text
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
@@ -46,7 +45,7 @@ async def test_forum_post_answered_exactly_once(forum: BotHarness) -> None:
 
     # Someone else chiming in is not the original poster: no answer. A gateway replay delivers the
     # starter message again: still one answer.
-    await d.post(thread, bob, f"Same for my Space https://huggingface.co/spaces/bob/app, stuck on Paused too!")
+    await d.post(thread, bob, "Same for my Space https://huggingface.co/spaces/bob/app, stuck on Paused too!")
     await d.reconnect(replay=4)
     await d.settle()
     assert len(d.bot_messages(thread)) == 1
