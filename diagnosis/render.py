@@ -50,11 +50,20 @@ def _safe(text: str) -> str:
 
 
 _MD_SPECIAL_RE = re.compile(r"([\\*_~|`>\[\]])")
+_CODE_TOKEN_RE = re.compile(r"`[^`\s]{1,100}`")  # `app.py`, `torch==1.8.0`: a single token in a code span
 
 
 def _literal(text: str) -> str:
-    """Quoted user text shows as typed: Markdown characters escaped, so a pasted `**` or ``` cannot restyle the reply."""
-    return _MD_SPECIAL_RE.sub(r"\\\1", text)
+    """Quoted user text shows as typed: Markdown characters escaped, so a pasted `**` or ``` cannot restyle the reply.
+
+    A code span around one token (a file, a pin) stays a code span: it can restyle nothing, and escaping it would
+    show stray backticks."""
+    out, done = [], 0
+    for m in _CODE_TOKEN_RE.finditer(text):
+        out += [_MD_SPECIAL_RE.sub(r"\\\1", text[done:m.start()]), m.group()]
+        done = m.end()
+    out.append(_MD_SPECIAL_RE.sub(r"\\\1", text[done:]))
+    return "".join(out)
 
 
 def _cut(text: str, limit: int) -> str:

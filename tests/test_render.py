@@ -139,3 +139,14 @@ def test_negligible_alternatives_are_not_shown():
     v = Verdict(bucket=Bucket.MODERATION_LOCK, confidence=0.92, alternatives=(Alternative(Bucket.LIFECYCLE_STUCK, 0.06),))
     assert "Also possible" not in to_markdown(v) and "Also possible" not in to_terminal(v)
     assert not any(name == "Also possible" for name, _ in to_embed(v).fields)
+
+
+def test_single_token_code_spans_stay_code_and_everything_else_is_escaped():
+    from diagnosis.model import Bucket, Verdict
+    from diagnosis.render import to_markdown
+
+    v = Verdict(Bucket.CONFIG_ERROR, 0.9, evidence=("Space info: the repo has no `app.py`",
+                                                    "report: “**urgent** ```rm -rf``` BUILD_ERROR”"))
+    md = to_markdown(v)
+    assert "no `app.py`" in md and "\\`app.py\\`" not in md
+    assert "\\*\\*urgent\\*\\*" in md and "BUILD\\_ERROR" in md and "```" not in md
