@@ -96,7 +96,12 @@ class SpaceDoctor(commands.Bot):
         if await self.store.get_meta(key) == digest:
             log.info("application commands unchanged; not syncing")
             return
-        synced = await self.tree.sync(guild=guild)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            # The bot still answers mentions, auto-replies and buttons; the next start tries the sync again.
+            log.warning("could not sync application commands (%s); slash commands may be out of date", exc)
+            return
         await self.store.set_meta(key, digest)
         log.info("synced %d application commands %s", len(synced), f"to guild {guild.id}" if guild else "globally")
 

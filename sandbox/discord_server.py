@@ -109,6 +109,16 @@ _RECORD = web.RequestKey("record", RecordedRequest)
 
 
 @dataclass(slots=True)
+class ErrorRule:
+    method: str
+    path: re.Pattern[str]
+    remaining: int
+    status: int
+    code: int
+    message: str
+
+
+@dataclass(slots=True)
 class RateLimitRule:
     method: str
     path: re.Pattern[str]
@@ -218,6 +228,7 @@ class DiscordSandbox:
         self.sessions: list[GatewaySession] = []
         self._resumable: dict[str, GatewaySession] = {}
         self._rate_limits: list[RateLimitRule] = []
+        self._errors: list[ErrorRule] = []
         self._fail_new_forum_posts = 0
         self._new_forum_threads: dict[int, int] = {}  # thread id → 40058 failures still to serve
         self._pending_replay = 0
@@ -376,6 +387,11 @@ class DiscordSandbox:
     ) -> None:
         """The next `times` matching REST calls get a 429 (with `Via`, like Discord behind its proxy)."""
         self._rate_limits.append(RateLimitRule(method.upper(), re.compile(path_pattern), times, retry_after, is_global))
+
+    def inject_error(self, method: str, path_pattern: str, *, status: int = 403, code: int = 50001,
+                     message: str = "Missing Access", times: int = 1) -> None:
+        """The next `times` matching REST calls fail with Discord's JSON error (403 50001 by default)."""
+        self._errors.append(ErrorRule(method.upper(), re.compile(path_pattern), times, status, code, message))
 
     def fail_new_forum_posts(self, times: int = 1) -> None:
         """The bot's first `times` posts into each forum thread created from now on fail with 40058."""
@@ -796,7 +812,7 @@ class DiscordSandbox:
         record = RecordedRequest(request.method, path, dict(request.query), await self._read_body(request))
         self.requests.append(record)
         request[_RECORD] = record
-        response = self._rate_limited(request.method, path)
+        response = self._rate_limited(request.method, path) or self._injected_error(request.method, path)
         if response is None and not path.startswith(("/webhooks/", "/interactions/")):
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 response = _error(401, 0, "401: Unauthorized")
@@ -836,6 +852,13 @@ class DiscordSandbox:
                              "X-RateLimit-Reset-After": str(rule.retry_after),
                              "X-RateLimit-Bucket": "sandbox", "X-RateLimit-Scope": "user"},
                 )
+        return None
+
+    def _injected_error(self, method: str, path: str) -> web.Response | None:
+        for rule in self._errors:
+            if rule.remaining > 0 and rule.method == method and rule.path.search(path):
+                rule.remaining -= 1
+                return _error(rule.status, rule.code, rule.message)
         return None
 
     async def _unhandled(self, request: web.Request) -> web.Response:

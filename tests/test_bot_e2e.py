@@ -175,6 +175,24 @@ async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) 
     assert puts() == 2 and "added" in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
 
 
+async def test_a_failed_command_sync_does_not_stop_the_bot(harness: BotHarness) -> None:
+    def puts() -> int:
+        return sum(1 for r in harness.discord.requests if r.method == "PUT" and r.path.endswith("/commands"))
+
+    @harness.bot.tree.command(description="a command added in a new release")
+    async def added(interaction: discord.Interaction) -> None: ...
+
+    harness.discord.inject_error("PUT", r"/commands$")
+    await harness.bot.sync_commands()  # refused: logged as a warning, the bot goes on
+    assert "added" not in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
+    await harness.bot.sync_commands()  # not recorded as synced, so the next attempt syncs
+    assert puts() == 3 and "added" in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
+    alice = harness.discord.add_user("alice")
+    answer = await harness.ask(harness.discord.general, alice,
+                               f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer shows build error")
+    assert "Build failure" in all_text([answer])
+
+
 async def test_secret_in_hub_evidence_never_reaches_discord(harness: BotHarness) -> None:
     token = SecretGen(seed=5).sample("huggingface").secret
     scenario = dict(harness.hub.scenarios["tern-vision/sdxl-playground"], id="tern-vision/leaky")
