@@ -13,6 +13,7 @@ import logging
 import os
 import pkgutil
 import signal
+import sqlite3
 import sys
 
 import aiohttp
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     except discord.PrivilegedIntentsRequired:
         return _fail("the Message Content intent is not enabled for this bot: turn it on in the Discord "
                      "developer portal (Bot → Privileged Gateway Intents)")
+    except sqlite3.Error as exc:
+        return _fail(f"cannot open the database SPACEDOC_DB={config.db_path!r}: {exc}")
     except (aiohttp.ClientConnectionError, OSError) as exc:
         return _fail(f"cannot reach Discord at {config.api_base or 'discord.com'}: {exc}")
     except KeyboardInterrupt:

@@ -263,6 +263,13 @@ async def test_bad_or_missing_token_is_a_one_line_error(harness: BotHarness) -> 
         env.pop("DISCORD_TOKEN", None)
 
 
+async def test_unusable_database_is_a_one_line_error(harness: BotHarness, tmp_path) -> None:
+    env = base_env() | harness.env() | {"SPACEDOC_DB": str(tmp_path / "no-such-dir" / "spacedoc.sqlite3")}
+    code, out, err = await run_bot_py(env=env)
+    assert code != 0 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("bot.py: error: cannot open the database SPACEDOC_DB=")
+
+
 async def test_demo_runs_offline_and_exits_0() -> None:
     code, out, err = await run_bot_py("--demo", env=base_env(), timeout=90)
     assert code == 0, err
