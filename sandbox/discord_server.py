@@ -109,22 +109,13 @@ _RECORD = web.RequestKey("record", RecordedRequest)
 
 
 @dataclass(slots=True)
-class ErrorRule:
+class InjectedFault:
+    """The next `remaining` REST calls matching `method` and `path` get `response()` instead of an answer."""
+
     method: str
     path: re.Pattern[str]
     remaining: int
-    status: int
-    code: int
-    message: str
-
-
-@dataclass(slots=True)
-class RateLimitRule:
-    method: str
-    path: re.Pattern[str]
-    remaining: int
-    retry_after: float
-    is_global: bool
+    response: Callable[[], web.Response]
 
 
 @dataclass(slots=True)
@@ -227,8 +218,7 @@ class DiscordSandbox:
         self.replayed: list[dict[str, Any]] = []  # events delivered a second time on RESUME (see `reconnect`)
         self.sessions: list[GatewaySession] = []
         self._resumable: dict[str, GatewaySession] = {}
-        self._rate_limits: list[RateLimitRule] = []
-        self._errors: list[ErrorRule] = []
+        self._faults: list[InjectedFault] = []
         self._fail_new_forum_posts = 0
         self._new_forum_threads: dict[int, int] = {}  # thread id → 40058 failures still to serve
         self._pending_replay = 0
@@ -386,12 +376,23 @@ class DiscordSandbox:
         self, method: str, path_pattern: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False
     ) -> None:
         """The next `times` matching REST calls get a 429 (with `Via`, like Discord behind its proxy)."""
-        self._rate_limits.append(RateLimitRule(method.upper(), re.compile(path_pattern), times, retry_after, is_global))
+        def rate_limited() -> web.Response:
+            return _json(
+                {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global},
+                status=429,
+                headers={"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after))),
+                         "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
+                         "X-RateLimit-Reset-After": str(retry_after),
+                         "X-RateLimit-Bucket": "sandbox", "X-RateLimit-Scope": "user"},
+            )
+
+        self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times, rate_limited))
 
     def inject_error(self, method: str, path_pattern: str, *, status: int = 403, code: int = 50001,
                      message: str = "Missing Access", times: int = 1) -> None:
         """The next `times` matching REST calls fail with Discord's JSON error (403 50001 by default)."""
-        self._errors.append(ErrorRule(method.upper(), re.compile(path_pattern), times, status, code, message))
+        self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
+                                          lambda: _error(status, code, message)))
 
     def fail_new_forum_posts(self, times: int = 1) -> None:
         """The bot's first `times` posts into each forum thread created from now on fail with 40058."""
@@ -812,7 +813,7 @@ class DiscordSandbox:
         record = RecordedRequest(request.method, path, dict(request.query), await self._read_body(request))
         self.requests.append(record)
         request[_RECORD] = record
-        response = self._rate_limited(request.method, path) or self._injected_error(request.method, path)
+        response = self._injected_fault(request.method, path)
         if response is None and not path.startswith(("/webhooks/", "/interactions/")):
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 response = _error(401, 0, "401: Unauthorized")
@@ -839,26 +840,11 @@ class DiscordSandbox:
         raw = await request.read()
         return json.loads(raw) if raw else None
 
-    def _rate_limited(self, method: str, path: str) -> web.Response | None:
-        for rule in self._rate_limits:
-            if rule.remaining > 0 and rule.method == method and rule.path.search(path):
-                rule.remaining -= 1
-                return _json(
-                    {"message": "You are being rate limited.", "retry_after": rule.retry_after,
-                     "global": rule.is_global},
-                    status=429,
-                    headers={"Via": "1.1 google", "Retry-After": str(max(1, round(rule.retry_after))),
-                             "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
-                             "X-RateLimit-Reset-After": str(rule.retry_after),
-                             "X-RateLimit-Bucket": "sandbox", "X-RateLimit-Scope": "user"},
-                )
-        return None
-
-    def _injected_error(self, method: str, path: str) -> web.Response | None:
-        for rule in self._errors:
-            if rule.remaining > 0 and rule.method == method and rule.path.search(path):
-                rule.remaining -= 1
-                return _error(rule.status, rule.code, rule.message)
+    def _injected_fault(self, method: str, path: str) -> web.Response | None:
+        for fault in self._faults:
+            if fault.remaining > 0 and fault.method == method and fault.path.search(path):
+                fault.remaining -= 1
+                return fault.response()
         return None
 
     async def _unhandled(self, request: web.Request) -> web.Response:
