@@ -17,7 +17,6 @@ from .model import SpaceRef
 
 # Hub repo naming: letters, digits, `-`, `_`, `.`; no leading/trailing `-`/`.`; no `--`/`..`;
 # at most 96 characters per part. Checked again by `is_valid_space_id` before any URL is built.
-_PART = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}"
 _PART_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?")
 _MAX_PART = 96
 
@@ -140,12 +139,9 @@ def find_spaces(text: str) -> tuple[SpaceRef, ...]:
     low = text.lower()
     for m in _url_matches(text, low):
         covered.append(m.span())
-        owner, name = _clean_part(m["owner"]), _clean_part(m["name"])
-        raw = m.group(0)
-        if _is_placeholder(owner, name) or not (owner and name):
-            found.append((m.start(), SpaceRef(candidates=(), source="url", raw=raw, placeholder=True)))
-        elif is_valid_space_id(f"{owner}/{name}"):
-            found.append((m.start(), SpaceRef(candidates=(f"{owner}/{name}",), source="url", raw=raw)))
+        ref = _named_ref(_clean_part(m["owner"]), _clean_part(m["name"]), "url", m.group(0))
+        if ref is not None:
+            found.append((m.start(), ref))
 
     for start, end, sub in _subdomains(text, low):
         covered.append((start, end))
@@ -184,11 +180,18 @@ def _bare_ids(text: str, covered: list[tuple[int, int]], starts: list[int]) -> l
             continue
         if name.lower().endswith(_FILE_SUFFIXES) or not _bare_is_about_space(text, m.start()):
             continue
-        if _is_placeholder(owner, name):
-            found.append((m.start(), SpaceRef(candidates=(), source="bare", raw=m.group(0), placeholder=True)))
-        elif is_valid_space_id(f"{owner}/{name}"):
-            found.append((m.start(), SpaceRef(candidates=(f"{owner}/{name}",), source="bare", raw=m.group(0))))
+        if (ref := _named_ref(owner, name, "bare", m.group(0))) is not None:
+            found.append((m.start(), ref))
     return found
+
+
+def _named_ref(owner: str, name: str, source: str, raw: str) -> SpaceRef | None:
+    """The SpaceRef a cleaned OWNER/NAME names: a placeholder for a template id, None for an invalid id."""
+    if _is_placeholder(owner, name) or not (owner and name):
+        return SpaceRef(candidates=(), source=source, raw=raw, placeholder=True)
+    if is_valid_space_id(f"{owner}/{name}"):
+        return SpaceRef(candidates=(f"{owner}/{name}",), source=source, raw=raw)
+    return None
 
 
 def _url_matches(text: str, low: str) -> list[re.Match[str]]:
