@@ -299,15 +299,10 @@ class HubClient:
         """Ask the Hub to revoke leaked tokens. The tokens travel only in the body, never as credentials."""
         if not tokens:
             return
-        budget = self._timeouts["revoke"]
-        try:
-            async with asyncio.timeout(budget):
-                response = await self._send(
-                    "POST", f"{self.endpoint}/api/credentials/revoke", budget, hub=False,
-                    json={"credentials": list(tokens)},
-                )
-        except TimeoutError:
-            raise ProbeFailed(f"timed out after {budget:.1f} s") from None
+        response = await self._send(
+            "POST", f"{self.endpoint}/api/credentials/revoke", self._timeouts["revoke"], hub=False,
+            json={"credentials": list(tokens)},
+        )
         if response.status_code >= 400:
             raise ProbeFailed(f"revocation refused (HTTP {response.status_code})")
 
@@ -365,13 +360,7 @@ class HubClient:
         params: Mapping[str, Any] | None = None,
         hub: bool = True,
     ) -> T:
-        budget = self._timeouts[kind]
-        try:
-            async with asyncio.timeout(budget):
-                response = await self._send("GET", url, budget, hub=hub, params=params)
-                await response.aread()
-        except TimeoutError:
-            raise ProbeFailed(f"timed out after {budget:.1f} s") from None
+        response = await self._send("GET", url, self._timeouts[kind], hub=hub, params=params)
         self._raise_for_status(response)
         try:
             payload = response.json()
@@ -385,12 +374,7 @@ class HubClient:
     async def _read_log_stream(
         self, url: str, max_lines: int, max_bytes: int, max_seconds: float, idle_seconds: float
     ) -> str:
-        budget = self._timeouts["logs"]
-        try:
-            async with asyncio.timeout(budget):
-                response = await self._send("GET", url, budget, hub=True, stream=True)
-        except TimeoutError:
-            raise ProbeFailed(f"timed out after {budget:.1f} s") from None
+        response = await self._send("GET", url, self._timeouts["logs"], hub=True, stream=True)
         try:
             if response.status_code >= 400:
                 await response.aread()
@@ -478,15 +462,30 @@ class HubClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> httpx2.Response:
-        """One request with bounded retries; returns the final response (still open if `stream`).
+        """One request with bounded retries, all within `budget` seconds; returns the final response (read
+        in full, or still open if `stream`).
 
         Retried: 5xx and lost connections (jittered backoff), 429 (after `Retry-After`), while tries and the
         budget last. Anything else is the answer.
         """
+        try:
+            async with asyncio.timeout(budget):
+                return await self._send_with_retries(method, url, budget, hub, stream, params, json)
+        except TimeoutError:
+            raise ProbeFailed(f"timed out after {budget:.1f} s") from None
+
+    async def _send_with_retries(
+        self, method: str, url: str, budget: float, hub: bool, stream: bool, params: Mapping[str, Any] | None,
+        json: Any,
+    ) -> httpx2.Response:
         headers = self._hub_headers if hub else self._plain_headers
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + budget
         tries = 0
+
+        def last_try(wait: float) -> bool:
+            return tries >= self._max_tries or loop.time() + wait >= give_up_at
+
         while True:
             tries += 1
             request = self._http.build_request(method, url, headers=headers, params=params, json=json)
@@ -501,12 +500,10 @@ class HubClient:
             except httpx2.ConnectError as exc:
                 unreachable = HubUnreachable(f"no connection to {urlsplit(url).netloc} ({_short(exc)})")
                 self._note(hub, unreachable)
-                wait = self._backoff(tries)
-                if tries >= self._max_tries or loop.time() + wait >= give_up_at:
+                if last_try(wait := self._backoff(tries)):
                     raise unreachable from None
             except (httpx2.NetworkError, httpx2.RemoteProtocolError) as exc:
-                wait = self._backoff(tries)
-                if tries >= self._max_tries or loop.time() + wait >= give_up_at:
+                if last_try(wait := self._backoff(tries)):
                     raise ProbeFailed(f"connection lost after {tries} tries ({_short(exc)})") from None
             else:
                 self._note(hub, None)
@@ -519,12 +516,10 @@ class HubClient:
                 if status == 429:
                     retry_after = _retry_after(response.headers)
                     wait = self._backoff(tries) if retry_after is None else retry_after
-                    if tries >= self._max_tries or loop.time() + wait >= give_up_at:
+                    if last_try(wait):
                         raise ProbeFailed(f"rate limited (HTTP 429, retry after {wait:.0f} s)")
-                else:
-                    wait = self._backoff(tries)
-                    if tries >= self._max_tries or loop.time() + wait >= give_up_at:
-                        raise ProbeFailed(f"HTTP {status} after {tries} tries")
+                elif last_try(wait := self._backoff(tries)):
+                    raise ProbeFailed(f"HTTP {status} after {tries} tries")
             await asyncio.sleep(wait)
 
     def _note(self, hub: bool, unreachable: HubUnreachable | None) -> None:
