@@ -13,6 +13,7 @@ request body the bot sent.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from typing import Any, Iterable, Mapping
@@ -134,6 +135,19 @@ class BotHarness:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    # ---- arranging the server ---------------------------------------------------------------------
+
+    async def configure(self, **changes: object) -> None:
+        """Changes the sandbox guild's settings in the bot's store (what `/spacedoc …` would do)."""
+        store = self.bot.store
+        current = await store.get_guild_settings(self.discord.guild_id)
+        await store.save_guild_settings(dataclasses.replace(current, **changes))
+
+    def use_policy(self, **changes: object) -> None:
+        """Changes the running help desk's auto-reply policy (cooldowns, caps); a restart resets it."""
+        cog = self.bot.get_cog("HelpDesk")
+        cog.policy = dataclasses.replace(cog.policy, **changes)
 
     # ---- acting as people ------------------------------------------------------------------------
 

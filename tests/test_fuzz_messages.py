@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from sandbox.harness import BotHarness
 from sandbox.hub import load_scenarios
 from tests.secretgen import DISGUISES, KINDS, SecretGen, applicable, benign_messages, disguise
-from tests.test_helpdesk_e2e import configure, use_policy
 
 SEED = 20261128
 MESSAGES = 10_000
@@ -89,10 +88,10 @@ class Generator:
 async def test_ten_thousand_messages(harness: BotHarness) -> None:
     d = harness.discord
     helpers = d.add_role("helpers")
-    await configure(harness, help_forums=frozenset({d.help_forum}), help_channels=frozenset({d.help_channel}),
-                    helper_role=helpers)
+    await harness.configure(help_forums=frozenset({d.help_forum}), help_channels=frozenset({d.help_channel}),
+                            helper_role=helpers)
     await harness.restart()  # the helper role reaches the bot with GUILD_CREATE
-    use_policy(harness, user_cooldown=1.0, conversation_window=2.0)  # many more answers in a 15-second run
+    harness.use_policy(user_cooldown=1.0, conversation_window=2.0)  # many more answers in a 15-second run
     gen = Generator(SEED, sorted(load_scenarios()))
     rng = gen.rng
     people = [d.add_user(f"user{i}", roles=[helpers] if i % 25 == 0 else []) for i in range(60)]

@@ -1,34 +1,21 @@
 """Auto-replies against the sandbox Discord and Hub, with the real bot: forums, help channels, gates, incidents."""
 from __future__ import annotations
 
-import dataclasses
 import json
-from pathlib import Path
 
 import pytest
 
 from sandbox.harness import BotHarness, all_text
+from sandbox.hub import SCENARIO_DIR
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
 PAUSED_SPACE = "marlin-ai/chat-ui-stack"
 PAUSED_REPORT = (f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused for two days, restart and "
                  "factory rebuild both return 503. I pushed several empty commits but the build never starts.")
 
 
-async def configure(h: BotHarness, **changes: object) -> None:
-    store = h.bot.store
-    current = await store.get_guild_settings(h.discord.guild_id)
-    await store.save_guild_settings(dataclasses.replace(current, **changes))
-
-
-def use_policy(h: BotHarness, **changes: object) -> None:
-    cog = h.bot.get_cog("HelpDesk")
-    cog.policy = dataclasses.replace(cog.policy, **changes)
-
-
 @pytest.fixture
 async def forum(harness: BotHarness) -> BotHarness:
-    await configure(harness, help_forums=frozenset({harness.discord.help_forum}))
+    await harness.configure(help_forums=frozenset({harness.discord.help_forum}))
     return harness
 
 
@@ -74,7 +61,7 @@ async def test_solved_tag_silences(forum: BotHarness) -> None:
 
 
 async def test_op_followups_answered_up_to_the_cap_until_solved(forum: BotHarness) -> None:
-    use_policy(forum, user_cooldown=0.0, followups_per_thread=1)
+    forum.use_policy(user_cooldown=0.0, followups_per_thread=1)
     d = forum.discord
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "My Space is broken", "It does not work, please help me")
@@ -90,12 +77,12 @@ async def test_op_followups_answered_up_to_the_cap_until_solved(forum: BotHarnes
 
 
 async def test_helper_answer_silences_followups(forum: BotHarness) -> None:
-    use_policy(forum, user_cooldown=0.0)
+    forum.use_policy(user_cooldown=0.0)
     d = forum.discord
     helpers = d.add_role("helpers")
-    await configure(forum, helper_role=helpers)
+    await forum.configure(helper_role=helpers)
     await forum.restart()  # the guild's roles arrive with GUILD_CREATE (the sandbox sends no GUILD_ROLE_CREATE)
-    use_policy(forum, user_cooldown=0.0)
+    forum.use_policy(user_cooldown=0.0)
     alice, helen = d.add_user("alice"), d.add_user("helen", roles=[helpers])
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
     thread = int(post["id"])
@@ -107,7 +94,7 @@ async def test_helper_answer_silences_followups(forum: BotHarness) -> None:
 
 
 async def test_solved_tag_added_later_silences_followups(forum: BotHarness) -> None:
-    use_policy(forum, user_cooldown=0.0)
+    forum.use_policy(user_cooldown=0.0)
     d = forum.discord
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
@@ -132,16 +119,16 @@ async def test_unconfigured_forum_and_autoreply_off_stay_silent(harness: BotHarn
     d = harness.discord
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
-    await configure(harness, help_forums=frozenset({d.help_forum}), auto_reply=False)
+    await harness.configure(help_forums=frozenset({d.help_forum}), auto_reply=False)
     second = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED again", PAUSED_REPORT)
     await d.settle()
     assert d.bot_messages(int(post["id"])) == [] and d.bot_messages(int(second["id"])) == []
 
 
 async def test_help_channel_answers_only_space_trouble_once_per_window(harness: BotHarness) -> None:
-    use_policy(harness, user_cooldown=0.0)
+    harness.use_policy(user_cooldown=0.0)
     d = harness.discord
-    await configure(harness, help_channels=frozenset({d.help_channel}))
+    await harness.configure(help_channels=frozenset({d.help_channel}))
     alice, bob = d.add_user("alice"), d.add_user("bob")
     chatter = [
         "good morning everyone, how is the new model release going?",
@@ -163,7 +150,7 @@ async def test_help_channel_answers_only_space_trouble_once_per_window(harness: 
 
 async def test_per_user_cooldown(harness: BotHarness) -> None:
     d = harness.discord
-    await configure(harness, help_forums=frozenset({d.help_forum}))
+    await harness.configure(help_forums=frozenset({d.help_forum}))
     alice = d.add_user("alice")
     first = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
     await d.wait_for_bot_message(int(first["id"]))
@@ -176,7 +163,7 @@ async def test_incident_detected_from_a_burst_of_reports(forum: BotHarness) -> N
     d, hub = forum.discord, forum.hub
     # Unrelated owners' Spaces, each PAUSED at its running commit with nothing pushed since: nothing in any one
     # of them explains the pause, so the burst is what the verdict should point at.
-    template = json.loads((SCENARIOS / "lifecycle_paused_commits.json").read_text(encoding="utf-8"))
+    template = json.loads((SCENARIO_DIR / "lifecycle_paused_commits.json").read_text(encoding="utf-8"))
     template = {**template, "commits": template["commits"][-2:], "running_commit": 0}
     owners = ["heron-labs", "quokka-ml", "tern-data", "ibis-vision", "wren-audio"]
     for owner in owners:

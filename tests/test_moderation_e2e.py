@@ -8,7 +8,6 @@ import pytest
 from sandbox.discord_server import EVERYONE_PERMISSIONS
 from sandbox.harness import BotHarness, all_text
 from tests.secretgen import SecretGen
-from tests.test_helpdesk_e2e import configure
 
 
 @pytest.fixture
@@ -82,7 +81,7 @@ async def test_without_delete_permission_warns_and_never_echoes(harness: BotHarn
 
 async def test_revoke_setting_off(harness: BotHarness, gen: SecretGen) -> None:
     d = harness.discord
-    await configure(harness, revoke=False)
+    await harness.configure(revoke=False)
     token = gen.sample("huggingface").secret
     await d.post(d.general, d.add_user("dave"), f"login({token!r})")
     warning = await d.wait_for_bot_message(d.general)

@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from sandbox.harness import BotHarness, all_text
+from sandbox.hub import SCENARIO_DIR
 from spacedoc.store import FeedbackCounts
-from tests.test_helpdesk_e2e import PAUSED_REPORT, PAUSED_SPACE, configure
-
-SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
+from tests.test_helpdesk_e2e import PAUSED_REPORT, PAUSED_SPACE
 
 
 @pytest.fixture
 async def verdict(harness: BotHarness) -> tuple[BotHarness, dict]:
     """A forum post about a PAUSED Space and the bot's verdict on it (with its buttons)."""
     d = harness.discord
-    await configure(harness, help_forums=frozenset({d.help_forum}))
+    await harness.configure(help_forums=frozenset({d.help_forum}))
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
     return harness, await d.wait_for_bot_message(int(post["id"]))
@@ -34,7 +32,7 @@ async def test_recheck_after_restart_edits_the_verdict_in_place(verdict: tuple[B
     assert "Stuck lifecycle" in all_text([message])
 
     # The owner fixed it meanwhile (a new bot process: no cached evidence either).
-    scenario = json.loads((SCENARIOS / "lifecycle_paused_commits.json").read_text(encoding="utf-8"))
+    scenario = json.loads((SCENARIO_DIR / "lifecycle_paused_commits.json").read_text(encoding="utf-8"))
     scenario["runtime"] = {**scenario["runtime"], "stage": "SLEEPING"}
     h.hub.set_scenario(scenario)
     await h.restart()
@@ -55,7 +53,7 @@ async def test_votes_one_per_person_and_didnt_help_pings_helpers_once(verdict: t
     d = h.discord
     channel, mid = int(message["channel_id"]), int(message["id"])
     helpers = d.add_role("helpers")
-    await configure(h, helper_role=helpers)
+    await h.configure(helper_role=helpers)
     await h.restart()
 
     alice, bob = d.add_user("alice2"), d.add_user("bob")
@@ -93,7 +91,7 @@ async def test_email_draft_is_ephemeral_and_redacted(verdict: tuple[BotHarness, 
 
 async def test_no_email_button_where_staff_need_not_act(harness: BotHarness) -> None:
     d = harness.discord
-    await configure(harness, help_forums=frozenset({d.help_forum}))
+    await harness.configure(help_forums=frozenset({d.help_forum}))
     post = await d.create_forum_post(
         d.help_forum, d.add_user("carol"), "Build error",
         "Build error on my Space https://huggingface.co/spaces/orchid-nlp/summarizer after I updated requirements.txt")
