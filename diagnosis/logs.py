@@ -235,6 +235,7 @@ _EXC_WORDS = ("Error", "Exception")
 _PIP_FRAME_RE = re.compile(r"[/\\]pip[/\\]_(?:internal|vendor)[/\\]")
 _MODULE_RE = re.compile(r"No module named '(?P<module>[\w.]{1,100})'")
 _IMPORT_NAME_RE = re.compile(r"cannot import name '(?P<name>\w{1,100})' from '(?P<module>[\w.]{1,100})'")
+_QUOTED_PATH_RE = re.compile(r"'(?P<path>/[^'\n]{1,200})'")
 _SECRET_KEY_RE = re.compile(r"^'(?P<secret>[A-Z][A-Z0-9_]{2,60})'(?![\w'])")
 _REPO_IN_URL_RE = re.compile(r"huggingface\.co/(?:api/models/)?(?P<repo>[\w.\-]{1,96}/[\w.\-]{1,96})/(?:resolve|tree|raw)\b")
 
@@ -336,9 +337,9 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
     groups = last.groupdict()
     exc, msg = groups["exc"] or groups["qexc"], (groups["msg"] or groups.get("qmsg") or "").strip()
     quote = shorten(last.group(0))
-    if tb != -1 and _PIP_FRAME_RE.search(region):
-        return [Finding("pip_crashed", B.BUILD_FAILURE, 2.8, quote, source, {"exception": exc.rsplit(".", 1)[-1]})]
     short_exc = exc.rsplit(".", 1)[-1]
+    if tb != -1 and _PIP_FRAME_RE.search(region):
+        return [Finding("pip_crashed", B.BUILD_FAILURE, 2.8, quote, source, {"exception": short_exc})]
     if short_exc == "ModuleNotFoundError" and (mod := _MODULE_RE.search(msg)):
         module = mod["module"]
         top = module.split(".")[0]
@@ -349,7 +350,7 @@ def _exception_findings(text: str, source: str, found: list[Finding]) -> list[Fi
     if short_exc == "KeyError" and (key := _SECRET_KEY_RE.match(msg)):
         return [Finding("missing_secret", B.RUNTIME_CRASH, 3.2, quote, source, {"secret": key["secret"]})]
     if short_exc == "PermissionError":
-        path = re.search(r"'(?P<path>/[^'\n]{1,200})'", msg)
+        path = _QUOTED_PATH_RE.search(msg)
         facts = {"path": path["path"]} if path else {}
         return [Finding("permission_denied", B.RUNTIME_CRASH, 3.0, quote, source, facts)]
     if any(f.quote == quote and f.bucket is not None for f in found):
