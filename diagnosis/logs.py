@@ -140,7 +140,7 @@ RULES: tuple[Rule, ...] = (
     _r("docker_copy_failed", ("copy failed", "failed to compute cache key", "failed to calculate checksum"), B.BUILD_FAILURE, 2.6,
        r"COPY failed: (?P<detail>[^\n]{1,160})|failed to (?:compute cache key|calculate checksum)[^\n]{0,40}?: (?P<detail2>[^\n]{1,160})"),
     _r("pip_externally_managed", ("externally-managed-environment",), B.BUILD_FAILURE, 2.6, r"externally-managed-environment"),
-    _r("npm_failed", ('npm err', 'npm error'), B.BUILD_FAILURE, 2.0, r"(?m)^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
+    _r("npm_failed", ('npm err', 'npm error'), B.BUILD_FAILURE, 2.0, r"^npm (?:ERR!|error) (?P<detail>[^\n]{1,160})", re.MULTILINE),
     _r("cmake_failed", ('cmake',), B.BUILD_FAILURE, 2.2, r"CMake Error|CMakeConfigError"),
     # -- config
     _r("missing_app_file", ('missing an app file', 'no_app_file', 'no application file'), B.CONFIG_ERROR, 4.0,
