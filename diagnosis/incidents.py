@@ -32,7 +32,11 @@ class DiagnosisRecord:
 
     @property
     def owner(self) -> str:
-        return self.space.split("/", 1)[0].lower()
+        return _owner_of(self.space)
+
+
+def _owner_of(space: str) -> str:
+    return space.split("/", 1)[0].lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,7 @@ def detect_incident(
     picture = policy.pictures.get(bucket)
     if picture is None:
         return None
-    own_owner = space.split("/", 1)[0].lower() if space else None
+    own_owner = _owner_of(space) if space else None
     since = now - policy.window
     spaces_by_owner: dict[str, set[str]] = {}
     for record in records:
