@@ -270,10 +270,10 @@ class SandboxHub:
             )
         return out
 
-    def _runtime_payload(self, space_id: str, scenario: Mapping[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _runtime_payload(scenario: Mapping[str, Any], commits: list[dict[str, Any]]) -> dict[str, Any]:
         runtime = copy.deepcopy(scenario["runtime"])
         running = scenario.get("running_commit")
-        commits = self._commit_list(space_id, scenario)
         if running is not None and commits:
             runtime["sha"] = commits[int(running)]["id"]
         return runtime
@@ -293,7 +293,7 @@ class SandboxHub:
                 "disabled": bool(scenario.get("disabled")),
                 "subdomain": subdomain_of(space_id),
                 "siblings": [{"rfilename": name} for name in scenario.get("files", ["README.md"])],
-                "runtime": self._runtime_payload(space_id, scenario),
+                "runtime": self._runtime_payload(scenario, commits),
             }
         )
         return info
@@ -310,7 +310,8 @@ class SandboxHub:
         space_id, fault, early = await self._guarded(request, "runtime")
         if early is not None:
             return early
-        return self._json(self._runtime_payload(space_id, self.scenarios[space_id]), fault)
+        scenario = self.scenarios[space_id]
+        return self._json(self._runtime_payload(scenario, self._commit_list(space_id, scenario)), fault)
 
     async def _commits(self, request: web.Request) -> web.StreamResponse:
         space_id, fault, early = await self._guarded(request, "commits")
