@@ -40,6 +40,15 @@ def progress_edits(h: BotHarness) -> list[str]:
             if r.method == "PATCH" and r.path.endswith("/messages/@original") and r.body]
 
 
+def command_uploads(h: BotHarness) -> int:
+    """How many times the bot uploaded its command tree."""
+    return sum(1 for r in h.discord.requests if r.method == "PUT" and r.path.endswith("/commands"))
+
+
+def synced_command_names(h: BotHarness) -> set[str]:
+    return {c["name"] for c in h.discord.guild_commands[h.discord.guild_id]}
+
+
 @pytest.mark.parametrize("space, bucket", [
     ("orchid-nlp/summarizer", "build_failure"),
     ("marlin-ai/chat-ui-stack", "lifecycle_stuck"),
@@ -158,35 +167,28 @@ async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: Bot
 
 
 async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) -> None:
-    def puts() -> int:
-        return sum(1 for r in harness.discord.requests if r.method == "PUT" and r.path.endswith("/commands"))
-
-    assert puts() == 1
-    names = {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
-    assert {"diagnose", "Diagnose"} <= names
+    assert command_uploads(harness) == 1
+    assert {"diagnose", "Diagnose"} <= synced_command_names(harness)
     await harness.restart()
-    assert puts() == 1
+    assert command_uploads(harness) == 1
 
     @harness.bot.tree.command(description="a command added in a new release")
     async def added(interaction: discord.Interaction) -> None: ...
 
     await harness.bot.sync_commands()  # the tree changed: synced again, once
     await harness.bot.sync_commands()
-    assert puts() == 2 and "added" in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
+    assert command_uploads(harness) == 2 and "added" in synced_command_names(harness)
 
 
 async def test_a_failed_command_sync_does_not_stop_the_bot(harness: BotHarness) -> None:
-    def puts() -> int:
-        return sum(1 for r in harness.discord.requests if r.method == "PUT" and r.path.endswith("/commands"))
-
     @harness.bot.tree.command(description="a command added in a new release")
     async def added(interaction: discord.Interaction) -> None: ...
 
     harness.discord.inject_error("PUT", r"/commands$")
     await harness.bot.sync_commands()  # refused: logged as a warning, the bot goes on
-    assert "added" not in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
+    assert "added" not in synced_command_names(harness)
     await harness.bot.sync_commands()  # not recorded as synced, so the next attempt syncs
-    assert puts() == 3 and "added" in {c["name"] for c in harness.discord.guild_commands[harness.discord.guild_id]}
+    assert command_uploads(harness) == 3 and "added" in synced_command_names(harness)
     alice = harness.discord.add_user("alice")
     answer = await harness.ask(harness.discord.general, alice,
                                f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer shows build error")

@@ -15,10 +15,6 @@ def gen(request: pytest.FixtureRequest) -> SecretGen:
     return SecretGen(seed=sum(map(ord, request.node.name)))
 
 
-def bot_replies(h: BotHarness, channel: int) -> list[dict]:
-    return h.discord.bot_messages(channel)
-
-
 async def wait_revoked(h: BotHarness, token: str) -> None:
     await h.discord.wait_for(lambda: any(token in body.get("credentials", []) for body in h.hub.revoked))
 
@@ -45,7 +41,7 @@ async def test_pasted_token_deleted_reposted_redacted_and_revoked(harness: BotHa
     assert token not in text and token[3:] not in text
     assert harness.hub.revoke_requests_with_auth == 0  # the token travels only in the body
     assert all(token not in r.getMessage() and token not in (r.exc_text or "") for r in caplog.records)
-    assert len(bot_replies(harness, d.general)) == 1
+    assert len(d.bot_messages(d.general)) == 1
 
 
 async def test_token_added_by_an_edit(harness: BotHarness, gen: SecretGen) -> None:
@@ -53,7 +49,7 @@ async def test_token_added_by_an_edit(harness: BotHarness, gen: SecretGen) -> No
     bob = d.add_user("bob")
     posted = await d.post(d.general, bob, "here is my config, what is wrong?")
     await d.settle()
-    assert bot_replies(harness, d.general) == []
+    assert d.bot_messages(d.general) == []
     token = gen.sample("huggingface").secret
     await d.edit(d.general, int(posted["id"]), f"here is my config, what is wrong?\nHF_TOKEN={token}")
     warning = await d.wait_for_bot_message(d.general)
@@ -99,10 +95,10 @@ async def test_each_leak_handled_once_even_when_replayed(harness: BotHarness, ge
     await d.wait_for_bot_message(d.general)
     await d.reconnect(replay=3)
     await d.settle()
-    assert len(bot_replies(harness, d.general)) == 1
+    assert len(d.bot_messages(d.general)) == 1
     await d.post(d.general, erin, f"token: {gen.sample('huggingface').secret}")  # a new leak is a new warning
     await d.settle()
-    assert len(bot_replies(harness, d.general)) == 2
+    assert len(d.bot_messages(d.general)) == 2
     assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 2
 
 
@@ -113,4 +109,4 @@ async def test_placeholders_and_lookalikes_left_alone(harness: BotHarness) -> No
                  "commit 3f2a9c1d4e5b6a7980f1e2d3c4b5a69788796a5b broke the build"):
         await d.post(d.general, frank, text)
     await d.settle()
-    assert bot_replies(harness, d.general) == [] and d.deleted == []
+    assert d.bot_messages(d.general) == [] and d.deleted == []
