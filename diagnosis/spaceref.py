@@ -245,15 +245,15 @@ def _dedupe(refs: list[SpaceRef]) -> tuple[SpaceRef, ...]:
                 out.append(ref)
             continue
         space_id = ref.candidates[0]
-        if space_id.lower() in seen_ids:
+        key = space_id.lower()
+        if key in seen_ids:
             continue
-        seen_ids.add(space_id.lower())
+        seen_ids.add(key)
         sub = subdomain_of(space_id)
-        if sub in by_sub and out[by_sub[sub]].source == "subdomain":
-            out[by_sub[sub]] = ref
-        elif sub not in by_sub:
-            by_sub[sub] = len(out)
-            out.append(ref)
-        else:
-            out.append(ref)
+        i = by_sub.get(sub)
+        if i is not None and out[i].source == "subdomain":
+            out[i] = ref
+            continue
+        by_sub.setdefault(sub, len(out))
+        out.append(ref)
     return tuple(out)
