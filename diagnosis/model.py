@@ -4,7 +4,7 @@ Every other module of `diagnosis/` speaks in these types; nothing here does I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Mapping, TypeVar, Union
@@ -163,13 +163,8 @@ class Evidence:
     now: datetime | None = None
 
     def unavailable(self) -> dict[str, str]:
-        """Check name → why it could not run, for every attempted probe that failed."""
-        out: dict[str, str] = {}
-        for name in ("runtime", "info", "commits", "build_log", "run_log", "status"):
-            probe = getattr(self, name)
-            if isinstance(probe, Unavailable):
-                out[name] = probe.reason
-        return out
+        """Check name → why it could not run, for every attempted probe that failed (in field order)."""
+        return {f.name: probe.reason for f in fields(self) if isinstance(probe := getattr(self, f.name), Unavailable)}
 
 
 # ---- Verdict ----------------------------------------------------------------------------
