@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from diagnosis.pipeline import InvalidSpace
 from spacedoc import diagnosing, egress
-from spacedoc.views import answer_message, remember, verdict_view
+from spacedoc.views import answer_message, remember, starter_message, verdict_view
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Diagnose(commands.Cog):
         channel = message.channel
         if isinstance(channel, discord.Thread):
             parts.append(channel.name)
-            starter = await _starter_message(channel)
+            starter = await starter_message(channel)
             if starter is not None and starter.id != message.id:
                 parts.append(starter.content)
             op_messages = [
@@ -111,20 +111,6 @@ class Diagnose(commands.Cog):
             parts.append(replied.content)
         parts.append(mention.sub("", message.content) if mention else message.content)
         return "\n\n".join(p.strip() for p in parts if p and p.strip())
-
-
-async def _starter_message(thread: discord.Thread) -> discord.Message | None:
-    """A thread's first message: in a forum it lives in the thread, else in the parent channel; both share
-    the thread's id. Threads started without a message have none."""
-    if thread.starter_message is not None:
-        return thread.starter_message
-    where = thread if isinstance(thread.parent, discord.ForumChannel) else thread.parent
-    if where is None:
-        return None
-    try:
-        return await where.fetch_message(thread.id)
-    except discord.NotFound:
-        return None
 
 
 async def setup(bot: commands.Bot) -> None:

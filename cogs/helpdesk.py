@@ -24,7 +24,7 @@ from discord.ext import commands
 from diagnosis.extract import parse_report
 from diagnosis.prefilter import looks_like_space_trouble
 from spacedoc.store import GuildSettings, Store
-from spacedoc.views import answer_message, register_persistent_views
+from spacedoc.views import answer_message, register_persistent_views, starter_message
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +118,9 @@ class HelpDesk(commands.Cog):
             return None  # a human is on it
         if len(message.content.strip()) < self.policy.min_chars or not self._about_a_space(message.content):
             return None
-        starter = await _starter_content(thread)
-        return "\n\n".join(part for part in (thread.name, starter, message.content) if part)
+        starter = await starter_message(thread)  # the post, as context for this follow-up
+        starter_text = starter.content if starter is not None else ""
+        return "\n\n".join(part for part in (thread.name, starter_text, message.content) if part)
 
     def _channel_text(self, message: discord.Message) -> str | None:
         text = message.content
@@ -159,15 +160,6 @@ class HelpDesk(commands.Cog):
             if await self.store.claim(f"answer:thread:{thread_id}:followup:{n}"):
                 return True
         return False
-
-async def _starter_content(thread: discord.Thread) -> str:
-    """A forum post's starter message (same id as the thread), for the context of a follow-up."""
-    if thread.starter_message is not None:
-        return thread.starter_message.content
-    try:
-        return (await thread.fetch_message(thread.id)).content
-    except discord.NotFound:  # the author deleted it (or the moderation removed a secret from it)
-        return ""
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -168,3 +168,18 @@ async def answer_message(
             await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
         except discord.HTTPException:
             log.warning("could not post the apology for message %s either", message.id)
+
+
+async def starter_message(thread: discord.Thread) -> discord.Message | None:
+    """A thread's first message: in a forum it lives in the thread, else in the parent channel; both share
+    the thread's id. None for a thread started without one, or when its author (or the secret moderation)
+    deleted it."""
+    if thread.starter_message is not None:
+        return thread.starter_message
+    where = thread if isinstance(thread.parent, discord.ForumChannel) else thread.parent
+    if where is None:
+        return None
+    try:
+        return await where.fetch_message(thread.id)
+    except discord.NotFound:
+        return None
