@@ -47,20 +47,17 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
     channel = app_commands.Group(name="channel", description="Help text channels watched for broken-Space messages")
     helper_role = app_commands.Group(name="helper-role", description="The role pinged when an answer did not help")
 
-    def __init__(self, bot: commands.Bot, store: Store) -> None:
-        self.bot = bot
+    def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def _update(self, interaction: discord.Interaction, message: str, **changes: object) -> None:
-        assert interaction.guild_id is not None  # the group is guild-only
-        current = await self.store.get_guild_settings(interaction.guild_id)
-        updated = dataclasses.replace(current, **changes)
-        await self.store.save_guild_settings(updated)
-        await egress.respond(interaction, message, ephemeral=True)
-
     async def _current(self, interaction: discord.Interaction) -> GuildSettings:
-        assert interaction.guild_id is not None
+        assert interaction.guild_id is not None  # the group is guild-only
         return await self.store.get_guild_settings(interaction.guild_id)
+
+    async def _update(self, interaction: discord.Interaction, message: str, **changes: object) -> None:
+        current = await self._current(interaction)
+        await self.store.save_guild_settings(dataclasses.replace(current, **changes))
+        await egress.respond(interaction, message, ephemeral=True)
 
     @forum.command(name="add", description="Answer new posts in this forum automatically")
     async def forum_add(self, interaction: discord.Interaction, forum: discord.ForumChannel) -> None:
@@ -113,6 +110,5 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
         await egress.respond(interaction, describe(settings), ephemeral=True)
 
 
-
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Settings(bot, bot.store))
+    await bot.add_cog(Settings(bot.store))
