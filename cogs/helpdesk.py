@@ -29,6 +29,7 @@ from spacedoc.views import answer_message, register_persistent_views, starter_me
 log = logging.getLogger(__name__)
 
 SOLVED_TAG = re.compile(r"solved|resolved|fixed|answered|closed|done|✅", re.IGNORECASE)
+SOLVED_TITLE = re.compile(r"\[(?:solved|resolved|fixed)\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,7 @@ class AutoReplyPolicy:
 
 def is_solved(thread: discord.Thread) -> bool:
     """Tagged solved-like in the forum, or marked so in the title (older servers have no tags)."""
-    return any(SOLVED_TAG.search(tag.name) for tag in thread.applied_tags) or bool(
-        re.search(r"\[(?:solved|resolved|fixed)\]", thread.name, re.IGNORECASE))
+    return any(SOLVED_TAG.search(tag.name) for tag in thread.applied_tags) or bool(SOLVED_TITLE.search(thread.name))
 
 
 def has_role(author: discord.abc.User, role_id: int | None) -> bool:
