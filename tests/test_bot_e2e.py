@@ -75,13 +75,13 @@ async def test_slash_diagnose_defers_shows_progress_then_the_verdict(harness: Bo
 
 
 async def test_context_menu_diagnoses_the_message(harness: BotHarness) -> None:
-    alice, bob = harness.discord.add_user("alice"), harness.discord.add_user("bob")
-    report = harness.discord
-    message = await report.post(report.general, alice,
-                                "https://huggingface.co/spaces/tern-vision/sdxl-playground keeps restarting after "
-                                "loading the model, says runtime error")
-    interaction = await report.invoke_message_command("Diagnose", report.general, int(message["id"]), user=bob)
-    final = await report.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    d = harness.discord
+    alice, bob = d.add_user("alice"), d.add_user("bob")
+    message = await d.post(d.general, alice,
+                           "https://huggingface.co/spaces/tern-vision/sdxl-playground keeps restarting after "
+                           "loading the model, says runtime error")
+    interaction = await d.invoke_message_command("Diagnose", d.general, int(message["id"]), user=bob)
+    final = await d.wait_for_response(interaction, lambda m: bool(m["embeds"]))
     assert final["embeds"][0]["title"]
     assert await recorded_buckets(harness) == ["runtime_crash"]
 
