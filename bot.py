@@ -33,7 +33,6 @@ from spacedoc.store import Store, open_store
 log = logging.getLogger("spacedoc.bot")
 
 
-
 def extensions() -> list[str]:
     """Every module in `cogs/` is an extension (each defines `async def setup(bot)`)."""
     return [f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")]
