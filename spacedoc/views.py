@@ -99,11 +99,15 @@ async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
     if message is None:
         return
     await bot.store.record_feedback(message.id, interaction.user.id, helpful)
-    await egress.respond(interaction, "Thanks, noted." if helpful else
-                         "Thanks for telling me. A human helper should take a look.", ephemeral=True)
     if helpful or interaction.guild_id is None:
+        await egress.respond(interaction, "Thanks, noted.", ephemeral=True)
         return
     settings = await bot.store.get_guild_settings(interaction.guild_id)
+    # Promise a helper only where a helper role exists to be pinged.
+    await egress.respond(interaction, "Thanks for telling me — I've asked this server's helpers to take a look."
+                         if settings.helper_role is not None else
+                         "Thanks for telling me. Please reply here with what you still see (the error text "
+                         "or the last log lines) so that someone can pick it up.", ephemeral=True)
     # One ping per verdict, however many people click: helpers are volunteers.
     if settings.helper_role is None or not await bot.store.claim(f"escalate:msg:{message.id}"):
         return
