@@ -5,6 +5,11 @@ DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD (see spacedoc/config.py); a `.env` file 
 """
 from __future__ import annotations
 
+import sys
+
+if sys.version_info < (3, 11):  # before any import that needs it: a clear message instead of an ImportError
+    sys.exit("Space Doctor needs Python 3.11 or newer; this is Python %d.%d." % sys.version_info[:2])
+
 import argparse
 import asyncio
 import hashlib
@@ -14,7 +19,6 @@ import os
 import pkgutil
 import signal
 import sqlite3
-import sys
 
 import aiohttp
 import discord
