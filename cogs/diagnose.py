@@ -59,8 +59,8 @@ class Diagnose(commands.Cog):
             verdict = await diagnosing.diagnose(
                 self.bot.hub, self.bot.store, text, space=space, guild_id=interaction.guild_id,
                 on_progress=editor.on_progress)
-        except InvalidSpace:
-            verdict, failure = None, ("That is not a Space I can look up: give its URL "
+        except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
+            verdict, failure = None, (f"I can't look that up: {invalid}. Give the Space's URL "
                                       "(https://huggingface.co/spaces/OWNER/NAME) or its id (OWNER/NAME).")
         except Exception:
             log.exception("diagnosis failed for interaction %s", interaction.id)

@@ -101,7 +101,8 @@ def _point_out_other_repos(verdict: Verdict, text: str) -> Verdict:
     note = (f"`{repo}` is a {kind}, not a Space: I check Spaces (the apps at https://huggingface.co/spaces/…). "
             f"For a problem with the {kind} itself, ask on its Community tab ({page}).")
     ask = verdict.questions[0]  # "Which Space is it?": the note goes right before it
-    actions = tuple(item for action in verdict.next_actions for item in ((note, action) if action == ask else (action,)))
+    actions = tuple(item for action in verdict.next_actions
+                    for item in ((note, action) if action == ask else (action,)))
     return dataclasses.replace(verdict, questions=(note, *verdict.questions), next_actions=actions)
 
 
