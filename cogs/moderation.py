@@ -1,7 +1,8 @@
 """Secret moderation in every channel the bot can read: new messages, edits, and thread names.
 
-Everything the bot can read of a message is checked: its text, its embeds, its files' names and
-descriptions, and the text of small text files (Discord turns a long paste into `message.txt`). A message
+Everything the bot can read of a message is checked: its text, the embeds other bots and webhooks post
+(a link preview only repeats the link, which the text holds), its files' names and descriptions, and the
+text of small text files (Discord turns a long paste into `message.txt`). A message
 holding a credential is deleted (when the bot may), reposted redacted under its author's name, and its
 author is told which kinds leaked and how to rotate them; Hugging Face tokens are sent for revocation when
 the server allows it (default on). Without permission to delete, the bot warns and never echoes. A thread
@@ -79,7 +80,7 @@ class Scan:
 
     def digest(self) -> str:
         """Names this version of the leak for `claim`: a digest of the *redacted* parts, never of a secret,
-        so an edit that changes nothing the check found (an embed unfurling) is not a second leak."""
+        so an edit that changes nothing the check found is not a second leak."""
         if self.unchecked:
             return "unchecked"
         text = "\n".join(f"{where}\n{part.text}" for where, part in self.parts)
@@ -144,9 +145,11 @@ class Moderation(commands.Cog):
         if message.guild is None or me is None or message.author.id == me.id:
             return
         found = scan(await self._readable(message))
-        if not found.suspect or not await self._first_time(f"secret:msg:{message.id}:{found.digest()}"):
+        if not found.suspect:
             return
         revocation = await self._revoke(message.guild.id, found)
+        if not await self._first_time(f"secret:msg:{message.id}:{found.digest()}"):
+            return
         removal = await self._remove(message)
         notice = self._message_notice(found, revocation, removal)
         repost = self._repost(message, found) if removal is Removal.DELETED and not found.unchecked else None
@@ -155,7 +158,7 @@ class Moderation(commands.Cog):
     async def _readable(self, message: discord.Message) -> list[tuple[str, str]]:
         """Everything the bot can read of `message`, as (where, text) parts."""
         parts = [("message", message.content)]
-        for embed in message.embeds:
+        for embed in (e for e in message.embeds if e.type == "rich"):
             strings = [embed.title, embed.description, embed.url, embed.footer.text, embed.author.name]
             strings += [s for f in embed.fields for s in (f.name, f.value)]
             parts.append(("embed", "\n".join(s for s in strings if s)))
@@ -221,9 +224,11 @@ class Moderation(commands.Cog):
         if me is None or thread.owner_id == me.id:
             return
         found = scan([("title", thread.name)])
-        if not found.suspect or not await self._first_time(f"secret:thread:{thread.id}:{found.digest()}"):
+        if not found.suspect:
             return
         revocation = await self._revoke(thread.guild.id, found)
+        if not await self._first_time(f"secret:thread:{thread.id}:{found.digest()}"):
+            return
         renamed = await self._rename(thread, found.redacted("title"))
         await self._warn(thread, f"<@{thread.owner_id}> {self._title_notice(found, revocation, renamed)}", None,
                          thread.id)
@@ -265,7 +270,8 @@ class Moderation(commands.Cog):
 
     async def _revoke(self, guild_id: int, found: Scan) -> RevocationStatus | None:
         """Queues the Hugging Face tokens found for revocation (in the background: it never delays the
-        warning) unless the server turned it off; a setting that cannot be read counts as on (the default)."""
+        warning) unless the server turned it off; a setting that cannot be read counts as on (the default).
+        Called for every sighting, before the check for a repeat: the revoker sends each token once."""
         tokens = found.combined().hf_tokens()
         if not tokens:
             return None

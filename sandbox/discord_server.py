@@ -557,7 +557,8 @@ class DiscordSandbox:
             "id": str(mid), "channel_id": str(channel_id), "guild_id": str(self.guild_id), "author": author,
             "content": content, "timestamp": _iso(), "edited_timestamp": None, "tts": False,
             "mention_everyone": self._mentions_everyone(content, body.get("allowed_mentions"), author),
-            "mentions": mentions, "mention_roles": [], "attachments": [], "embeds": list(body.get("embeds") or []),
+            "mentions": mentions, "mention_roles": [], "attachments": [],
+            "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],  # Discord fills in the type
             "pinned": False, "type": kind, "flags": flags | int(body.get("flags") or 0),
             "components": list(body.get("components") or []),
         }
@@ -639,6 +640,13 @@ class DiscordSandbox:
         message = self.messages[channel_id][message_id]
         message.update(content=content, edited_timestamp=_iso(),
                        mentions=self._resolve_mentions(content, None, message["author"]))
+        await self._broadcast("MESSAGE_UPDATE", dict(message), INTENT_GUILD_MESSAGES)
+        return message
+
+    async def unfurl(self, channel_id: int, message_id: int, url: str, title: str) -> dict[str, Any]:
+        """Discord adds a link preview to a message a moment after it was posted (MESSAGE_UPDATE)."""
+        message = self.messages[channel_id][message_id]
+        message["embeds"] = [*message["embeds"], {"type": "link", "url": url, "title": title}]
         await self._broadcast("MESSAGE_UPDATE", dict(message), INTENT_GUILD_MESSAGES)
         return message
 

@@ -104,6 +104,20 @@ async def test_each_leak_handled_once_even_when_replayed(harness: BotHarness, ge
     assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 2
 
 
+async def test_a_link_preview_of_a_kept_leak_is_no_second_leak(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    d.set_bot_permissions(EVERYONE_PERMISSIONS)  # warn only: the message and then its preview stay up
+    await harness.restart()
+    token = gen.sample("huggingface").secret
+    url = f"https://example.com/callback?access_token={token}"
+    posted = await d.post(d.general, d.add_user("ivy"), f"why does {url} fail?")
+    await d.wait_for_bot_message(d.general)
+    await d.unfurl(d.general, int(posted["id"]), url, "Callback")
+    await d.settle()
+    assert len(d.bot_messages(d.general)) == 1
+    assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 1
+
+
 async def test_placeholders_and_lookalikes_left_alone(harness: BotHarness) -> None:
     d = harness.discord
     frank = d.add_user("frank")
