@@ -11,7 +11,9 @@ threads; otherwise its owner is asked to rename it.
 
 It fails closed: whatever goes wrong before the delete (the check itself, the store, the settings, the
 revocation queue, Discord refusing the delete) is logged and still ends in delete-or-warn, with the tokens
-sent for revocation. The original text is never relayed, logged, stored or embedded: only the redactor's
+sent for revocation. Revoking and deleting (or renaming) come before the store is asked whether this leak
+was handled already: both are harmless to repeat, so a replayed event after a crash finishes them, and
+only the warning is said once. The original text is never relayed, logged, stored or embedded: only the redactor's
 output and the finding kinds leave this module.
 """
 from __future__ import annotations
@@ -45,6 +47,10 @@ UNCHECKED_REMOVED = ("⚠️ **I could not check your message for secrets** (an 
 UNCHECKED_KEPT = ("⚠️ **I could not check your message for secrets** (an error on my side) and I cannot delete "
                   "messages here: if it holds a token, key or password, **delete it now** and replace that "
                   "credential.")
+FOUND_REMOVED = ("⚠️ **Your message held a token, key or password.** I removed it, but anyone who saw it may "
+                 "already have copied it: treat it as compromised and replace it.")
+FOUND_KEPT = ("⚠️ **Your message holds a token, key or password** and I cannot delete messages here: **delete it "
+              "now**, and replace that credential: anyone who saw it may already have copied it.")
 TITLE_RENAMED = ("📝 **Your post's title held a credential:** I renamed the post so that it no longer shows, but "
                  "anyone who saw the title may already have copied it.")
 TITLE_KEPT = ("📝 **Your post's title holds a credential** and I cannot rename posts here: **edit the title now** "
@@ -148,9 +154,9 @@ class Moderation(commands.Cog):
         if not found.suspect:
             return
         revocation = await self._revoke(message.guild.id, found)
+        removal = await self._remove(message)
         if not await self._first_time(f"secret:msg:{message.id}:{found.digest()}"):
             return
-        removal = await self._remove(message)
         notice = self._message_notice(found, revocation, removal)
         repost = self._repost(message, found) if removal is Removal.DELETED and not found.unchecked else None
         await self._warn(message.channel, f"{message.author.mention} {notice}", repost, message.id)
@@ -184,7 +190,10 @@ class Moderation(commands.Cog):
             await egress.delete(message)
         except discord.NotFound:
             return Removal.GONE
-        except Exception:  # Forbidden (permissions changed since the guild was cached), a 5xx, anything
+        except discord.Forbidden:  # permissions changed since the guild was cached
+            log.warning("may not delete message %s that holds a credential; warning instead", message.id)
+            return Removal.KEPT
+        except Exception:
             log.exception("deleting message %s that holds a credential failed; warning instead", message.id)
             return Removal.KEPT
         return Removal.DELETED
@@ -197,7 +206,7 @@ class Moderation(commands.Cog):
             return leak_warning(found.combined(), revocation, removed=removed) or ""
         except Exception:
             log.exception("writing the leak warning failed; sending the generic one")
-            return UNCHECKED_REMOVED if removed else UNCHECKED_KEPT
+            return FOUND_REMOVED if removed else FOUND_KEPT
 
     def _repost(self, message: discord.Message, found: Scan) -> discord.Embed | None:
         """The message as its author wrote it, minus the secrets, clearly attributed to them; a file or embed
@@ -227,9 +236,9 @@ class Moderation(commands.Cog):
         if not found.suspect:
             return
         revocation = await self._revoke(thread.guild.id, found)
+        renamed = await self._rename(thread, found.redacted("title"))
         if not await self._first_time(f"secret:thread:{thread.id}:{found.digest()}"):
             return
-        renamed = await self._rename(thread, found.redacted("title"))
         await self._warn(thread, f"<@{thread.owner_id}> {self._title_notice(found, revocation, renamed)}", None,
                          thread.id)
 
@@ -261,7 +270,8 @@ class Moderation(commands.Cog):
     # ---- shared steps: each one fails closed ------------------------------------------------------
 
     async def _first_time(self, key: str) -> bool:
-        """True unless this leak was handled already (a replayed event, an edit that changed nothing found)."""
+        """True unless this leak was warned about already (a replayed event, an edit that changed nothing
+        found)."""
         try:
             return await self.store.claim(key)
         except Exception:

@@ -142,7 +142,6 @@ async def send(
         kwargs["reference"] = reply_to.to_reference(fail_if_not_exists=False)
         kwargs["mention_author"] = False
 
-
     async def send_once() -> discord.Message:
         try:
             return await channel.send(**kwargs)
@@ -217,6 +216,7 @@ async def rename_thread(thread: discord.Thread, name: str) -> discord.Thread:
 
 
 async def delete(message: discord.Message) -> None:
+    """Deletes a message (one the secret moderation removes)."""
     await _waiting_out_rate_limits(message.delete)
 
 
