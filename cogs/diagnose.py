@@ -50,6 +50,8 @@ class Diagnose(commands.Cog):
         if not await self.bot.store.claim(f"interaction:{interaction.id}"):
             return  # the same interaction delivered twice
         await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
+        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
+        space = egress.well_formed(space) if space is not None else None
 
         async def show(line: str) -> None:
             await egress.edit_response(interaction, content=line)

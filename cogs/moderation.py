@@ -250,6 +250,9 @@ class Moderation(commands.Cog):
             if not thread.permissions_for(thread.guild.me).manage_threads:
                 return False
             await egress.rename_thread(thread, redacted_name)
+        except discord.Forbidden:  # permissions changed since the guild was cached
+            log.warning("may not rename thread %s whose name holds a credential; asking its owner", thread.id)
+            return False
         except Exception:
             log.exception("renaming thread %s whose name holds a credential failed; asking its owner", thread.id)
             return False

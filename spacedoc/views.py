@@ -163,6 +163,7 @@ async def answer_message(
     try:
         if not isinstance(text, str):
             text = await text()
+        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
         step = "checking the Space"
         async with slots or contextlib.nullcontext(), message.channel.typing():
             verdict = await diagnosing.diagnose(bot.hub, bot.store, text,

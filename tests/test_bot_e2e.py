@@ -166,6 +166,18 @@ async def test_rate_limited_interaction_edit_without_via_is_waited_out(harness: 
     assert [r.status for r in d.requests if r.path.endswith("/@original")] == [429, 429, 200]
 
 
+async def test_lone_surrogates_in_a_mention_and_in_diagnose_details_get_one_answer(harness: BotHarness) -> None:
+    d = harness.discord
+    asked = f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer build error \udc80"
+    reply = await harness.ask(d.general, d.add_user("alice"), asked)
+    interaction = await d.invoke_slash("diagnose", {"space": "orchid-nlp/summarizer", "details": "build error \udc80"},
+                                       user=d.add_user("bob"), channel_id=d.general)
+    final = await d.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    await d.settle()
+    assert "Build failure" in all_text([reply]) and "Build failure" in all_text([final])
+    assert not any("Sorry" in all_text([m]) for m in d.bot_messages(d.general))
+
+
 async def test_slash_diagnose_takes_an_all_digit_space_name(harness: BotHarness) -> None:
     harness.hub.set_scenario({**harness.hub.scenarios["marlin-ai/chat-ui-stack"], "id": "quail-games/2048"})
     alice = harness.discord.add_user("alice")

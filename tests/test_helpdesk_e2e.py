@@ -202,3 +202,12 @@ async def test_incident_detected_from_a_burst_of_reports(forum: BotHarness) -> N
     assert "other Spaces reported the same" not in first
     assert "other Spaces reported the same" in last
     assert "platform incident" in last.lower()
+
+
+async def test_a_lone_surrogate_in_a_question_gets_one_answer(harness: BotHarness) -> None:
+    """`\\udc80` reached the store after the verdict was posted: the write raised, and an apology followed."""
+    d = harness.discord
+    await harness.configure(help_channels=frozenset({d.help_channel}))
+    reply = await harness.ask(d.help_channel, d.add_user("alice"), PAUSED_REPORT + " \udc80")
+    await d.settle()
+    assert d.bot_messages(d.help_channel) == [reply] and "Stuck lifecycle" in all_text([reply])
