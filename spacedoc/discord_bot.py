@@ -96,5 +96,6 @@ class SpaceDoctor(commands.Bot):
         log.info("logged in as %s (%s) in %d servers", self.user, self.user.id if self.user else "?", len(self.guilds))
 
     def connection(self) -> str:
-        """For the health check: "connected" while the gateway is up, else "disconnected"."""
-        return "connected" if self.is_ready() and self.ws is not None and self.ws.open else "disconnected"
+        """For the health check: "connected" while the gateway socket is open (events flow before READY has
+        gathered every guild), else "disconnected"."""
+        return "connected" if not self.is_closed() and self.ws is not None and self.ws.open else "disconnected"

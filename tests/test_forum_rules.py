@@ -216,6 +216,14 @@ async def test_health_reports_each_part_and_a_failing_check_as_error() -> None:
         await server.close()
 
 
+def test_the_product_never_imports_the_stand_ins() -> None:
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("forum/*.py"), *root.glob("spacedoc/*.py"), *root.glob("diagnosis/*.py"),
+               *root.glob("cogs/*.py")]
+    importing = [p.name for p in sources if re.search(r"^\s*(from|import) sandbox\b", p.read_text(), re.M)]
+    assert sources and not importing
+
+
 def test_the_forum_package_never_imports_discord() -> None:
     import subprocess
 
