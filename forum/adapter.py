@@ -242,10 +242,15 @@ class Forum:
         return None
 
     async def _helper_names(self) -> frozenset[str]:
+        """Members of the helper groups, read again every HELPERS_TTL. A group the forum will not list (a typo,
+        a private group) is one warning: it must not stop the answers."""
         if self.config.helper_groups and time.monotonic() - self._helpers_read_at > HELPERS_TTL:
             names: set[str] = set()
             for group in self.config.helper_groups:
-                names |= await self.client.group_members(group)
+                try:
+                    names |= await self.client.group_members(group)
+                except DiscourseRefused as exc:
+                    log.warning("cannot read the members of helper group %r: %s", group, exc)
             self._helpers, self._helpers_read_at = frozenset(names), time.monotonic()
         return self._helpers
 

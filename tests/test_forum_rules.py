@@ -21,6 +21,8 @@ from diagnosis.tree import decide
 from forum.adapter import Forum, ForumPost
 from forum.client import DiscourseClient
 from forum.webhook import verified
+from sandbox.discourse import SandboxDiscourse
+from sandbox.hub import SandboxHub
 from spacedoc.config import ConfigError, DiscourseConfig, load
 from spacedoc.http_server import HttpServer
 from spacedoc.store import open_store
@@ -105,6 +107,29 @@ async def test_each_unit_is_claimed_once(forum: Forum) -> None:
     again = await forum.accept({"id": 7, "topic_id": 3, "post_number": 1, "category_id": HOME, "username": "a",
                                 "raw": "My Space shows a build error since this morning."})
     assert [u.key for u in first] == ["discourse:topic:3:answer"] and again == []
+
+
+async def test_a_helper_groups_answer_silences_the_bot_and_an_unknown_group_does_not_stop_it(
+        tmp_path: Path) -> None:
+    async with SandboxDiscourse() as site, SandboxHub() as hub_server:
+        config = DiscourseConfig(url=site.url, api_key=site.api_key, api_username=site.bot.username,
+                                 categories=frozenset({HOME}), helper_groups=("helpers", "no-such-group"))
+        store = await open_store(str(tmp_path / "forum.sqlite3"))
+        async with DiscourseClient(site.url, site.api_key, site.bot.username) as client, \
+                HubClient(hub_server.endpoint, status_url=hub_server.status_url) as hub:
+            forum = Forum(client, hub, store, config)
+            await forum.start()
+            alice, vera = site.add_user("alice"), site.add_user("vera", groups=["helpers"])
+            helped = await site.create_topic(alice, HOME, "Build error", "My Space orchid-nlp/summarizer fails "
+                                                                         "to build after an update.")
+            await site.reply(vera, helped.topic_id, "Your requirements pin a wheel that does not exist.")
+            alone = await site.create_topic(alice, HOME, "Build error again", "My Space orchid-nlp/summarizer "
+                                                                              "fails to build, please help.")
+            for p in (helped, alone):
+                await forum.handle(site.post_json(p, webhook=True))
+            await forum.close()
+        await store.close()
+    assert not site.bot_posts(helped.topic_id) and len(site.bot_posts(alone.topic_id)) == 1
 
 
 def test_webhook_signatures_are_checked_on_the_exact_body() -> None:
