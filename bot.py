@@ -28,7 +28,7 @@ from diagnosis.redact_logging import install_log_redaction
 from spacedoc import config as configuration
 from spacedoc import egress
 from spacedoc.config import Config, ConfigError
-from spacedoc.store import Store, open_store
+from spacedoc.store import Store, StoreUnavailable, open_store
 
 log = logging.getLogger("spacedoc.bot")
 
@@ -76,7 +76,7 @@ class SpaceDoctor(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.hub = HubClient(endpoint=self.config.hf_endpoint, status_url=self.config.status_url)
-        self.store = await open_store(self.config.db_path)
+        self.store = await open_store(self.config.db_path, lease_seconds=self.config.lease_seconds)
         for extension in extensions():
             await self.load_extension(extension)
         await self.sync_commands()
@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
                      "developer portal (Bot → Privileged Gateway Intents)")
     except sqlite3.Error as exc:
         return _fail(f"cannot open the database SPACEDOC_DB={config.db_path!r}: {exc}")
+    except StoreUnavailable as exc:  # its message names the database without its password
+        return _fail(str(exc))
     except (aiohttp.ClientConnectionError, OSError) as exc:
         return _fail(f"cannot reach Discord at {config.api_base or 'discord.com'}: {exc}")
     except KeyboardInterrupt:
