@@ -32,8 +32,9 @@ from spacedoc.store.sql import Clock, SqlStore
 from spacedoc.store.sqlite import SqliteDatabase
 
 __all__ = [
-    "GAVE_UP", "MIGRATIONS", "REVOKED", "SCHEMA_VERSION", "Claim", "FeedbackCounts", "GuildSettings",
-    "PendingRevocation", "Store", "StoreUnavailable", "VerdictContext", "connect", "migrate", "open_store",
+    "DEFAULT_LEASE_SECONDS", "DEFAULT_SETTINGS_TTL", "GAVE_UP", "MIGRATIONS", "REVOKED", "SCHEMA_VERSION", "Claim",
+    "FeedbackCounts", "GuildSettings", "PendingRevocation", "Store", "StoreUnavailable", "VerdictContext", "backend",
+    "connect", "migrate", "open_store",
 ]
 
 DEFAULT_LEASE_SECONDS = 30.0
@@ -41,7 +42,7 @@ DEFAULT_SETTINGS_TTL = 5.0
 
 
 class StoreUnavailable(Exception):
-    """The database server cannot be reached or refuses us; the message is one line, without any password."""
+    """The database cannot be reached, refuses us or is named wrongly; the message is one line, without a password."""
 
 
 def backend(url: str) -> tuple[str, str]:
@@ -74,7 +75,8 @@ async def open_store(
     """Open the store `url` names (see `backend`), migrated to the current schema, with a new owner id.
 
     `clock` returns epoch seconds (time.time); tests pass a fake one to expire leases without sleeping.
-    A PostgreSQL server that cannot be reached or refuses us raises StoreUnavailable (SQLite: sqlite3.Error)."""
+    A database that cannot be reached, refuses us or is named wrongly raises StoreUnavailable (SQLite's own
+    errors stay sqlite3.Error)."""
     try:
         db = await connect(url)
         try:
@@ -89,7 +91,7 @@ async def open_store(
         except BaseException:
             await db.close()
             raise
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except (OSError, ValueError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise StoreUnavailable(f"cannot open the database SPACEDOC_DB={redact(url).text!r}: "
                                f"{redact(str(exc) or type(exc).__name__).text}") from exc
     return store
