@@ -3,9 +3,9 @@
 `harness` starts everything (sandbox/harness.py) and, after the test, fails it on any ERROR log record, any
 request the sandbox could not route, and any secret in a request body the bot sent.
 
-`pg_url` is a PostgreSQL database URL (a fresh schema per test) on the server `SPACEDOC_TEST_PG_DSN` names, else on
-a throwaway server started once per session (tests/pg.py). Without server binaries the PostgreSQL tests are skipped
-with the reason, unless `SPACEDOC_REQUIRE_PG=1` (CI), where that is a failure.
+`pg_url` is a PostgreSQL database URL (a fresh schema per test) on the server `SPACEDOC_TEST_PG_DSN` names (its
+user must be allowed to create schemas), else on a throwaway server started once per session (tests/pg.py). Without
+server binaries the PostgreSQL tests are skipped with the reason, unless `SPACEDOC_REQUIRE_PG=1` (CI): a failure.
 """
 from __future__ import annotations
 
