@@ -24,6 +24,7 @@ from diagnosis.redact_logging import install_log_redaction
 from spacedoc import config as configuration
 from spacedoc.config import Config, ConfigError
 from spacedoc.service import Service, StartupError
+from spacedoc.store import StoreUnavailable
 
 
 async def run(config: Config) -> None:
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                      "developer portal (Bot → Privileged Gateway Intents)")
     except sqlite3.Error as exc:
         return _fail(f"cannot open the database SPACEDOC_DB={config.db_path!r}: {exc}")
+    except StoreUnavailable as exc:  # its message names the database without its password
+        return _fail(str(exc))
     except (aiohttp.ClientConnectionError, OSError) as exc:
         if config.token is None:  # the forum's and the HTTP server's failures are StartupErrors: this is no Discord one
             raise

@@ -3,20 +3,29 @@
 Names are a public contract (external checks start `python bot.py` with them): DISCORD_TOKEN, HF_ENDPOINT,
 SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
 SPACEDOC_HTTP_PORT, DISCOURSE_URL, DISCOURSE_API_KEY, DISCOURSE_API_USERNAME, DISCOURSE_CATEGORIES,
-DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS.
+DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS, SPACEDOC_LEASE_SECONDS,
+SPACEDOC_RETENTION_DAYS.
 
 Discord runs when DISCORD_TOKEN is set, the Discourse adapter when DISCOURSE_URL is set; at least one of them.
+
+SPACEDOC_DB is a SQLite file path (or `sqlite:///path`), or `postgresql://user:password@host/db` for a PostgreSQL
+store shared by several processes.
 """
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from diagnosis.redact import redact
+from spacedoc.store import DEFAULT_LEASE_SECONDS, backend
+
 DEFAULT_DB = "spacedoc.sqlite3"
 DEFAULT_POLL_SECONDS = 30.0
 MIN_WEBHOOK_SECRET = 12  # Discourse refuses shorter webhook secrets
+DEFAULT_RETENTION_DAYS = 30.0
 
 
 class ConfigError(ValueError):
@@ -50,10 +59,12 @@ class Config:
     dev_guild: int | None = None  # commands are synced to this guild only (instant), else globally
     http_port: int | None = None  # the bot's HTTP server (webhook, health); None: no server
     discourse: DiscourseConfig | None = None  # None: no Discourse
+    lease_seconds: float = DEFAULT_LEASE_SECONDS  # how long a claimed piece of work stays with a silent process
+    retention_days: float = DEFAULT_RETENTION_DAYS  # answered claims, diagnoses, verdicts and votes are kept this long
 
-    def __repr__(self) -> str:  # never print the token, even in a debugger or a crash report
+    def __repr__(self) -> str:  # never print the token (nor a database password), even in a crash report
         token = f"<{len(self.token)} chars>" if self.token else None
-        return (f"Config(token={token}, api_base={self.api_base!r}, db_path={self.db_path!r}, "
+        return (f"Config(token={token}, api_base={self.api_base!r}, db_path={redact(self.db_path).text!r}, "
                 f"http_port={self.http_port}, discourse={self.discourse!r})")
 
 
@@ -119,6 +130,28 @@ def _discourse(env: Mapping[str, str], http_port: int | None) -> DiscourseConfig
     )
 
 
+def _db(env: Mapping[str, str]) -> str:
+    value = env.get("SPACEDOC_DB", "").strip() or DEFAULT_DB
+    try:
+        backend(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:  # nan fails this too
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
 def load(env: Mapping[str, str]) -> Config:
     token = _single_word(env, "DISCORD_TOKEN") or None
     http_port = _http_port(env)
@@ -137,11 +170,13 @@ def load(env: Mapping[str, str]) -> Config:
         token=token,
         hf_endpoint=_url(env, "HF_ENDPOINT", ("http", "https")),
         status_url=_url(env, "SPACEDOC_STATUS_URL", ("http", "https")),
-        db_path=env.get("SPACEDOC_DB", "").strip() or DEFAULT_DB,
+        db_path=_db(env),
         log_level=log_level,
         api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
         dev_guild=int(dev_guild_raw) if dev_guild_raw else None,
         http_port=http_port,
         discourse=discourse,
+        lease_seconds=_positive(env, "SPACEDOC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
+        retention_days=_positive(env, "SPACEDOC_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
     )

@@ -30,10 +30,10 @@ from spacedoc.store import Store, open_store
 log = logging.getLogger(__name__)
 
 
-async def _open_store(path: str) -> Store:
+async def _open_store(config: Config) -> Store:
     threads = set(threading.enumerate())
     try:
-        return await open_store(path)
+        return await open_store(config.db_path, lease_seconds=config.lease_seconds)
     except sqlite3.Error:
         # After a failed connect aiosqlite stops its worker thread without waiting for it; wait here, while the loop
         # still runs, or the thread's last callback meets a closed loop (a traceback after the one-line error).
@@ -64,7 +64,7 @@ class Service:
 
     async def start(self) -> None:
         config = self.config
-        self.store = await _open_store(config.db_path)
+        self.store = await _open_store(config)
         self._closing.push_async_callback(self.store.close)
         self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url)
         self._closing.push_async_callback(self.hub.aclose)
