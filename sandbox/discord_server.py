@@ -8,7 +8,10 @@ recorded requests and the message store. It behaves like Discord where a bot can
 not retry), the 3-second interaction deadline (404 / 10062), 40058 on a brand-new forum thread, a forum
 post's starter message arriving before its THREAD_CREATE, blank content without the message-content intent,
 message and embed length limits, permissions for deleting other people's messages and renaming their
-threads, attachments served from a CDN address, the bot's own messages echoed back.
+threads, attachments served from a CDN address, the bot's own messages echoed back, message nonces
+(`enforce_nonce`: the same author and nonce within `nonce_window` seconds returns the first message instead of
+creating another), faults after the fact (a message created but answered with a 5xx), and shards (IDENTIFY's
+`shard`, guild events sent only to the shard `(guild_id >> 22) % count` that owns the guild).
 """
 from __future__ import annotations
 
@@ -62,7 +65,14 @@ MESSAGE_DEFAULT, MESSAGE_REPLY, MESSAGE_CHAT_INPUT, MESSAGE_CONTEXT_MENU = 0, 19
 FLAG_EPHEMERAL, FLAG_LOADING = 1 << 6, 1 << 7
 
 POLL_INTERVAL = 0.01
+NONCE_WINDOW = 300.0  # "the past few minutes" within which Discord enforces a nonce
+NONCE_LIMIT = 25
 _MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that receives a guild's events (Discord's sharding formula)."""
+    return (guild_id >> 22) % shard_count
 
 
 class SnowflakeFactory:
@@ -113,12 +123,14 @@ _RECORD = web.RequestKey("record", RecordedRequest)
 
 @dataclass(slots=True)
 class InjectedFault:
-    """The next `remaining` REST calls matching `method` and `path` get `response()` instead of an answer."""
+    """The next `remaining` REST calls matching `method` and `path` get `response()` instead of an answer
+    (`after`: they are carried out first, the answer alone is lost)."""
 
     method: str
     path: re.Pattern[str]
     remaining: int
     response: Callable[[], web.Response]
+    after: bool = False
 
 
 @dataclass(slots=True)
@@ -160,6 +172,11 @@ class GatewaySession:
         self.seq = 0
         self.sent: list[dict[str, Any]] = []
         self.identified = False
+        self.shard: tuple[int, int] | None = None  # (id, count) from IDENTIFY
+
+    def receives(self, guild_id: int | None) -> bool:
+        """Whether this connection gets a guild's events: every connection without shards, else the owning shard."""
+        return guild_id is None or self.shard is None or shard_of(guild_id, self.shard[1]) == self.shard[0]
 
     async def send(self, payload: dict[str, Any]) -> None:
         if not self.ws.closed:
@@ -184,12 +201,18 @@ class DiscordSandbox:
         message_content_granted: bool = True,
         interaction_deadline: float = 3.0,
         heartbeat_interval_ms: int = 41250,
+        nonce_window: float = NONCE_WINDOW,
+        recommended_shards: int = 1,
     ) -> None:
         self.snowflake = SnowflakeFactory()
         self.token = "sandbox." + secrets.token_hex(16)  # deliberately not Discord-shaped: never a "secret"
         self.message_content_granted = message_content_granted
         self.interaction_deadline = interaction_deadline
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.nonce_window = nonce_window
+        self.recommended_shards = recommended_shards
+        self._nonces: dict[tuple[str, str], tuple[int, int, float]] = {}  # (author, nonce) → (channel, message, at)
+        self.nonce_hits = 0  # sends answered with an earlier message of the same nonce
 
         self.users: dict[int, dict[str, Any]] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -220,9 +243,13 @@ class DiscordSandbox:
         self.unhandled: list[RecordedRequest] = []
         self.gateway_received: list[dict[str, Any]] = []
         self.replayed: list[dict[str, Any]] = []  # events delivered a second time on RESUME (see `reconnect`)
+        self.events: list[tuple[str, dict[str, Any]]] = []  # every event dispatched, in order (see `redeliver`)
         self.sessions: list[GatewaySession] = []
         self._resumable: dict[str, GatewaySession] = {}
         self._faults: list[InjectedFault] = []
+        self._hangs: list[InjectedFault] = []
+        self.hanging = 0  # requests held by `inject_hang` right now
+        self._closing = asyncio.Event()
         self._fail_new_forum_posts = 0
         self._new_forum_threads: dict[int, int] = {}  # thread id → 40058 failures still to serve
         self._pending_replay = 0
@@ -244,6 +271,7 @@ class DiscordSandbox:
         return self
 
     async def close(self) -> None:
+        self._closing.set()
         for session in list(self.sessions):
             await session.ws.close()
         if self._runner is not None:
@@ -413,6 +441,24 @@ class DiscordSandbox:
         self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
                                           lambda: _error(status, code, message)))
 
+    def inject_error_after(self, method: str, path_pattern: str, *, status: int = 500, times: int = 1) -> None:
+        """The next `times` matching REST calls are carried out (a message is created and dispatched) but answered
+        with a 5xx, as Discord sometimes does: a client that retries without a nonce posts twice."""
+        self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
+                                          lambda: _error(status, 0, f"{status}: Internal Server Error"), after=True))
+
+    def inject_hang(self, method: str, path_pattern: str, *, times: int = 1) -> None:
+        """The next `times` matching REST calls are never carried out nor answered (until the sandbox closes):
+        the moment to kill a bot in the middle of a piece of work."""
+        self._hangs.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
+                                         lambda: _error(503, 0, "503: Service Unavailable")))
+
+    async def redeliver(self, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Sends events again to the connections there are now (e.g. what a killed bot had received, to the bot
+        started after it): Discord's delivery is at-least-once."""
+        for event, data in list(events):
+            await self._broadcast(event, data, 0)
+
     def fail_new_forum_posts(self, times: int = 1) -> None:
         """The bot's first `times` posts into each forum thread created from now on fail with 40058."""
         self._fail_new_forum_posts = times
@@ -467,14 +513,22 @@ class DiscordSandbox:
         if session.intents & PRIVILEGED_INTENTS & ~(INTENT_MESSAGE_CONTENT if self.message_content_granted else 0):
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        shard = data.get("shard")
+        if shard is not None:
+            if not (isinstance(shard, list) and len(shard) == 2 and 0 <= int(shard[0]) < int(shard[1])):
+                await session.ws.close(code=4010, message=b"Invalid shard.")
+                return
+            session.shard = (int(shard[0]), int(shard[1]))
         session.identified = True
         self._resumable[session.session_id] = session
+        ours = session.receives(self.guild_id)
         await session.dispatch("READY", {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "v": 10, "user": self.bot_user, "guilds": [{"id": str(self.guild_id), "unavailable": True}] if ours else [],
             "session_id": session.session_id, "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 0}, "private_channels": [],
+            **({"shard": list(session.shard)} if session.shard else {}),
         })
-        if session.intents & INTENT_GUILDS:
+        if ours and session.intents & INTENT_GUILDS:
             await session.dispatch("GUILD_CREATE", self.guild_payload())
 
     async def _resume(self, session: GatewaySession, data: dict[str, Any]) -> None:
@@ -495,8 +549,10 @@ class DiscordSandbox:
         await session.dispatch("RESUMED", {})
 
     async def _broadcast(self, event: str, data: dict[str, Any], intent: int) -> None:
+        self.events.append((event, data))
+        guild = int(data["guild_id"]) if data.get("guild_id") else None
         for session in list(self.sessions):
-            if session.identified and (intent == 0 or session.intents & intent):
+            if session.identified and (intent == 0 or session.intents & intent) and session.receives(guild):
                 await session.dispatch(event, self._as_seen_by(session, event, data))
         async with self._changed:
             self._changed.notify_all()
@@ -855,7 +911,17 @@ class DiscordSandbox:
         record = RecordedRequest(request.method, path, dict(request.query), await self._read_body(request))
         self.requests.append(record)
         request[_RECORD] = record
-        response = self._injected_fault(request.method, path)
+        hang = next((f for f in self._hangs if f.remaining > 0 and f.method == request.method
+                     and f.path.search(path)), None)
+        if hang is not None:
+            hang.remaining -= 1
+            self.hanging += 1
+            async with self._changed:
+                self._changed.notify_all()
+            await self._closing.wait()
+            self.hanging -= 1
+            return hang.response()
+        response = self._injected_fault(request.method, path, after=False)
         if response is None and not path.startswith(("/webhooks/", "/interactions/")):
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 response = _error(401, 0, "401: Unauthorized")
@@ -864,6 +930,8 @@ class DiscordSandbox:
                 response = await handler(request)
             except KeyError:  # an id the sandbox does not know
                 response = _error(404, 10003, "Unknown Channel")
+            if response.status < 400:
+                response = self._injected_fault(request.method, path, after=True) or response
         record.status = response.status
         async with self._changed:
             self._changed.notify_all()
@@ -882,9 +950,9 @@ class DiscordSandbox:
         raw = await request.read()
         return json.loads(raw) if raw else None
 
-    def _injected_fault(self, method: str, path: str) -> web.Response | None:
+    def _injected_fault(self, method: str, path: str, *, after: bool) -> web.Response | None:
         for fault in self._faults:
-            if fault.remaining > 0 and fault.method == method and fault.path.search(path):
+            if fault.after == after and fault.remaining > 0 and fault.method == method and fault.path.search(path):
                 fault.remaining -= 1
                 return fault.response()
         return None
@@ -906,7 +974,7 @@ class DiscordSandbox:
         })
 
     async def _get_gateway(self, request: web.Request) -> web.Response:
-        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+        return _json({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": {
             "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
 
     def _commands_for(self, request: web.Request) -> list[dict[str, Any]]:
@@ -1068,9 +1136,27 @@ class DiscordSandbox:
         body = (await self._body_of(request)) or {}
         if (problem := self._invalid_body(body)) is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")
+        nonce = str(body["nonce"]) if body.get("nonce") is not None else None
+        if nonce is not None and len(nonce) > NONCE_LIMIT:
+            return _error(400, 50035, f"Invalid Form Body: nonce: Must be {NONCE_LIMIT} or fewer in length.")
+        if nonce is not None and body.get("enforce_nonce") and (earlier := self._nonce_seen(nonce)) is not None:
+            return earlier
         message = self._message_payload(cid, self.bot_user, body)
+        if nonce is not None:
+            message["nonce"] = nonce
+            self._nonces[(self.bot_user["id"], nonce)] = (cid, int(message["id"]), time.monotonic())
         await self._store_and_dispatch(message)
         return _json(message)
+
+    def _nonce_seen(self, nonce: str) -> web.Response | None:
+        """The answer to a send whose nonce the bot used within the window: the message it created then (or
+        404 when that message was deleted since); None when the nonce is new."""
+        seen = self._nonces.get((self.bot_user["id"], nonce))
+        if seen is None or time.monotonic() - seen[2] > self.nonce_window:
+            return None
+        self.nonce_hits += 1
+        earlier = self.messages.get(seen[0], {}).get(seen[1])
+        return _json(earlier) if earlier is not None else _error(404, 10008, "Unknown Message")
 
     @staticmethod
     async def _body_of(request: web.Request) -> Any:

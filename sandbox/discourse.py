@@ -56,6 +56,7 @@ EDITING_GRACE_MAX_DIFF = 100
 ADMIN_API_PER_MINUTE = 60
 LATEST_PAGE = 50
 TOPIC_CHUNK = 20
+PRIVATE_MESSAGES_PAGE = 30
 NOTIFY_MODERATORS = 7
 POLL_INTERVAL = 0.01
 
@@ -496,6 +497,7 @@ class SandboxDiscourse:
             ("POST", "/post_actions", self._create_post_action),
             ("GET", "/u/{username}.json", self._get_user),
             ("GET", "/groups/{name}/members.json", self._group_members),
+            ("GET", "/topics/private-messages-sent/{username}.json", self._private_messages_sent),
         ]
 
     @web.middleware
@@ -586,6 +588,17 @@ class SandboxDiscourse:
         page = members[offset:offset + limit]
         return _json({"members": [{"id": u.id, "username": u.username} for u in page], "owners": [],
                       "meta": {"total": len(members), "limit": limit, "offset": offset}})
+
+    async def _private_messages_sent(self, request: web.Request) -> web.Response:
+        """Private messages the user started, most recently active first, one page; only they (or staff) may look."""
+        user, acting = self.users[request.match_info["username"].lower()], self._acting(request)
+        if acting is not user and not acting.staff:
+            return _errors(403, INVALID_ACCESS, error_type="invalid_access")
+        sent = sorted((t for t in self.topics.values() if t.archetype == "private_message" and t.user is user),
+                      key=lambda t: -self.posts[t.post_ids[-1]].created)
+        return _json({"users": [], "topic_list": {"per_page": PRIVATE_MESSAGES_PAGE, "topics": [
+            {k: v for k, v in self.topic_json(t, webhook=True).items() if k not in ("created_by", "last_poster")}
+            | {"last_posted_at": _iso(self.posts[t.post_ids[-1]].created)} for t in sent[:PRIVATE_MESSAGES_PAGE]]}})
 
     async def _create_post(self, request: web.Request) -> web.Response:
         user, body = self._acting(request), await request.json()

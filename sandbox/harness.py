@@ -58,6 +58,7 @@ class BotHarness:
         self.db_path = db_path
         self.dev_guild = dev_guild
         self.guild_ready_timeout = guild_ready_timeout
+        self.config_changes: dict[str, Any] = {}  # Config fields a test sets (e.g. lease_seconds, revoke_minutes)
         self.service: Service | None = None
         self.bot: Any = None  # spacedoc.discord_bot.SpaceDoctor while running
         self._errors = _ErrorRecords()
@@ -67,6 +68,9 @@ class BotHarness:
 
     @property
     def config(self) -> Config:
+        return dataclasses.replace(self._config(), **self.config_changes)
+
+    def _config(self) -> Config:
         return Config(
             token=self.discord.token,
             hf_endpoint=self.hub.endpoint,

@@ -16,6 +16,7 @@ Faults per scenario and probe (`runtime`, `info`, `commits`, `build_log`, `run_l
 `status_fault`): `{"status": 500}`, `{"status": 429, "retry_after": 1}`, `{"hang": 30}`, `{"malformed": true}`,
 `{"endless": true}` (logs: keep-alives forever), each optionally `"times": N` (only the first N requests).
 `latency_ms` delays every answer (server-wide and per scenario). `calls` counts requests per (probe, Space).
+`revoke_fault = {"status": 500}` makes the revoke endpoint fail until it is set back to None (a Hub outage).
 
 Use it as `async with SandboxHub() as hub:` inside a test's loop, or `with SandboxHub() as hub:` to run it in
 a thread of its own (for subprocess tests and the demo).
@@ -80,6 +81,7 @@ class SandboxHub:
         self.owner_token: str | None = None
         self.calls: Counter[tuple[str, str]] = Counter()
         self.revoked: list[dict[str, Any]] = []  # bodies of POST /api/credentials/revoke, in order
+        self.revoke_fault: dict[str, Any] | None = None  # e.g. {"status": 500}: the revoke endpoint is down
         self.revoke_requests_with_auth = 0
         self._served: Counter[tuple[str, str]] = Counter()  # for "times"-limited faults
         self._runner: web.AppRunner | None = None
@@ -402,6 +404,8 @@ class SandboxHub:
             await asyncio.sleep(self.latency_ms / 1000)
         if request.headers.get("Authorization"):
             self.revoke_requests_with_auth += 1
+        if self.revoke_fault is not None:
+            return web.json_response({"error": "Internal Error"}, status=int(self.revoke_fault.get("status", 500)))
         try:
             body = await request.json()
         except json.JSONDecodeError:
