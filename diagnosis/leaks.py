@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .redact import HF_KINDS, Redaction
+from .redact import HF_KINDS, Redaction, SecretFinding
 from .revocation import RevocationStatus
 
-__all__ = ["Rotation", "ROTATION", "leak_warning", "rotation_lines"]
+__all__ = ["Rotation", "ROTATION", "leak_summary", "leak_warning", "revocation_outcome", "revocation_update",
+           "rotation_lines", "summarised"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,8 @@ ROTATION: dict[str, Rotation] = {
 
 _HF_STATUS = {
     RevocationStatus.REVOKED: "I have had it revoked on the Hub (its owner gets an e-mail).",
-    RevocationStatus.PENDING: "I am having it revoked on the Hub right now (its owner gets an e-mail).",
+    RevocationStatus.PENDING: ("I am having it revoked on the Hub right now (its owner gets an e-mail) and will "
+                               "confirm here once it is."),
     RevocationStatus.FAILED: "Automatic revocation failed: revoke it yourself now.",
     None: "It was not revoked automatically: revoke it yourself now.",
 }
@@ -76,8 +78,8 @@ def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = Non
                  removed: bool = True) -> str | None:
     """The warning to post for a message that held credentials (Discord Markdown); None when it held none.
 
-    `revocation` is the state of the message's Hugging Face tokens (from `Revoker.submit`), None when no
-    automatic revocation was attempted; `removed` says whether the bot could delete the message.
+    `revocation` is the state of the message's Hugging Face tokens, None when no automatic revocation was
+    attempted; `removed` says whether the bot could delete the message.
     """
     if not redaction.findings:
         return None
@@ -110,3 +112,26 @@ def rotation_lines(redaction: Redaction, revocation: RevocationStatus | None = N
             line += " " + _HF_STATUS[revocation]
         lines.append(line)
     return lines
+
+
+def revocation_update(text: str, revocation: RevocationStatus) -> str:
+    """A warning that said the revocation was under way, now saying how it ended."""
+    return text.replace(_HF_STATUS[RevocationStatus.PENDING], _HF_STATUS[revocation])
+
+
+def revocation_outcome(revocation: RevocationStatus) -> str:
+    """Said on its own once the revocation a warning promised has ended (Markdown, both Discord and Discourse)."""
+    if revocation is RevocationStatus.REVOKED:
+        return "✅ **Revoked:** the Hugging Face token you posted no longer works (its owner got an e-mail)."
+    return ("❌ **I could not get the Hugging Face token you posted revoked**: the Hub did not accept my requests. "
+            "**Revoke it yourself now**: delete it and create a new one at https://huggingface.co/settings/tokens.")
+
+
+def leak_summary(redaction: Redaction) -> list[list[str]]:
+    """What a warning needs to be written again later, without the secrets: each finding's kind and public prefix."""
+    return [[f.kind, f.prefix] for f in redaction.findings]
+
+
+def summarised(summary: list[list[str]], text: str = "") -> Redaction:
+    """The redaction a `leak_summary` describes (its findings carry no secret), for `leak_warning`."""
+    return Redaction(text, tuple(SecretFinding(kind, 0, 0, prefix, "") for kind, prefix in summary))
