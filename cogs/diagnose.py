@@ -1,13 +1,16 @@
 """`/diagnose`, the "Diagnose" message context menu, and answers to mentions.
 
 All three read what people wrote, run one diagnosis (spacedoc.diagnosing) and answer through the egress
-path. Each event is claimed in the store before it is answered, so a gateway replay, a reconnect or a
-restart never produces a second answer. A failure is logged and answered with a short apology.
+path. Each event is claimed in the store (a lease) before it is answered, so a gateway replay, a reconnect, a
+restart or a second process never produces a second answer, and the sweep finishes what a killed process left
+(an interaction through its webhook while the token lives). A failure is logged and answered with a short apology.
 """
 from __future__ import annotations
 
 import logging
 import re
+import time
+from typing import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -15,12 +18,17 @@ from discord.ext import commands
 
 from diagnosis.pipeline import InvalidSpace
 from spacedoc import diagnosing, egress
+from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.store import Claim
 from spacedoc.views import answer_message, remember, starter_message, verdict_view
 
 log = logging.getLogger(__name__)
 
 THREAD_HISTORY_LIMIT = 50  # messages read back in a thread
 OP_MESSAGES = 8  # the original poster's most recent messages taken into account
+INTERACTION_TOKEN_LIFETIME = 14 * 60.0  # Discord keeps an interaction's token 15 minutes
+DIAGNOSE = "diagnose"  # the kinds of this cog's claims
+MENTION = "mention"
 
 
 class Diagnose(commands.Cog):
@@ -28,6 +36,10 @@ class Diagnose(commands.Cog):
         self.bot = bot
         self.context_menu = app_commands.ContextMenu(name="Diagnose", callback=self.diagnose_message)
         bot.tree.add_command(self.context_menu)
+
+    async def cog_load(self) -> None:
+        self.bot.leases.register("answer:", MENTION, self._redo_mention)
+        self.bot.leases.register("interaction:", DIAGNOSE, self._redo_interaction)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
@@ -47,34 +59,65 @@ class Diagnose(commands.Cog):
         await self._answer_interaction(interaction, message.content, space=None)
 
     async def _answer_interaction(self, interaction: discord.Interaction, text: str, *, space: str | None) -> None:
-        if not await self.bot.store.claim(f"interaction:{interaction.id}"):
-            return  # the same interaction delivered twice
-        await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
         text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
         space = egress.well_formed(space) if space is not None else None
+        # The token lets another process (or the next start) finish the answer while Discord keeps it (15 min).
+        payload = {"kind": DIAGNOSE, "application": interaction.application_id, "token": interaction.token,
+                   "at": time.time(), "guild": interaction.guild_id, "text": text, "space": space}
 
-        async def show(line: str) -> None:
-            await egress.edit_response(interaction, content=line)
+        async def work(claim: Claim) -> str:
+            await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
 
+            async def show(line: str) -> None:
+                await egress.edit_response(interaction, content=line)
+
+            answer = await self._diagnosis(text, space, interaction.guild_id, show,
+                                           lambda **parts: egress.edit_response(interaction, **parts))
+            return str(answer.id)
+
+        await self.bot.leases.hold(f"interaction:{interaction.id}", payload, work)
+
+    async def _diagnosis(self, text: str, space: str | None, guild_id: int | None,
+                         show: Callable[[str], Awaitable[None]],
+                         edit: Callable[..., Awaitable[discord.Message]]) -> discord.Message:
+        """Diagnoses with progress shown by `show`, then puts the verdict (or why there is none) in place with
+        `edit`; returns the edited response."""
         editor = diagnosing.ProgressEditor(show, space)
         try:
-            verdict = await diagnosing.diagnose(
-                self.bot.hub, self.bot.store, text, space=space, guild_id=interaction.guild_id,
-                on_progress=editor.on_progress)
+            verdict = await diagnosing.diagnose(self.bot.hub, self.bot.store, text, space=space, guild_id=guild_id,
+                                                on_progress=editor.on_progress)
         except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
             verdict, failure = None, (f"I can't look that up: {invalid}. Give the Space's URL "
                                       "(https://huggingface.co/spaces/OWNER/NAME) or its id (OWNER/NAME).")
         except Exception:
-            log.exception("diagnosis failed for interaction %s", interaction.id)
+            log.exception("diagnosis failed for %s", space or "a message")
             verdict, failure = None, diagnosing.apology("checking the Space")
         finally:
             await editor.finish()  # no progress edit may land after the answer
         if verdict is None:
-            await egress.edit_response(interaction, content=failure)
-            return
-        answer = await egress.edit_response(interaction, content=None, embed=diagnosing.verdict_embed(verdict),
-                                            view=verdict_view(verdict))
+            return await edit(content=failure)
+        answer = await edit(content=None, embed=diagnosing.verdict_embed(verdict), view=verdict_view(verdict))
         await remember(self.bot.store, answer, verdict, details=text)
+        return answer
+
+    async def _redo_interaction(self, claim: Claim) -> str:
+        """A /diagnose or Diagnose whose process died: answered through the interaction's webhook while its token
+        is valid (the response was deferred before the work started)."""
+        payload = claim.payload
+        if time.time() - float(payload["at"]) > INTERACTION_TOKEN_LIFETIME:
+            return "expired"
+        await ready(self.bot)
+        webhook = discord.Webhook.partial(int(payload["application"]), str(payload["token"]), client=self.bot)
+
+        async def show(line: str) -> None:
+            await egress.edit_original(webhook, content=line)
+
+        try:
+            answer = await self._diagnosis(str(payload["text"]), payload.get("space"), payload.get("guild"), show,
+                                           lambda **parts: egress.edit_original(webhook, **parts))
+        except discord.NotFound:
+            return "expired"  # never deferred, or Discord forgot it
+        return str(answer.id)
 
     # ---- mentions --------------------------------------------------------------------------------
 
@@ -85,9 +128,24 @@ class Diagnose(commands.Cog):
             return
         if not any(user.id == me.id for user in message.mentions):
             return
-        if not await self.bot.store.claim(f"answer:msg:{message.id}"):
-            return
-        await answer_message(self.bot, message, lambda: self._conversation(message))  # type: ignore[arg-type]
+        payload = {"kind": MENTION, "channel": message.channel.id, "message": message.id}
+        await self.bot.leases.hold(f"answer:msg:{message.id}", payload,
+                                   lambda claim: self._answer_mention(claim, message))
+
+    async def _answer_mention(self, claim: Claim, message: discord.Message) -> str:
+        me = self.bot.user
+        assert me is not None
+        if claim.attempts > 1 and (earlier := await find_reply(message.channel, message.id, me.id)) is not None:
+            return str(earlier.id)  # answered before the process that held it died
+        return await answer_message(self.bot, message, lambda: self._conversation(message),  # type: ignore[arg-type]
+                                    key=claim.key)
+
+    async def _redo_mention(self, claim: Claim) -> str:
+        await ready(self.bot)
+        message = await fetch_message(self.bot, claim.payload["channel"], claim.payload["message"])
+        if message is None:
+            return "gone"
+        return await self._answer_mention(claim, message)
 
     async def _conversation(self, message: discord.Message) -> str:
         """What the diagnosis should read: in a thread, its title and starter message plus the original

@@ -9,11 +9,13 @@ conversation window.
 Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
 short to act on. A per-user cooldown on chat (follow-ups and help channels; never on a new forum post) and
 a cap on concurrent diagnoses keep a busy server cheap, and each message is claimed in the store before it
-is answered, so nothing is answered twice, also across a gateway replay or a restart.
+is answered (a lease, with the ids to find it again), so nothing is answered twice, also across a gateway replay,
+a restart or a second process; work a killed process left is redone by the sweep (`redo`).
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -24,11 +26,22 @@ from discord.ext import commands
 
 from diagnosis.extract import parse_report
 from diagnosis.prefilter import looks_like_space_trouble
-from spacedoc.store import GuildSettings, Store
-from spacedoc.views import answer_message, message_channel, register_persistent_views, starter_message
+from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.store import Claim, GuildSettings, Store
+from spacedoc.views import (
+    ESCALATE,
+    answer_message,
+    claim_once,
+    message_channel,
+    redo_escalation,
+    register_persistent_views,
+    starter_message,
+)
 
 log = logging.getLogger(__name__)
 
+HELPDESK = "helpdesk"  # the kind of an auto-reply's claim
+FOLLOWUP_SLOT = "followup-slot"
 SOLVED_TAG = re.compile(r"solved|resolved|fixed|answered|closed|done|✅", re.IGNORECASE)
 SOLVED_TITLE = re.compile(r"\[(?:solved|resolved|fixed)\]", re.IGNORECASE)
 
@@ -62,6 +75,9 @@ class HelpDesk(commands.Cog):
 
     async def cog_load(self) -> None:
         register_persistent_views(self.bot)
+        self.bot.leases.register("answer:", HELPDESK, self.redo)  # type: ignore[attr-defined]
+        self.bot.leases.register("escalate:", ESCALATE,  # type: ignore[attr-defined]
+                                 functools.partial(redo_escalation, self.bot))
 
     @property
     def store(self) -> Store:
@@ -78,32 +94,68 @@ class HelpDesk(commands.Cog):
         if not settings.auto_reply:
             return
         channel = await message_channel(self.bot, message)
-        in_forum_thread = isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
-        if in_forum_thread and channel.parent_id in settings.help_forums:
-            text = await self._forum_text(message, channel, settings)
-        elif isinstance(channel, discord.TextChannel) and channel.id in settings.help_channels:
-            text = self._channel_text(message)
-        else:
+        if channel is None:
             return
+        text = await self._text(message, channel, settings)
         if text is None:
             return
-        new_post = in_forum_thread and message.id == channel.id  # always answered: the cooldown is for chat
+        new_post = _is_forum_post(message, channel)  # always answered: the cooldown is for chat
         previous = self._last_reply_to.get(message.author.id)
         if not new_post and not self._take_cooldown(message.author.id):
             return
-        if not await self.store.claim(f"answer:msg:{message.id}"):
-            if not new_post:
-                self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
-            return
-        if new_post:
+        payload = {"kind": HELPDESK, "channel": channel.id, "message": message.id}
+        held = await self.bot.leases.hold(  # type: ignore[attr-defined]
+            f"answer:msg:{message.id}", payload, lambda claim: self._answer(claim, message, channel, text))
+        if not held and not new_post:
+            self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
+
+    async def _answer(self, claim: Claim, message: discord.Message, channel: discord.abc.Messageable,
+                      text: str) -> str | None:
+        in_forum_thread = _in_forum_thread(channel)
+        if _is_forum_post(message, channel):
             self._last_reply_to[message.author.id] = time.monotonic()  # their first follow-up needs no answer
         elif in_forum_thread and not await self._take_followup_slot(channel.id):
-            return
+            return "no follow-up left"
         if not in_forum_thread:
             self._conversation[(channel.id, message.author.id)] = time.monotonic()
-        await answer_message(self.bot, message, text, slots=self._diagnosis_slots)  # type: ignore[arg-type]
+        return await self._reply(claim, message, channel, text)
+
+    async def _reply(self, claim: Claim, message: discord.Message, channel: discord.abc.Messageable,
+                     text: str) -> str:
+        me = self.bot.user
+        assert me is not None
+        if claim.attempts > 1 and (earlier := await find_reply(channel, message.id, me.id)) is not None:
+            return str(earlier.id)  # answered before the process that held it died
+        return await answer_message(self.bot, message, text, key=claim.key,  # type: ignore[arg-type]
+                                    slots=self._diagnosis_slots)
+
+    async def redo(self, claim: Claim) -> str | None:
+        """A help-desk answer whose process died: the message read again and answered, unless it is gone or the
+        conversation no longer calls for it (solved, a helper answered). Its follow-up slot was taken already."""
+        await ready(self.bot)
+        message = await fetch_message(self.bot, claim.payload["channel"], claim.payload["message"])
+        if message is None or message.guild is None:
+            return "gone"
+        channel = await message_channel(self.bot, message)
+        if channel is None:
+            return "gone"
+        settings = await self.store.get_guild_settings(message.guild.id)
+        text = await self._text(message, channel, settings, fresh=False)
+        if text is None:
+            return "silent"
+        return await self._reply(claim, message, channel, text)
 
     # ---- gates -----------------------------------------------------------------------------------
+
+    async def _text(self, message: discord.Message, channel: discord.abc.GuildChannel | discord.Thread,
+                    settings: GuildSettings, *, fresh: bool = True) -> str | None:
+        """What to diagnose for this message, or None to stay silent. `fresh`: a new event (a redo skips the
+        once-per-conversation window: the answer was decided when it was claimed)."""
+        if _in_forum_thread(channel) and channel.parent_id in settings.help_forums:
+            return await self._forum_text(message, channel, settings)  # type: ignore[arg-type]
+        if isinstance(channel, discord.TextChannel) and channel.id in settings.help_channels:
+            return self._channel_text(message, window=fresh)
+        return None
 
     async def _forum_text(self, message: discord.Message, thread: discord.Thread,
                           settings: GuildSettings) -> str | None:
@@ -125,12 +177,12 @@ class HelpDesk(commands.Cog):
         starter_text = starter.content if starter is not None else ""
         return "\n\n".join(part for part in (thread.name, starter_text, message.content) if part)
 
-    def _channel_text(self, message: discord.Message) -> str | None:
+    def _channel_text(self, message: discord.Message, *, window: bool = True) -> str | None:
         text = message.content
         if len(text.strip()) < self.policy.min_chars or not self._about_a_space(text):
             return None
         last = self._conversation.get((message.channel.id, message.author.id))
-        if last is not None and time.monotonic() - last < self.policy.conversation_window:
+        if window and last is not None and time.monotonic() - last < self.policy.conversation_window:
             return None
         return text
 
@@ -160,9 +212,18 @@ class HelpDesk(commands.Cog):
 
     async def _take_followup_slot(self, thread_id: int) -> bool:
         for n in range(self.policy.followups_per_thread):
-            if await self.store.claim(f"answer:thread:{thread_id}:followup:{n}"):
+            if await claim_once(self.store, f"answer:thread:{thread_id}:followup:{n}", FOLLOWUP_SLOT):
                 return True
         return False
+
+
+def _in_forum_thread(channel: object) -> bool:
+    return isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
+
+
+def _is_forum_post(message: discord.Message, channel: object) -> bool:
+    """The starter message of a forum post (its id is the thread's)."""
+    return _in_forum_thread(channel) and message.id == getattr(channel, "id", None)
 
 
 async def setup(bot: commands.Bot) -> None:

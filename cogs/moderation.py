@@ -9,12 +9,19 @@ the server allows it (default on). Without permission to delete, the bot warns a
 whose name (a forum post's title) holds one is renamed to the redacted name when the bot may manage
 threads; otherwise its owner is asked to rename it.
 
+Each leak (one version of a message or a thread name) is work held as a lease whose payload holds what the bot
+needs to finish it without the original: ids, the redacted parts and the finding kinds. Its steps run in an order
+where each is recorded or harmless to repeat: the tokens are recorded for revocation (spacedoc.revocations, durable)
+before the message is deleted; the delete (or rename) is idempotent; the warning is sent with the claim's nonce
+and, on a retry, only when none is found after the message. So a process killed just after the DELETE leaves work
+that a restart or another process finishes from the payload: repost, warning, revocation. The warning says the
+revocation is under way; once the Hub accepted it (or would not), the warning is updated (and, when it failed, the
+author is told plainly to revoke it themselves).
+
 It fails closed: whatever goes wrong before the delete (the check itself, the store, the settings, the
 revocation queue, Discord refusing the delete) is logged and still ends in delete-or-warn, with the tokens
-sent for revocation. Revoking and deleting (or renaming) come before the store is asked whether this leak
-was handled already: both are harmless to repeat, so a replayed event after a crash finishes them, and
-only the warning is said once. The original text is never relayed, logged, stored or embedded: only the redactor's
-output and the finding kinds leave this module.
+revoked. The original text is never relayed, logged, stored or embedded: only the redactor's output and the finding
+kinds leave this module.
 """
 from __future__ import annotations
 
@@ -22,21 +29,29 @@ import enum
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any, Awaitable, Callable
 
 import discord
 from discord.ext import commands
 
-from diagnosis.leaks import leak_warning
-from diagnosis.redact import Redaction, redact
-from diagnosis.revocation import RevocationStatus, Revoker
+from diagnosis.leaks import leak_summary, leak_warning, revocation_outcome, revocation_update, summarised
+from diagnosis.redact import HF_KINDS, Redaction, redact
+from diagnosis.revocation import RevocationStatus
 from spacedoc import egress
-from spacedoc.store import Store
+from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
+from spacedoc.leases import NotDone, nonce
+from spacedoc.revocations import outcome
+from spacedoc.store import Claim, PendingRevocation, Store
 from spacedoc.views import message_channel
 
 log = logging.getLogger(__name__)
 
 REPOST_COLOUR = 0x95A5A6
+LEAK_MESSAGE = "leak-message"  # the kinds of this cog's claims
+LEAK_TITLE = "leak-title"
+VIA = "discord"  # how its revocations' outcomes are told
 TEXT_FILE_LIMIT = 256 * 1024  # bytes of an attached text file that are read; a longer file is not pasted text
 TEXT_FILE_SUFFIXES = frozenset({".txt", ".log", ".py", ".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".env",
                                 ".sh", ".md", ".csv", ".js", ".ts", ".ipynb", ".conf", ".xml", ".html"})
@@ -84,6 +99,16 @@ class Scan:
     def redacted(self, where: str) -> str | None:
         return next((part.text for place, part in self.parts if place == where), None)
 
+    @classmethod
+    def recorded(cls, payload: dict[str, Any]) -> Scan:
+        """The scan a claim's payload describes (redacted parts, finding kinds), for finishing the work after the
+        message is gone."""
+        if payload.get("unchecked"):
+            return cls(unchecked=True)
+        findings = summarised(payload["findings"]).findings
+        return cls(tuple((where, Redaction(text, findings if n == 0 else ()))  # every finding once, on the first
+                         for n, (where, text) in enumerate(payload["parts"])))
+
     def digest(self) -> str:
         """Names this version of the leak for `claim`: a digest of the *redacted* parts, never of a secret,
         so an edit that changes nothing the check found is not a second leak."""
@@ -110,10 +135,11 @@ def scan(parts: list[tuple[str, str]]) -> Scan:
 class Moderation(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        self.revoker = Revoker(bot.hub.revoke_credentials)  # type: ignore[attr-defined]
 
-    async def cog_unload(self) -> None:
-        await self.revoker.aclose()  # sends what is still queued
+    async def cog_load(self) -> None:
+        self.bot.leases.register("leak:", LEAK_MESSAGE, self._redo_message)  # type: ignore[attr-defined]
+        self.bot.leases.register("leak:", LEAK_TITLE, self._redo_title)  # type: ignore[attr-defined]
+        self.bot.revocations.teller(VIA, self._tell_revocation)  # type: ignore[attr-defined]
 
     @property
     def store(self) -> Store:
@@ -153,13 +179,56 @@ class Moderation(commands.Cog):
         found = scan(await self._readable(message))
         if not found.suspect:
             return
-        revocation = await self._revoke(message.guild.id, found)
-        removal = await self._remove(message)
-        if not await self._first_time(f"secret:msg:{message.id}:{found.digest()}"):
-            return
+        await self._hold(f"leak:msg:{message.id}:{found.digest()}", lambda: self._message_payload(message, found),
+                         lambda claim: self._handle_message(claim, found, message))
+
+    @staticmethod
+    def _message_payload(message: discord.Message, found: Scan) -> dict[str, Any]:
+        """What finishing this leak needs once the message is deleted (redacted text only)."""
+        author = message.author
+        return {"kind": LEAK_MESSAGE, "guild": message.guild.id if message.guild else None,
+                "channel": message.channel.id, "message": message.id, "author": author.id,
+                "name": author.display_name, "avatar": str(author.display_avatar.url),
+                "at": (message.edited_at or message.created_at).isoformat(),
+                "text": found.redacted("message") or message.content,
+                "parts": [[where, part.text] for where, part in found.parts],
+                "findings": leak_summary(found.combined()), "unchecked": found.unchecked}
+
+    async def _handle_message(self, claim: Claim, found: Scan, message: discord.Message | None) -> str:
+        """Revoke (recorded first), delete, warn; `message` is None when it is gone (the work is finished from
+        the claim's payload)."""
+        payload = claim.payload
+        if message is not None:
+            revocation = await self._revoke(claim, found, notify_channel=payload["channel"], user=payload["author"])
+            removal = await self._remove(message)
+            if removal is Removal.GONE and claim.attempts > 1:
+                removal = Removal.DELETED  # deleted by the process that held it before
+            channel: discord.abc.Messageable | None = message.channel
+        else:
+            revocation = await self._recorded_revocation(payload, found)
+            removal = Removal.DELETED
+            channel = await fetch_channel(self.bot, payload["channel"])
+            if channel is None:
+                return "gone"
+        marker = _repost_marker(payload["message"])
+        if claim.attempts > 1 and self.bot.user is not None and (
+                earlier := await find_reply(channel, payload["message"], self.bot.user.id, marker=marker)):
+            return str(earlier.id)  # warned before the process that held it died
         notice = self._message_notice(found, revocation, removal)
-        repost = self._repost(message, found) if removal is Removal.DELETED and not found.unchecked else None
-        await self._warn(message.channel, f"{message.author.mention} {notice}", repost, message.id)
+        repost = self._repost(payload, found) if removal is Removal.DELETED and not found.unchecked else None
+        return await self._warn(channel, f"<@{payload['author']}> {notice}", repost, claim.key)
+
+    async def _redo_message(self, claim: Claim) -> str:
+        """A leak whose process died: finished on the message as it is now, or from the payload once it is gone."""
+        await ready(self.bot)
+        message = await fetch_message(self.bot, claim.payload["channel"], claim.payload["message"])
+        if message is None:
+            return await self._handle_message(claim, Scan.recorded(claim.payload), None)
+        found = scan(await self._readable(message))
+        if found.suspect and f"leak:msg:{message.id}:{found.digest()}" == claim.key:
+            return await self._handle_message(claim, found, message)
+        await self._moderate(message)  # edited since: what it holds now is its own piece of work
+        return "superseded"
 
     async def _readable(self, message: discord.Message) -> list[tuple[str, str]]:
         """Everything the bot can read of `message`, as (where, text) parts."""
@@ -208,22 +277,23 @@ class Moderation(commands.Cog):
             log.exception("writing the leak warning failed; sending the generic one")
             return FOUND_REMOVED if removed else FOUND_KEPT
 
-    def _repost(self, message: discord.Message, found: Scan) -> discord.Embed | None:
+    def _repost(self, payload: dict[str, Any], found: Scan) -> discord.Embed | None:
         """The message as its author wrote it, minus the secrets, clearly attributed to them; a file or embed
-        that held a credential is shown redacted below."""
+        that held a credential is shown redacted below. Built from the payload: the message may be gone."""
         try:
-            author = message.author
-            text = found.redacted("message") or message.content  # the content held nothing when not redacted
+            text = found.redacted("message") or payload["text"]  # the content held nothing when not redacted
             embed = discord.Embed(description=text or "\u200b", colour=REPOST_COLOUR,
-                                  timestamp=message.edited_at or message.created_at)
-            embed.set_author(name=f"{author.display_name} wrote (secret removed)", icon_url=author.display_avatar.url)
+                                  timestamp=datetime.fromisoformat(payload["at"]))
+            embed.set_author(name=f"{payload['name']} wrote (secret removed)", icon_url=payload["avatar"])
             for where, part in found.parts:
                 if where != "message":
                     embed.add_field(name=f"{where} (secret removed)", value=part.text, inline=False)
-            embed.set_footer(text=f"Reposted by Space Doctor · author id {author.id}")
+            embed.set_footer(text=f"Reposted by Space Doctor · author id {payload['author']} · "
+                                  f"{_repost_marker(payload['message'])}")
             return embed
         except Exception:
-            log.exception("building the redacted repost of message %s failed; warning without it", message.id)
+            log.exception("building the redacted repost of message %s failed; warning without it",
+                          payload.get("message"))
             return None
 
     # ---- thread names ----------------------------------------------------------------------------
@@ -235,12 +305,43 @@ class Moderation(commands.Cog):
         found = scan([("title", thread.name)])
         if not found.suspect:
             return
-        revocation = await self._revoke(thread.guild.id, found)
-        renamed = await self._rename(thread, found.redacted("title"))
-        if not await self._first_time(f"secret:thread:{thread.id}:{found.digest()}"):
-            return
-        await self._warn(thread, f"<@{thread.owner_id}> {self._title_notice(found, revocation, renamed)}", None,
-                         thread.id)
+        await self._hold(f"leak:thread:{thread.id}:{found.digest()}", lambda: self._title_payload(thread, found),
+                         lambda claim: self._handle_title(claim, found, thread))
+
+    @staticmethod
+    def _title_payload(thread: discord.Thread, found: Scan) -> dict[str, Any]:
+        return {"kind": LEAK_TITLE, "guild": thread.guild.id, "thread": thread.id, "owner": thread.owner_id,
+                "parts": [[where, part.text] for where, part in found.parts],
+                "findings": leak_summary(found.combined()), "unchecked": found.unchecked}
+
+    async def _handle_title(self, claim: Claim, found: Scan, thread: discord.Thread, *, live: bool = True) -> str:
+        """Revoke (recorded first), rename, warn; not `live`: the name no longer holds the leak (renamed before
+        the process that held it died), so it is finished from the payload."""
+        payload = claim.payload
+        if live:
+            revocation = await self._revoke(claim, found, notify_channel=thread.id, user=payload["owner"])
+            renamed = await self._rename(thread, found.redacted("title"))
+        else:
+            revocation, renamed = await self._recorded_revocation(payload, found), True
+        mention = f"<@{payload['owner']}>"
+        if claim.attempts > 1 and self.bot.user is not None and (
+                earlier := await find_reply(thread, thread.id, self.bot.user.id, marker=f"{mention} 📝")):
+            return str(earlier.id)
+        return await self._warn(thread, f"{mention} {self._title_notice(found, revocation, renamed)}", None,
+                                claim.key)
+
+    async def _redo_title(self, claim: Claim) -> str:
+        await ready(self.bot)
+        thread = await fetch_channel(self.bot, claim.payload["thread"])
+        if not isinstance(thread, discord.Thread):
+            return "gone"
+        found = scan([("title", thread.name)])
+        if found.suspect and f"leak:thread:{thread.id}:{found.digest()}" == claim.key:
+            return await self._handle_title(claim, found, thread)
+        if found.suspect:
+            await self._moderate_title(thread)
+            return "superseded"
+        return await self._handle_title(claim, Scan.recorded(claim.payload), thread, live=False)
 
     async def _rename(self, thread: discord.Thread, redacted_name: str | None) -> bool:
         """Renames the thread to its redacted name when the bot may manage threads."""
@@ -272,48 +373,102 @@ class Moderation(commands.Cog):
 
     # ---- shared steps: each one fails closed ------------------------------------------------------
 
-    async def _first_time(self, key: str) -> bool:
-        """True unless this leak was warned about already (a replayed event, an edit that changed nothing
-        found)."""
+    async def _hold(self, key: str, payload: Callable[[], dict[str, Any]],
+                    work: Callable[[Claim], Awaitable[str]]) -> None:
+        """Does the work of this leak unless it is held or done already (a replayed event, an edit that changed
+        nothing found). A store that cannot record it does not stop it: a repeat beats a token left up."""
         try:
-            return await self.store.claim(key)
+            if not await self.store.claim(key, payload=payload()):
+                return
+            claim = await self.store.get_claim(key)
         except Exception:
             log.exception("the store could not record a leak; handling it anyway (a repeat beats a token left up)")
-            return True
+            try:
+                await work(Claim(key, payload(), owner="", attempts=1, done=False, result=None))
+            except NotDone as exc:
+                log.warning("could not finish an unrecorded leak: %s", exc)
+            return
+        if claim is not None:
+            await self.bot.leases.run(key, lambda: work(claim))  # type: ignore[attr-defined]
 
-    async def _revoke(self, guild_id: int, found: Scan) -> RevocationStatus | None:
-        """Queues the Hugging Face tokens found for revocation (in the background: it never delays the
-        warning) unless the server turned it off; a setting that cannot be read counts as on (the default).
-        Called for every sighting, before the check for a repeat: the revoker sends each token once."""
+    async def _revoke(self, claim: Claim, found: Scan, *, notify_channel: int, user: int) -> RevocationStatus | None:
+        """Records the Hugging Face tokens found for revocation (durably, before the delete; the worker sends
+        them at once) unless the server turned it off; a setting that cannot be read counts as on (the default).
+        A store that cannot record them has them revoked now, once."""
         tokens = found.combined().hf_tokens()
-        if not tokens:
+        if not tokens or not await self._revoke_setting(claim.payload.get("guild")):
             return None
+        notify = {"via": VIA, "claim": claim.key, "channel": notify_channel, "user": user}
         try:
-            if not (await self.store.get_guild_settings(guild_id)).revoke:
-                return None
+            await self.bot.revocations.add(claim.key, tokens, notify=notify)  # type: ignore[attr-defined]
+            return RevocationStatus.PENDING
         except Exception:
-            log.exception("reading the revoke setting failed; revoking (the default)")
+            log.exception("recording %d leaked token(s) for revocation failed; revoking them now", len(tokens))
         try:
-            return self.revoker.submit(tokens)
+            await self.bot.hub.revoke_credentials(tokens)  # type: ignore[attr-defined]
+            return RevocationStatus.REVOKED
         except Exception:
-            log.exception("queueing %d leaked token(s) for revocation failed", len(tokens))
+            log.exception("revoking %d leaked token(s) failed", len(tokens))
             return RevocationStatus.FAILED
 
+    async def _recorded_revocation(self, payload: dict[str, Any], found: Scan) -> RevocationStatus | None:
+        """What became of the tokens of a leak finished from its payload: recorded before the delete when the
+        server revokes (the worker tells the outcome), else not revoked."""
+        has_hf = any(f.kind in HF_KINDS for f in found.combined().findings)
+        return RevocationStatus.PENDING if has_hf and await self._revoke_setting(payload.get("guild")) else None
+
+    async def _revoke_setting(self, guild_id: int | None) -> bool:
+        if guild_id is None:
+            return True
+        try:
+            return (await self.store.get_guild_settings(guild_id)).revoke
+        except Exception:
+            log.exception("reading the revoke setting failed; revoking (the default)")
+            return True
+
     async def _warn(self, channel: discord.abc.Messageable, notice: str, repost: discord.Embed | None,
-                    about: int) -> None:
-        """Posts the warning (with the repost); without the repost if that is refused, so the warning lands."""
+                    key: str) -> str:
+        """Posts the warning (with the repost), under the claim's nonce; without the repost if that is refused, so
+        the warning lands. Returns its id; NotDone when it cannot be posted at all (retried later)."""
         try:
-            await egress.send(channel, notice, embed=repost)
-            return
-        except Exception:
+            return str((await egress.send(channel, notice, embed=repost, nonce=nonce(key))).id)
+        except Exception as exc:
             if repost is None:
-                log.exception("posting the leak warning about %s failed", about)
-                return
-            log.exception("posting the leak warning about %s with its repost failed; trying without", about)
-        try:
-            await egress.send(channel, notice)
-        except Exception:
-            log.exception("posting the leak warning about %s failed", about)
+                raise NotDone(f"could not post the leak warning: {exc}") from None
+            log.exception("posting the leak warning of %s with its repost failed; trying without", key)
+        try:  # the same nonce: if the first one was created after all, Discord returns it
+            return str((await egress.send(channel, notice, nonce=nonce(key))).id)
+        except discord.HTTPException as exc:
+            raise NotDone(f"could not post the leak warning: {exc}") from None
+
+    # ---- telling how a revocation ended -----------------------------------------------------------
+
+    async def _tell_revocation(self, row: PendingRevocation) -> bool:
+        """Updates the warning that said the revocation was under way; when it failed, also tells the author
+        plainly to revoke the token themselves. False while the warning is not posted yet."""
+        if not self.bot.is_ready():
+            return False
+        work = await self.store.get_claim(str(row.notify["claim"]))
+        if work is None or not work.done:
+            return False
+        channel = await fetch_channel(self.bot, int(row.notify["channel"]))
+        if channel is None:
+            return True  # the channel is gone: nobody left to tell
+        status = outcome(row)
+        warning = None
+        if work.result and work.result.isdigit():
+            warning = await fetch_message(self.bot, int(row.notify["channel"]), int(work.result))
+        if warning is not None and (updated := revocation_update(warning.content, status)) != warning.content:
+            await egress.edit(warning, content=updated)
+        if status is not RevocationStatus.REVOKED or warning is None:
+            await egress.send(channel, f"<@{row.notify['user']}> {revocation_outcome(status)}", reply_to=warning,
+                              nonce=nonce(row.key))
+        return True
+
+
+def _repost_marker(message_id: int) -> str:
+    """Names the message a repost stands for (in its footer), so a retry finds the repost in the history."""
+    return f"message {message_id}"
 
 
 def _is_text_file(attachment: discord.Attachment) -> bool:

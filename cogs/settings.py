@@ -14,6 +14,9 @@ from discord.ext import commands
 
 from spacedoc import egress
 from spacedoc.store import GuildSettings, Store
+from spacedoc.views import claim_once
+
+SETTINGS = "settings"  # the kind of a settings command's claim
 
 
 def _mentions(ids: frozenset[int]) -> str:
@@ -54,7 +57,7 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
     async def _settings_once(self, interaction: discord.Interaction) -> GuildSettings | None:
         """This server's settings, or None when this interaction was answered already."""
         assert interaction.guild_id is not None  # the group is guild-only
-        if not await self.store.claim(f"interaction:{interaction.id}"):
+        if not await claim_once(self.store, f"interaction:{interaction.id}", SETTINGS):
             return None
         return await self.store.get_guild_settings(interaction.guild_id)
 

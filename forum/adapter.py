@@ -16,8 +16,11 @@
   way the author is told privately which kinds leaked and how to rotate each. The secret is never posted, logged
   or stored: keys hold a digest of the redacted text.
 
-Each post becomes units of work (`forum.units`): claimed in the store before anything is done, so a webhook
-redelivery (same post, new event id), a polling overlap or a restart never answers twice.
+Each post becomes units of work (`forum.units`): claimed in the store (a lease) before anything is done, so a
+webhook redelivery (same post, new event id), a polling overlap, a restart or a second process never answers twice,
+and a unit a killed process left is redone (`redo`) from the post as the forum has it then. Steps that cannot be
+repeated safely look first: an answer is not posted into a topic the bot already answered, a private message not
+sent when the bot's sent messages hold it already (its title names the post).
 """
 from __future__ import annotations
 
@@ -32,14 +35,17 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Iterable, Mapping
 
 from diagnosis.hub import HubClient
-from diagnosis.redact import Redaction, redact
-from diagnosis.revocation import Revoker
+from diagnosis.leaks import leak_summary, revocation_outcome, summarised
+from diagnosis.redact import HF_KINDS, Redaction, redact
+from diagnosis.revocation import RevocationStatus
 from forum import texts
-from forum.client import DiscourseClient, DiscourseRefused
-from forum.units import KEY_PREFIX, Ledger, Unit
+from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable
+from forum.units import KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
 from spacedoc import diagnosis_service
 from spacedoc.config import DiscourseConfig
-from spacedoc.store import Store
+from spacedoc.leases import Leases
+from spacedoc.revocations import Revocations, outcome
+from spacedoc.store import Claim, PendingRevocation, Store
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,7 @@ MAX_CONCURRENT_DIAGNOSES = 4
 AUTHOR_POSTS_READ = 3  # the topic author's latest replies read for a mention (each costs a request)
 HELPERS_TTL = 600.0  # seconds a helper group's member list is trusted
 CLOSE_TIMEOUT = 5.0  # seconds the work in flight gets at shutdown (e.g. after SIGTERM)
+VIA = "discourse"  # how this adapter's revocations' outcomes are told
 
 # Discourse makes no mention inside code or a quote of someone else's post.
 _CODE_OR_QUOTE = re.compile(r"```.*?```|`[^`\n]*`|\[quote[^\]]*\].*?\[/quote\]", re.S | re.I)
@@ -96,13 +103,17 @@ class ForumPost:
 
 
 class Forum:
-    def __init__(self, client: DiscourseClient, hub: HubClient, store: Store, config: DiscourseConfig) -> None:
+    def __init__(self, client: DiscourseClient, hub: HubClient, store: Store, config: DiscourseConfig,
+                 leases: Leases, revocations: Revocations) -> None:
         self.client = client
         self.hub = hub
         self.store = store
         self.config = config
-        self.ledger = Ledger(store)
-        self.revoker = Revoker(hub.revoke_credentials)
+        self.ledger = Ledger(leases)
+        self.revocations = revocations
+        for kind in (TOPIC, MENTION, SECRET):
+            leases.register(KEY_PREFIX, kind, lambda claim: attempt(claim.key, lambda: self.redo(claim)))
+        revocations.teller(VIA, self.tell_revocation)
         self.me = config.api_username.lower()
         self._mention = _mention_pattern(config.api_username)
         self.staff = False
@@ -119,13 +130,12 @@ class Forum:
                  "staff" if self.staff else "not staff", self.config.url, sorted(self.config.categories) or "none")
 
     async def close(self) -> None:
-        """Lets the work in flight finish (within a bound), then sends the revocations still queued."""
+        """Lets the work in flight finish (within a bound); what is cut short is given back for a retry."""
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=CLOSE_TIMEOUT)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        await self.revoker.aclose()
 
     def health(self) -> str:
         return {None: "starting", True: "ok", False: "unreachable"}[self.client.reachable]
@@ -181,19 +191,36 @@ class Forum:
         found = redact(post.raw)
         if found.findings:
             digest = hashlib.sha256(found.text.encode()).hexdigest()[:16]
-            units.append(Unit(f"{KEY_PREFIX}post:{post.id}:secret:{digest}", {"post_id": post.id},
-                              functools.partial(self._handle_secret, post, found)))
+            key = f"{KEY_PREFIX}post:{post.id}:leak:{digest}"
+            units.append(Unit(key, {"kind": SECRET, **_post_ids(post), "findings": leak_summary(found)},
+                              functools.partial(self._handle_secret, key, post, found)))
         if edited or post.private:
             return units
         mentioned = self._mentions(post.raw)
-        ids = {"post_id": post.id, "topic_id": post.topic_id}
         if post.post_number == 1 and (post.category_id in self.config.categories or mentioned):
-            units.append(Unit(f"{KEY_PREFIX}topic:{post.topic_id}:answer", ids,
+            units.append(Unit(f"{KEY_PREFIX}topic:{post.topic_id}:answer", {"kind": TOPIC, **_post_ids(post)},
                               functools.partial(self._answer_topic, post)))
         elif post.post_number > 1 and mentioned:
-            units.append(Unit(f"{KEY_PREFIX}post:{post.id}:mention", ids,
+            units.append(Unit(f"{KEY_PREFIX}post:{post.id}:mention", {"kind": MENTION, **_post_ids(post)},
                               functools.partial(self._answer_mention, post)))
         return units
+
+    async def redo(self, claim: Claim) -> str | None:
+        """A unit whose process died, done again from the post as the forum has it now. A secret the post no longer
+        holds (it was cleaned before the crash) still gets its private message, from the claim's payload."""
+        payload = claim.payload
+        try:
+            post = ForumPost.from_json(await self.client.post(int(payload["post_id"])))
+        except DiscourseRefused as exc:
+            if exc.status != 404:
+                raise
+            post = None
+        unit = next((u for u in self.plan(post, edited=False) if u.key == claim.key), None) if post else None
+        if unit is not None:
+            return await unit.work()
+        if payload["kind"] == SECRET:
+            return await self._finish_secret(payload)
+        return "gone"
 
     def _mentions(self, raw: str) -> bool:
         return self._mention.search(_CODE_OR_QUOTE.sub(" ", raw)) is not None
@@ -285,9 +312,13 @@ class Forum:
 
     # ---- secrets ----
 
-    async def _handle_secret(self, post: ForumPost, found: Redaction) -> str | None:
+    async def _handle_secret(self, key: str, post: ForumPost, found: Redaction) -> str | None:
+        """Revoke (recorded first: the post is about to lose the token), clean or flag, tell the author."""
         tokens = found.hf_tokens()
-        revocation = self.revoker.submit(tokens) if tokens else None  # needs no rights on the forum
+        revocation = None
+        if tokens:  # needs no rights on the forum
+            await self.revocations.add(key, tokens, notify={"via": VIA, "claim": key, "username": post.username})
+            revocation = RevocationStatus.PENDING
         kinds = "/".join(found.kinds)
         cleaned = False
         if self.staff:
@@ -301,10 +332,48 @@ class Forum:
                 await self.client.flag_for_moderators(post.id, texts.flag_message(found, revoking=bool(tokens)))
             except DiscourseRefused as exc:
                 log.warning("could not flag post %s holding a %s: %s", post.id, kinds, exc)
+        return await self._tell_author(post, found, revocation, cleaned=cleaned)
+
+    async def _finish_secret(self, payload: Mapping[str, Any]) -> str | None:
+        """The private message of a leak whose post was cleaned (or edited) before the process that held it died."""
+        found = summarised(payload["findings"])
+        post = ForumPost(id=int(payload["post_id"]), topic_id=int(payload["topic_id"]),
+                         post_number=int(payload["post_number"]), username=str(payload["username"]), raw="",
+                         category_id=None, topic_title="", private=False, regular=True)
+        revoking = any(kind in HF_KINDS for kind in found.kinds)
+        return await self._tell_author(post, found, RevocationStatus.PENDING if revoking else None,
+                                       cleaned=self.staff)
+
+    async def _tell_author(self, post: ForumPost, found: Redaction, revocation: RevocationStatus | None, *,
+                           cleaned: bool) -> str | None:
+        """The private message to the post's author (unless the bot sent it already); returns its topic id."""
+        title = texts.private_message_title(post.topic_id, post.post_number)
+        sent = await self.client.sent_private_messages(self.config.api_username)
+        earlier = next((t for t in sent if t.get("title") == title), None)
+        if earlier is not None:
+            return str(earlier.get("id"))
         message = await self.client.send_private_message(
-            post.username, texts.PRIVATE_MESSAGE_TITLE,
+            post.username, title,
             texts.private_message(found, revocation, post_url=self._post_url(post), cleaned=cleaned))
         return str(message.get("topic_id"))
+
+    async def tell_revocation(self, row: PendingRevocation) -> bool:
+        """Tells the author how the revocation the private message announced ended: a reply in that conversation.
+        False while the private message is not sent yet (or the forum is out of reach)."""
+        work = await self.store.get_claim(str(row.notify["claim"]))
+        if work is None or not work.done:
+            return False
+        text = revocation_outcome(outcome(row))
+        try:
+            if work.result and work.result.isdigit():
+                await self.client.reply(int(work.result), text)
+            else:
+                await self.client.send_private_message(str(row.notify["username"]), texts.REVOCATION_TITLE, text)
+        except DiscourseRefused as exc:
+            log.warning("could not tell %s how revoking their token ended: %s", row.notify["username"], exc)
+        except DiscourseUnavailable:
+            return False
+        return True
 
     async def _purge(self, post_id: int) -> None:
         """Redact the post as it is now, then hide every revision that could hold the old text."""
@@ -319,6 +388,10 @@ class Forum:
 
     def _post_url(self, post: ForumPost) -> str:
         return f"{self.config.url}/t/{post.topic_id}/{post.post_number}"
+
+
+def _post_ids(post: ForumPost) -> dict[str, Any]:
+    return {"post_id": post.id, "topic_id": post.topic_id, "post_number": post.post_number, "username": post.username}
 
 
 def _posts(topic: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -161,6 +161,11 @@ class DiscourseClient:
         """The topic: title, category, `accepted_answer` when solved, and its first posts (without raw)."""
         return await self._request("GET", f"/t/{topic_id}.json")
 
+    async def sent_private_messages(self, username: str) -> list[dict[str, Any]]:
+        """The latest private messages `username` sent (a page of topics, most recently active first)."""
+        page = await self._request("GET", f"/topics/private-messages-sent/{quote(username)}.json")
+        return list((page.get("topic_list") or {}).get("topics") or [])
+
     async def group_members(self, group: str) -> set[str]:
         """Usernames (lowercase) of a group's members and owners."""
         names: set[str] = set()

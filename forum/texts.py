@@ -42,7 +42,12 @@ def flag_message(found: Redaction, *, revoking: bool) -> str:
             f"{revoked} I have told the author privately.")
 
 
-PRIVATE_MESSAGE_TITLE = "A credential in your post is compromised"
+def private_message_title(topic_id: int, post_number: int) -> str:
+    """Names the post, so that the bot can tell a private message it sent already (after a crash) from a new one."""
+    return f"A credential in your post is compromised (post {topic_id}/{post_number})"
+
+
+REVOCATION_TITLE = "Revoking your Hugging Face token"
 
 
 def private_message(found: Redaction, revocation: RevocationStatus | None, *, post_url: str, cleaned: bool) -> str:

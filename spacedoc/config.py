@@ -4,12 +4,13 @@ Names are a public contract (external checks start `python bot.py` with them): D
 SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
 SPACEDOC_HTTP_PORT, DISCOURSE_URL, DISCOURSE_API_KEY, DISCOURSE_API_USERNAME, DISCOURSE_CATEGORIES,
 DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS, SPACEDOC_LEASE_SECONDS,
-SPACEDOC_RETENTION_DAYS.
+SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS.
 
 Discord runs when DISCORD_TOKEN is set, the Discourse adapter when DISCOURSE_URL is set; at least one of them.
 
 SPACEDOC_DB is a SQLite file path (or `sqlite:///path`), or `postgresql://user:password@host/db` for a PostgreSQL
-store shared by several processes.
+store shared by several processes. DISCORD_SHARD_COUNT with DISCORD_SHARD_IDS (a comma list) runs a subset of the
+bot's shards in this process; unset, discord.py asks Discord how many shards to run and runs them all.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from diagnosis.redact import redact
+from spacedoc.revocations import DEFAULT_GIVE_UP_MINUTES
 from spacedoc.store import DEFAULT_LEASE_SECONDS, backend
 
 DEFAULT_DB = "spacedoc.sqlite3"
@@ -61,6 +63,9 @@ class Config:
     discourse: DiscourseConfig | None = None  # None: no Discourse
     lease_seconds: float = DEFAULT_LEASE_SECONDS  # how long a claimed piece of work stays with a silent process
     retention_days: float = DEFAULT_RETENTION_DAYS  # answered claims, diagnoses, verdicts and votes are kept this long
+    revoke_minutes: float = DEFAULT_GIVE_UP_MINUTES  # a leaked token's revocation is retried this long
+    shard_count: int | None = None  # None: as many shards as Discord recommends
+    shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
 
     def __repr__(self) -> str:  # never print the token (nor a database password), even in a crash report
         token = f"<{len(self.token)} chars>" if self.token else None
@@ -152,6 +157,23 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
+    count_raw = env.get("DISCORD_SHARD_COUNT", "").strip()
+    ids_raw = env.get("DISCORD_SHARD_IDS", "").strip()
+    if count_raw and not (count_raw.isdigit() and int(count_raw) > 0):
+        raise ConfigError(f"DISCORD_SHARD_COUNT must be a positive whole number, got {count_raw!r}")
+    count = int(count_raw) if count_raw else None
+    if not ids_raw:
+        return count, None
+    if count is None:
+        raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT: the ids are shards of that many")
+    ids = [part.strip() for part in ids_raw.split(",")]
+    if not all(part.isdigit() and int(part) < count for part in ids):
+        raise ConfigError(f"DISCORD_SHARD_IDS must be shard numbers from 0 to {count - 1} separated by commas, "
+                          f"got {ids_raw!r}")
+    return count, tuple(sorted({int(part) for part in ids}))
+
+
 def load(env: Mapping[str, str]) -> Config:
     token = _single_word(env, "DISCORD_TOKEN") or None
     http_port = _http_port(env)
@@ -163,6 +185,7 @@ def load(env: Mapping[str, str]) -> Config:
     log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if not isinstance(logging.getLevelName(log_level), int):
         raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}")
+    shard_count, shard_ids = _shards(env)
     dev_guild_raw = env.get("SPACEDOC_DEV_GUILD", "").strip()
     if dev_guild_raw and not dev_guild_raw.isdigit():
         raise ConfigError(f"SPACEDOC_DEV_GUILD must be a server id (digits), got {dev_guild_raw!r}")
@@ -179,4 +202,7 @@ def load(env: Mapping[str, str]) -> Config:
         discourse=discourse,
         lease_seconds=_positive(env, "SPACEDOC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
         retention_days=_positive(env, "SPACEDOC_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+        revoke_minutes=_positive(env, "SPACEDOC_REVOKE_MINUTES", DEFAULT_GIVE_UP_MINUTES),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )

@@ -1,7 +1,8 @@
-"""The Discord side of the bot process: a discord.py `commands.Bot` that loads every cog in `cogs/`.
+"""The Discord side of the bot process: a discord.py `commands.AutoShardedBot` that loads every cog in `cogs/`.
 
-It borrows the process's Hub client and store (spacedoc.service opens and closes them), so that Discord and the
-Discourse forum share one store and one Hub client when both run.
+It borrows the process's Hub client, store, leases and revocation queue (spacedoc.service opens and closes them), so
+that Discord and the Discourse forum share them when both run. It runs the shards DISCORD_SHARD_COUNT and
+DISCORD_SHARD_IDS name (several processes share a big bot's shards), or all the shards Discord recommends.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import cogs
 from diagnosis.hub import HubClient
 from spacedoc import egress
 from spacedoc.config import Config
+from spacedoc.leases import Leases
+from spacedoc.revocations import Revocations
 from spacedoc.store import Store
 
 log = logging.getLogger("spacedoc.bot")
@@ -47,8 +50,9 @@ def intents() -> discord.Intents:
     return chosen
 
 
-class SpaceDoctor(commands.Bot):
-    def __init__(self, config: Config, hub: HubClient, store: Store, *, guild_ready_timeout: float = 2.0) -> None:
+class SpaceDoctor(commands.AutoShardedBot):
+    def __init__(self, config: Config, hub: HubClient, store: Store, leases: Leases, revocations: Revocations, *,
+                 guild_ready_timeout: float = 2.0) -> None:
         # No voice features: skip discord.py's warnings about missing voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
@@ -58,10 +62,14 @@ class SpaceDoctor(commands.Bot):
             help_command=None,
             chunk_guilds_at_startup=False,
             guild_ready_timeout=guild_ready_timeout,
+            shard_count=config.shard_count,
+            shard_ids=list(config.shard_ids) if config.shard_ids is not None else None,
         )
         self.config = config
         self.hub = hub
         self.store = store
+        self.leases = leases
+        self.revocations = revocations
 
     async def setup_hook(self) -> None:
         for extension in extensions():
@@ -93,9 +101,13 @@ class SpaceDoctor(commands.Bot):
         log.info("synced %d application commands %s", len(synced), f"to guild {guild.id}" if guild else "globally")
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (%s) in %d servers", self.user, self.user.id if self.user else "?", len(self.guilds))
+        log.info("logged in as %s (%s) in %d servers, shards %s of %s", self.user, self.user.id if self.user else "?",
+                 len(self.guilds), sorted(self.shards), self.shard_count)
+        self.leases.wake()  # work a dead process left can be redone now that channels are known
 
     def connection(self) -> str:
-        """For the health check: "connected" while the gateway socket is open (events flow before READY has
-        gathered every guild), else "disconnected"."""
-        return "connected" if not self.is_closed() and self.ws is not None and self.ws.open else "disconnected"
+        """For the health check: "connected" while every shard's gateway socket is open (events flow before READY
+        has gathered every guild), else "disconnected"."""
+        shards = self.shards.values()
+        return "connected" if not self.is_closed() and shards and not any(s.is_closed() for s in shards) \
+            else "disconnected"

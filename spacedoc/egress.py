@@ -133,9 +133,16 @@ async def send(
     view: discord.ui.View | None = None,
     reply_to: discord.Message | None = None,
     ping_roles: Iterable[discord.abc.Snowflake] = (),
+    nonce: str | None = None,
 ) -> discord.Message:
-    """Posts in a channel or thread; retried once when a brand-new forum thread is not ready yet (40058)."""
+    """Posts in a channel or thread; retried once when a brand-new forum thread is not ready yet (40058).
+
+    `nonce` (spacedoc.leases.nonce of the work's claim) is sent with `enforce_nonce`: for a few minutes Discord
+    answers a second send with the same nonce with the first message, so a retry (after a 5xx that was created
+    anyway, from another process, after a restart) never posts twice."""
     kwargs: dict[str, Any] = {**_prepared(content, embed), "allowed_mentions": _mentions(ping_roles)}
+    if nonce is not None:
+        kwargs["nonce"] = nonce
     if view is not None:
         kwargs["view"] = view
     if reply_to is not None:
@@ -208,6 +215,19 @@ async def edit_response(
     """Edits the interaction's original response (e.g. the deferred "thinking…" message)."""
     return await _waiting_out_rate_limits(
         lambda: interaction.edit_original_response(**_edit_kwargs(content, embed, view)))
+
+
+async def edit_original(
+    webhook: discord.Webhook,
+    content: str | None = MISSING,
+    *,
+    embed: discord.Embed | None = MISSING,
+    view: discord.ui.View | None = MISSING,
+) -> discord.WebhookMessage:
+    """Edits an interaction's original response through its webhook (application id and interaction token),
+    which another process can do too while the token lives (15 minutes)."""
+    return await _waiting_out_rate_limits(
+        lambda: webhook.edit_message("@original", **_edit_kwargs(content, embed, view)))  # type: ignore[arg-type]
 
 
 async def rename_thread(thread: discord.Thread, name: str) -> discord.Thread:

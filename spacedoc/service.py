@@ -7,6 +7,9 @@ Discourse forum (when DISCOURSE_URL is set) and the HTTP server (when SPACEDOC_H
     await service.close()      # every part, in reverse order; safe after a failed start
 
 `bot.py` runs it for `python bot.py`; the sandbox harness runs it the same way for the tests and the demo.
+
+Besides the parts it runs four loops: the heartbeat that renews this process's leases, the sweep that redoes work a
+dead process left (at start-up and every half lease), the revocation worker, and the retention prune (hourly).
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+from datetime import datetime, timedelta, timezone
 
 from diagnosis.hub import HubClient
 from forum.adapter import Forum
@@ -25,9 +29,14 @@ from forum.webhook import WebhookReceiver
 from spacedoc.config import Config
 from spacedoc.discord_bot import SpaceDoctor, point_at_discord
 from spacedoc.http_server import HttpServer
+from spacedoc.leases import Leases
+from spacedoc.revocations import Revocations
 from spacedoc.store import Store, open_store
 
 log = logging.getLogger(__name__)
+
+PRUNE_SECONDS = 3600.0
+DRAIN_SECONDS = 5.0  # how long the work in flight may take to finish at shutdown (e.g. after SIGTERM)
 
 
 async def _open_store(config: Config) -> Store:
@@ -58,7 +67,10 @@ class Service:
         self.http: HttpServer | None = None
         self.bot: SpaceDoctor | None = None
         self.bot_task: asyncio.Task[None] | None = None
+        self.leases: Leases | None = None
+        self.revocations: Revocations | None = None
         self._poll_task: asyncio.Task[None] | None = None
+        self._loops: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
         self._closing = contextlib.AsyncExitStack()
 
@@ -66,24 +78,60 @@ class Service:
         config = self.config
         self.store = await _open_store(config)
         self._closing.push_async_callback(self.store.close)
+        log.info("this process holds its work in the store as %s", self.store.owner)
         self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url)
         self._closing.push_async_callback(self.hub.aclose)
+        self.leases = Leases(self.store)
+        self.revocations = Revocations(self.store, self.hub.revoke_credentials,
+                                       give_up_after=config.revoke_minutes * 60)
         if config.discourse is not None:
             await self._start_forum()
         if config.http_port is not None:
             await self._start_http()
         if config.token is not None:
             point_at_discord(config)
-            self.bot = SpaceDoctor(config, self.hub, self.store, guild_ready_timeout=self.guild_ready_timeout)
-            self._closing.push_async_callback(self.bot.close)  # its cogs flush their revocations through the hub
+            self.bot = SpaceDoctor(config, self.hub, self.store, self.leases, self.revocations,
+                                   guild_ready_timeout=self.guild_ready_timeout)
+            self._closing.push_async_callback(self.bot.close)
             self.bot_task = asyncio.create_task(self.bot.start(config.token), name="spacedoc-discord")
+        self._start_loops()
+
+    def _start_loops(self) -> None:
+        assert self.leases is not None and self.revocations is not None
+        for name, loop in (("heartbeat", self.leases.heartbeat()),
+                           ("sweep", self.leases.sweep(self.config.lease_seconds / 2)),
+                           ("revocations", self.revocations.run()),
+                           ("prune", self._prune())):
+            self._loops.append(asyncio.create_task(loop, name=f"spacedoc-{name}"))
+        self._closing.push_async_callback(self._stop_loops)  # first to stop: they use every other part
+
+    async def _stop_loops(self) -> None:
+        assert self.leases is not None
+        await self.leases.drain(DRAIN_SECONDS)
+        for task in self._loops:
+            task.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+
+    async def _prune(self) -> None:
+        """Deletes answered work, diagnoses, verdicts and votes older than SPACEDOC_RETENTION_DAYS, hourly."""
+        assert self.store is not None
+        while True:
+            try:
+                pruned = await self.store.prune(datetime.now(timezone.utc) - timedelta(days=self.config.retention_days))
+            except Exception as exc:  # the database out of reach: the next round tries again
+                log.warning("pruning old records failed: %s", exc)
+            else:
+                if pruned:
+                    log.info("pruned %d records older than %g days", pruned, self.config.retention_days)
+            await asyncio.sleep(PRUNE_SECONDS)
 
     async def _start_forum(self) -> None:
         settings = self.config.discourse
         assert settings is not None and self.hub is not None and self.store is not None
         client = DiscourseClient(settings.url, settings.api_key, settings.api_username)
         self._closing.push_async_callback(client.aclose)
-        forum = Forum(client, self.hub, self.store, settings)
+        assert self.leases is not None and self.revocations is not None
+        forum = Forum(client, self.hub, self.store, settings, self.leases, self.revocations)
         try:
             await forum.start()
         except DiscourseRefused as exc:

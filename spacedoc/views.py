@@ -17,7 +17,9 @@ import discord
 from diagnosis.hub import HubClient
 from diagnosis.model import Bucket, Verdict
 from spacedoc import diagnosing, egress
-from spacedoc.store import Store
+from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
+from spacedoc.leases import Leases, NotDone, nonce
+from spacedoc.store import Claim, Store
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +29,14 @@ NOT_HELPED_ID = "spacedoc:not-helped"
 EMAIL_DRAFT_ID = "spacedoc:email-draft"
 # Only these buckets need Hugging Face staff; a support e-mail for the others would waste everyone's time.
 EMAIL_BUCKETS = frozenset({Bucket.LIFECYCLE_STUCK, Bucket.MODERATION_LOCK})
+ESCALATE = "escalate"  # the kind of an escalation's claim
 CODE_BLOCK_ROOM = 1900  # an ephemeral answer holds 2000 characters; the fence and a line of text take the rest
 
 
 class _BotWithState(Protocol):
     hub: HubClient
     store: Store
+    leases: Leases
 
 
 def _state(interaction: discord.Interaction) -> _BotWithState:
@@ -49,8 +53,9 @@ class VerdictView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Each click is handled once: a click delivered again (a gateway replay) is dropped silently, as
-        answering it twice is refused (40060)."""
-        return await _state(interaction).store.claim(f"interaction:{interaction.id}")
+        answering it twice is refused (40060). A click cannot be redone later (it must be acknowledged within
+        3 s), so its claim is done at once."""
+        return await claim_once(_state(interaction).store, f"interaction:{interaction.id}", "button")
 
     @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)
     async def recheck(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
@@ -114,15 +119,43 @@ async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
                          "Thanks for telling me. Please reply here with what you still see (the error text "
                          "or the last log lines) so that someone can pick it up.", ephemeral=True)
     # One ping per verdict, however many people click: helpers are volunteers.
-    if settings.helper_role is None or not await bot.store.claim(f"escalate:msg:{message.id}"):
+    if settings.helper_role is None:
         return
-    await egress.send(
-        message.channel,
-        f"<@&{settings.helper_role}> {interaction.user.mention} says this answer did not help: "
-        "could someone take a look?",
-        reply_to=message,
-        ping_roles=[discord.Object(settings.helper_role)],
-    )
+    payload = {"kind": ESCALATE, "channel": message.channel.id, "message": message.id,
+               "role": settings.helper_role, "user": interaction.user.id}
+    await bot.leases.hold(f"escalate:msg:{message.id}", payload,
+                          lambda claim: escalate(claim, message.channel, message))
+
+
+async def escalate(claim: Claim, channel: discord.abc.Messageable, verdict: discord.Message | None) -> str:
+    """Pings the helper role under a verdict that did not help (sent with the claim's nonce: once)."""
+    role, user = claim.payload["role"], claim.payload["user"]
+    try:
+        ping = await egress.send(
+            channel, f"<@&{role}> <@{user}> says this answer did not help: could someone take a look?",
+            reply_to=verdict, ping_roles=[discord.Object(role)], nonce=nonce(claim.key))
+    except discord.HTTPException as exc:
+        raise NotDone(f"could not ping the helpers: {exc}") from None
+    return str(ping.id)
+
+
+async def redo_escalation(bot: discord.Client, claim: Claim) -> str:
+    """An escalation whose process died: pinged unless the ping is found under the verdict already."""
+    await ready(bot)
+    channel = await fetch_channel(bot, claim.payload["channel"])
+    if channel is None or bot.user is None:
+        return "gone"
+    if (ping := await find_reply(channel, claim.payload["message"], bot.user.id)) is not None:
+        return str(ping.id)
+    return await escalate(claim, channel, await fetch_message(bot, claim.payload["channel"], claim.payload["message"]))
+
+
+async def claim_once(store: Store, key: str, kind: str) -> bool:
+    """Dedupe for one-shot work that cannot be redone later (a click, a settings command): claimed and done."""
+    if not await store.claim(key, payload={"kind": kind}):
+        return False
+    await store.complete(key, "handled")
+    return True
 
 
 def verdict_view(verdict: Verdict) -> VerdictView:
@@ -153,12 +186,15 @@ async def answer_message(
     message: discord.Message,
     text: str | Callable[[], Awaitable[str]],
     *,
+    key: str,
     slots: asyncio.Semaphore | None = None,
-) -> None:
-    """Diagnoses `text` (or what reading it returns) and replies to `message` with the verdict and its buttons.
+) -> str:
+    """Diagnoses `text` (or what reading it returns) and replies to `message` with the verdict and its buttons;
+    returns the reply's id. `key` is the claim of the work: the reply carries its nonce.
 
-    Shared by mentions and auto-replies. A failure never escapes: it is logged (redacted by the log filter)
-    and answered with a short apology that names the step that failed."""
+    Shared by mentions and auto-replies. A failure is logged (redacted by the log filter) and answered with a
+    short apology that names the step that failed, under the same nonce (one reply, whichever is posted); when not
+    even that can be posted, NotDone gives the claim back for a retry."""
     step = "reading the conversation"
     try:
         if not isinstance(text, str):
@@ -170,14 +206,17 @@ async def answer_message(
                                                 guild_id=message.guild.id if message.guild else None)
         step = "posting the answer"
         answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
-                                   view=verdict_view(verdict), reply_to=message)
+                                   view=verdict_view(verdict), reply_to=message, nonce=nonce(key))
         await remember(bot.store, answer, verdict, details=text)
+        return str(answer.id)
     except Exception:
         log.exception("answering message %s failed while %s", message.id, step)
         try:
-            await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
-        except discord.HTTPException:
-            log.warning("could not post the apology for message %s either", message.id)
+            apology = await egress.send(message.channel, diagnosing.apology(step), reply_to=message,
+                                        nonce=nonce(key))
+        except discord.HTTPException as exc:
+            raise NotDone(f"could not post the apology for message {message.id} either: {exc}") from None
+        return str(apology.id)
 
 
 async def message_channel(
