@@ -18,6 +18,7 @@ from diagnosis.redact import redact
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
+from spacedoc.leases import nonce
 from tests.secretgen import SecretGen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,6 +235,34 @@ async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: Bot
     await d.edit(d.general, int(again["id"]), asked + " (edited)")
     await d.settle(0.3)
     assert len([m for m in d.bot_messages(d.general) if m.get("message_reference")]) == 2
+
+
+async def test_an_answer_created_but_answered_500_is_not_posted_twice(harness: BotHarness) -> None:
+    """Discord created the reply and answered 500; discord.py sends it again: the claim's nonce makes Discord return
+    the first one instead of a second answer."""
+    d = harness.discord
+    d.inject_error_after("POST", rf"^/channels/{d.general}/messages$", status=500)
+    asked = await d.post(d.general, d.add_user("uma"),
+                         f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer build error")
+    reply = await d.wait_for_bot_message(d.general, after=int(asked["id"]))
+
+    def posts() -> list:
+        return [r for r in d.requests if r.method == "POST" and r.path == f"/channels/{d.general}/messages"]
+
+    await d.wait_for(lambda: len(posts()) == 2 and posts()[1].status)  # discord.py retries a 500 after a second
+    await d.settle(0.3)
+    assert len(d.bot_messages(d.general)) == 1 and d.nonce_hits == 1
+    assert [r.status for r in posts()] == [500, 200]
+    assert {r.body["nonce"] for r in posts()} == {nonce(f"answer:msg:{asked['id']}")}
+    assert all(r.body["enforce_nonce"] is True for r in posts())
+    assert reply["nonce"] == nonce(f"answer:msg:{asked['id']}")
+
+
+async def test_shards_unset_means_as_many_as_discord_recommends(harness: BotHarness) -> None:
+    d = harness.discord
+    assert any(r.method == "GET" and r.path == "/gateway/bot" for r in d.requests)
+    identify = next(g["d"] for g in d.gateway_received if g.get("op") == 2)
+    assert identify["shard"] == [0, 1]
 
 
 async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) -> None:

@@ -94,6 +94,12 @@ class BotProcess:
                 assert response.status == 200
                 return await response.json()
 
+    async def kill(self) -> None:
+        """SIGKILL: nothing is finished, nothing flushed."""
+        assert self.proc is not None
+        self.proc.kill()
+        await self.proc.wait()
+
     async def stop(self) -> str:
         assert self.proc is not None
         self.proc.terminate()
@@ -267,6 +273,39 @@ async def test_mentions_and_follow_ups(hub: SandboxHub, tmp_path: Path) -> None:
         assert "a follow-up not from the topic's author" in err
 
 
+async def test_killed_mid_burst_and_restarted_every_topic_answered_once(hub: SandboxHub, tmp_path: Path) -> None:
+    """SIGKILL in the middle of a burst of topics, deliveries lost while the bot is down, then Discourse's retries
+    (every event again, new event ids): every topic is answered once and the leaked token's author told once."""
+    token = SecretGen(seed=13).sample("huggingface").secret
+    async with webhook_forum(admin_api_per_minute=10_000) as forum:
+        bot = BotProcess(forum, hub, tmp_path / "bot.sqlite3", LOG_LEVEL="INFO", SPACEDOC_LEASE_SECONDS="1.5")
+        await bot.start()
+        hub.latency_ms = 250  # diagnoses take a while: some are in flight when the bot dies
+        people = [forum.add_user(f"person{n}") for n in range(9)]
+        leak = await forum.create_topic(people[0], HOME, "Cannot log in from my Space",
+                                        f"{BROKEN_TEXT}\nI use HF_TOKEN={token} in app.py")
+        topics = [leak] + [await forum.create_topic(person, HOME, f"Build error, take {n}", f"{BROKEN_TEXT} ({n})")
+                           for n, person in enumerate(people[1:])]
+
+        def answered() -> int:
+            return sum(1 for t in topics if forum.bot_posts(t.topic_id))
+
+        await forum.wait_for(lambda: 0 < answered() < len(topics), timeout=WAIT)
+        await bot.kill()
+        await forum.deliveries_done()  # what was sent while it was down is lost
+        await bot.start()
+        for delivery in [d for d in forum.deliveries if d.event == "post_created"]:
+            await forum.redeliver(delivery.event_id)
+        await forum.wait_for(lambda: answered() == len(topics) and forum.private_messages_to(people[0].username),
+                             timeout=WAIT)
+        await forum.settle()
+        assert all(len(forum.bot_posts(t.topic_id)) == 1 for t in topics)
+        assert len(forum.private_messages_to(people[0].username)) == 1
+        assert token not in forum.public_text(leak.id) and token in {t for b in hub.revoked for t in b["credentials"]}
+        await bot.stop()
+    assert_nothing_holds(token, bot)
+
+
 def assert_nothing_holds(token: str, bot: BotProcess) -> None:
     """The token is in no request the bot sent to the forum (checked by stop()), no log line, no stored byte."""
     assert token not in bot.stderr and token[3:] not in bot.stderr
@@ -301,9 +340,13 @@ async def test_token_as_staff_is_redacted_its_revisions_hidden_revoked_and_autho
                              timeout=WAIT)
         assert hub.revoke_requests_with_auth == 0
         for author, token in ((alice, created), (bob, added)):
-            told = forum.private_messages_to(author.username)
+            told = await forum.wait_for(lambda name=author.username: forum.private_messages_to(name), timeout=WAIT)
             assert len(told) == 1 and "Hugging Face access token" in told[0].raw and "compromised" in told[0].raw
-            assert token not in told[0].raw
+            assert token not in told[0].raw and "will confirm here" in told[0].raw
+            # Once the Hub accepted it, the same conversation says so.
+            conversation = forum.topics[told[0].topic_id].post_ids
+            confirmed = await forum.wait_for(lambda posts=conversation: posts[1:], timeout=WAIT)
+            assert "Revoked" in forum.posts[confirmed[0]].raw
         assert not forum.flags
         await forum.settle()
         await bot.stop()

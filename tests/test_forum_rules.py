@@ -25,6 +25,8 @@ from sandbox.discourse import SandboxDiscourse
 from sandbox.hub import SandboxHub
 from spacedoc.config import ConfigError, DiscourseConfig, load
 from spacedoc.http_server import HttpServer
+from spacedoc.leases import Leases
+from spacedoc.revocations import Revocations
 from spacedoc.store import open_store
 from tests.secretgen import SecretGen
 
@@ -38,7 +40,7 @@ async def forum() -> AsyncIterator[Forum]:
     store = await open_store(":memory:")
     async with DiscourseClient(config.url, config.api_key, config.api_username) as client, \
             HubClient("http://127.0.0.1:9") as hub:
-        yield Forum(client, hub, store, config)
+        yield Forum(client, hub, store, config, Leases(store), Revocations(store, hub.revoke_credentials))
     await store.close()
 
 
@@ -85,13 +87,16 @@ def test_silent_on_its_own_posts_whispers_private_messages_and_edits(forum: Foru
 def test_a_secret_comes_first_and_its_key_holds_no_part_of_it(forum: Forum) -> None:
     token = SecretGen(seed=31).sample("huggingface").secret
     units = forum.plan(post(raw=f"my token {token} does not work"), edited=False)
-    assert [u.key.split(":")[3] for u in units] == ["secret", "answer"]
+    assert [u.key.split(":")[3] for u in units] == ["leak", "answer"]
     secret = units[0]
-    assert secret.key.startswith("discourse:post:7:secret:") and token[3:] not in secret.key
-    assert secret.payload == {"post_id": 7}
+    assert secret.key.startswith("discourse:post:7:leak:") and token[3:] not in secret.key
+    # What finishing it after a crash needs, without the secret: ids and the kinds found.
+    assert secret.payload == {"kind": "secret", "post_id": 7, "topic_id": 3, "post_number": 1, "username": "alice",
+                              "findings": [["huggingface", "hf_"]]}
+    assert units[1].payload == {"kind": "topic", "post_id": 7, "topic_id": 3, "post_number": 1, "username": "alice"}
     private = forum.plan(post(topic_archetype="private_message", raw=f"here: {token}"), edited=False)
-    assert [u.key.split(":")[3] for u in private] == ["secret"]  # read, so handled, even in a private message
-    assert [u.key.split(":")[3] for u in forum.plan(post(raw=f"{token}"), edited=True)] == ["secret"]
+    assert [u.key.split(":")[3] for u in private] == ["leak"]  # read, so handled, even in a private message
+    assert [u.key.split(":")[3] for u in forum.plan(post(raw=f"{token}"), edited=True)] == ["leak"]
 
 
 def test_payloads_missing_what_identifies_a_post_are_ignored() -> None:
@@ -117,7 +122,7 @@ async def test_a_helper_groups_answer_silences_the_bot_and_an_unknown_group_does
         store = await open_store(str(tmp_path / "forum.sqlite3"))
         async with DiscourseClient(site.url, site.api_key, site.bot.username) as client, \
                 HubClient(hub_server.endpoint, status_url=hub_server.status_url) as hub:
-            forum = Forum(client, hub, store, config)
+            forum = Forum(client, hub, store, config, Leases(store), Revocations(store, hub.revoke_credentials))
             await forum.start()
             alice, vera = site.add_user("alice"), site.add_user("vera", groups=["helpers"])
             helped = await site.create_topic(alice, HOME, "Build error", "My Space orchid-nlp/summarizer fails "

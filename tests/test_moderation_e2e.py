@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,30 @@ def gen(request: pytest.FixtureRequest) -> SecretGen:
 
 async def wait_revoked(h: BotHarness, token: str) -> None:
     await h.discord.wait_for(lambda: any(token in body.get("credentials", []) for body in h.hub.revoked))
+
+
+async def wait_updated(h: BotHarness, warning: dict, words: str) -> dict:
+    """The warning once it says `words` (it is edited when the revocation it announced has ended)."""
+    d = h.discord
+    return await d.wait_for(lambda: (m := d.message(int(warning["channel_id"]), int(warning["id"])))
+                            and words in m["content"] and m, timeout=10)
+
+
+@pytest.fixture
+async def harness_with(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[BotHarness]]]:
+    """A harness started with some settings changed (e.g. short leases, a short revocation bound)."""
+    started: list[BotHarness] = []
+
+    async def start(**changes: object) -> BotHarness:
+        h = BotHarness(str(tmp_path / "spacedoc.sqlite3"))
+        h.config_changes.update(changes)
+        started.append(h)
+        return await h.start()
+
+    yield start
+    for h in started:
+        await h.close()
+        h.check_clean()
 
 
 async def test_pasted_token_deleted_reposted_redacted_and_revoked(harness: BotHarness, gen: SecretGen,
@@ -41,9 +67,44 @@ async def test_pasted_token_deleted_reposted_redacted_and_revoked(harness: BotHa
     assert "alice" in repost["author"]["name"]
     assert "hf_[REDACTED]" in repost["description"] and "gives me 401, why?" in repost["description"]
     assert token not in text and token[3:] not in text
+    assert "will confirm here once it is" in text  # the revocation is under way: told "revoked" only once it is
+    updated = await wait_updated(harness, warning, "I have had it revoked on the Hub")
+    assert "will confirm" not in updated["content"] and updated["embeds"] == warning["embeds"]
     assert harness.hub.revoke_requests_with_auth == 0  # the token travels only in the body
     assert all(token not in r.getMessage() and token not in (r.exc_text or "") for r in caplog.records)
     assert len(d.bot_messages(d.general)) == 1
+
+
+async def test_revocation_survives_a_hub_outage_and_a_restart(harness_with, gen: SecretGen) -> None:
+    h = await harness_with(lease_seconds=1.0)
+    d, hub = h.discord, h.hub
+    hub.revoke_fault = {"status": 500}
+    token = gen.sample("huggingface").secret
+    await d.post(d.general, d.add_user("olga"), f"HF_TOKEN={token} does not work")
+    warning = await d.wait_for_bot_message(d.general)
+    assert "will confirm here once it is" in warning["content"]
+    await d.wait_for(lambda: hub.calls[("revoke", "")] >= 3)  # one attempt (its three tries) failed
+    await h.restart()  # the token waits in the store, not in a process
+    assert hub.revoked == []
+    hub.revoke_fault = None
+    await wait_revoked(h, token)
+    await wait_updated(h, warning, "I have had it revoked on the Hub")
+    await d.settle()
+    assert len(d.bot_messages(d.general)) == 1  # the warning said it, in place
+
+
+async def test_a_token_the_hub_never_accepts_is_reported_plainly(harness_with, gen: SecretGen) -> None:
+    h = await harness_with(lease_seconds=1.0, revoke_minutes=0.02)
+    d, hub = h.discord, h.hub
+    hub.revoke_fault = {"status": 500}
+    paula = d.add_user("paula")
+    await d.post(d.general, paula, f"login(token={gen.sample('huggingface').secret!r})")
+    warning = await d.wait_for_bot_message(d.general)
+    told = await d.wait_for_bot_message(d.general, after=int(warning["id"]), timeout=10)
+    assert told["content"].startswith(f"<@{paula['id']}> ❌") and "Revoke it yourself now" in told["content"]
+    assert told["message_reference"]["message_id"] == warning["id"]
+    await wait_updated(h, warning, "Automatic revocation failed: revoke it yourself now.")
+    assert hub.revoked == []
 
 
 async def test_token_added_by_an_edit(harness: BotHarness, gen: SecretGen) -> None:

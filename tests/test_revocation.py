@@ -1,33 +1,50 @@
-"""Leaked HF tokens are revoked in the background: batched, deduplicated, retried, never blocking."""
+"""Leaked HF tokens are revoked durably (spacedoc.revocations over a real store): recorded first, sent in one request
+per round, retried with jittered backoff across Hub outages and restarts, given up after a bounded time, and the
+person told the outcome — "revoked" only once the Hub accepted it. Time is an injected clock; no test sleeps."""
 from __future__ import annotations
 
-import asyncio
 import random
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from diagnosis.redact import redact
-from diagnosis.revocation import RevocationStatus, Revoker
+from diagnosis.revocation import RevocationStatus, backoff
+from spacedoc.revocations import Revocations, outcome, revocation_key
+from spacedoc.store import PendingRevocation, Store, open_store
 from tests.secretgen import SecretGen
+from tests.test_store import FakeClock
+
+LEASE = 30.0
+GIVE_UP = 600.0
 
 
 class RecordingHub:
-    """The injected `revoke` call: records each batch, can fail its first calls or hang until released."""
+    """The injected `revoke` call: records each request; `down` makes it fail like a Hub outage."""
 
-    def __init__(self, failures: int = 0) -> None:
-        self.batches: list[list[str]] = []
-        self.attempts = 0
-        self.failures = failures
-        self.release = asyncio.Event()
-        self.release.set()
+    def __init__(self) -> None:
+        self.requests: list[list[str]] = []
+        self.down = False
 
     async def revoke(self, tokens: list[str]) -> None:
-        self.attempts += 1
-        await self.release.wait()
-        if self.failures:
-            self.failures -= 1
+        if self.down:
             raise ConnectionError("hub unreachable")
-        self.batches.append(list(tokens))
+        self.requests.append(list(tokens))
+
+
+class Teller:
+    """How the person is told: records each outcome; `ready` False stands for "the warning is not posted yet"."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, RevocationStatus]] = []
+        self.ready = True
+
+    async def __call__(self, row: PendingRevocation) -> bool:
+        if not self.ready:
+            return False
+        self.told.append((row.notify["user"], outcome(row)))
+        return True
 
 
 def tokens(n: int, seed: int = 0) -> list[str]:
@@ -35,108 +52,130 @@ def tokens(n: int, seed: int = 0) -> list[str]:
     return [gen.sample("huggingface").secret for _ in range(n)]
 
 
-async def settled(revoker: Revoker, leaked: list[str]) -> RevocationStatus:
-    """Wait (bounded) until the worker has finished with these tokens one way or the other."""
-    for _ in range(500):
-        if (status := revoker.status(leaked)) is not RevocationStatus.PENDING:
-            return status
-        await asyncio.sleep(0.01)
-    return revoker.status(leaked)
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
-def fast(hub: RecordingHub, **kw) -> Revoker:
-    return Revoker(hub.revoke, base_delay=0.001, max_delay=0.004, linger=0.001, rng=random.Random(0), **kw)
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "revocations.sqlite3")
 
 
-async def test_submit_returns_at_once_and_a_burst_shares_one_request() -> None:
-    hub = RecordingHub()
-    hub.release.clear()
-    revoker = fast(hub)
+@pytest.fixture
+async def store(db: str, clock: FakeClock) -> AsyncIterator[Store]:
+    opened = await open_store(db, lease_seconds=LEASE, clock=clock)
+    yield opened
+    await opened.close()
+
+
+def worker(store: Store, hub: RecordingHub, clock: FakeClock, teller: Teller) -> Revocations:
+    revocations = Revocations(store, hub.revoke, give_up_after=GIVE_UP, clock=clock, rng=random.Random(0))
+    revocations.teller("discord", teller)
+    return revocations
+
+
+async def test_tokens_are_recorded_sent_in_one_request_and_the_person_told(store: Store, clock: FakeClock) -> None:
+    hub, teller = RecordingHub(), Teller()
+    revocations = worker(store, hub, clock, teller)
     leaked = tokens(3)
-    assert revoker.submit(leaked[:2]) is RevocationStatus.PENDING
-    assert revoker.submit(leaked[2:]) is RevocationStatus.PENDING
-    assert hub.batches == []  # nothing was sent while we were submitting
-    hub.release.set()
-    await revoker.aclose()
-    assert hub.batches == [leaked]
-    assert revoker.status(leaked) is RevocationStatus.REVOKED
+    keys = await revocations.add("leak:msg:1:d1", [leaked[0], leaked[1], leaked[0]],
+                                 notify={"via": "discord", "user": 7})
+    await revocations.add("leak:msg:2:d2", leaked[2:], notify={"via": "discord", "user": 8})
+    assert keys == [revocation_key("leak:msg:1:d1", t) for t in leaked[:2]]
+    assert all(leaked[0] not in key for key in keys)  # keyed by a digest
+    assert hub.requests == []  # recorded only: the worker sends
+    await revocations.run_once()
+    assert len(hub.requests) == 1 and sorted(hub.requests[0]) == sorted(leaked)
+    assert teller.told == []  # told on the next round: a settled row is taken by one process only
+    await revocations.run_once()
+    assert sorted(teller.told) == [(7, RevocationStatus.REVOKED)] * 2 + [(8, RevocationStatus.REVOKED)]
+    assert await store.due_revocations() == []  # told: forgotten
 
 
-async def test_tokens_are_sent_once() -> None:
-    hub = RecordingHub()
-    revoker = fast(hub)
-    leaked = tokens(2)
-    revoker.submit([leaked[0], leaked[0], leaked[1]])
-    assert await settled(revoker, leaked) is RevocationStatus.REVOKED
-    assert revoker.submit(leaked) is RevocationStatus.REVOKED  # already done: not queued again
-    await revoker.aclose()
-    assert hub.batches == [leaked]
-    assert revoker.revoked_count == 2
-
-
-async def test_batches_respect_the_size_limit() -> None:
-    hub = RecordingHub()
-    revoker = fast(hub, batch_size=2)
-    leaked = tokens(5)
-    revoker.submit(leaked)
-    await revoker.aclose()
-    assert hub.batches == [leaked[0:2], leaked[2:4], leaked[4:5]]
-
-
-async def test_a_failing_hub_is_retried_with_backoff() -> None:
-    hub = RecordingHub(failures=2)
-    revoker = fast(hub, max_attempts=3)
+async def test_a_hub_outage_is_retried_with_backoff_and_survives_a_restart(db: str, store: Store,
+                                                                           clock: FakeClock) -> None:
+    hub, teller = RecordingHub(), Teller()
+    hub.down = True
     leaked = tokens(1)
-    revoker.submit(leaked)
-    await revoker.aclose()
-    assert hub.attempts == 3
-    assert hub.batches == [leaked]
-    assert revoker.status(leaked) is RevocationStatus.REVOKED
+    revocations = worker(store, hub, clock, teller)
+    await revocations.add("leak:msg:3:d", leaked, notify={"via": "discord", "user": 9})
+    await revocations.run_once()
+    (row,) = [r for r in await store.due_revocations() if r.outcome is None] or [None]
+    assert row is None  # not due again at once: backing off
+    clock.advance(LEASE)
+    await revocations.run_once()  # the second attempt fails too
+    await store.close()
+
+    restarted = await open_store(db, lease_seconds=LEASE, clock=clock)  # a new process, the Hub back
+    try:
+        hub.down = False
+        revocations = worker(restarted, hub, clock, teller)
+        for _ in range(12):  # the backoff is bounded by GIVE_UP / 4
+            clock.advance(GIVE_UP / 8)
+            await revocations.run_once()
+        assert hub.requests == [leaked] and teller.told == [(9, RevocationStatus.REVOKED)]
+    finally:
+        await restarted.close()
 
 
-async def test_it_gives_up_after_the_last_attempt_and_a_later_paste_retries(caplog) -> None:
-    hub = RecordingHub(failures=10)
-    revoker = fast(hub, max_attempts=2)
+async def test_after_the_bound_the_person_is_told_plainly_it_failed(store: Store, clock: FakeClock,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    hub, teller = RecordingHub(), Teller()
+    hub.down = True
     leaked = tokens(1)
-    revoker.submit(leaked)
-    assert await settled(revoker, leaked) is RevocationStatus.FAILED
-    assert hub.attempts == 2
+    revocations = worker(store, hub, clock, teller)
+    await revocations.add("leak:msg:4:d", leaked, notify={"via": "discord", "user": 10})
+    for _ in range(40):
+        await revocations.run_once()
+        clock.advance(GIVE_UP / 20)
+    assert teller.told == [(10, RevocationStatus.FAILED)]
+    assert hub.requests == [] and await store.due_revocations() == []
     assert leaked[0] not in caplog.text and "ConnectionError" in caplog.text
-    hub.failures = 0
-    assert revoker.submit(leaked) is RevocationStatus.PENDING
-    await revoker.aclose()
-    assert revoker.status(leaked) is RevocationStatus.REVOKED
 
 
-async def test_close_gives_up_on_a_hung_hub_within_its_timeout() -> None:
-    hub = RecordingHub()
-    hub.release.clear()
-    revoker = fast(hub)
-    leaked = tokens(2)
-    revoker.submit(leaked)
-    await revoker.aclose(timeout=0.05)
-    assert revoker.status(leaked) is RevocationStatus.FAILED
-    with pytest.raises(RuntimeError):
-        revoker.submit(leaked)
+async def test_the_person_is_told_once_the_warning_exists(store: Store, clock: FakeClock) -> None:
+    hub, teller = RecordingHub(), Teller()
+    teller.ready = False  # the warning is not posted yet
+    revocations = worker(store, hub, clock, teller)
+    await revocations.add("leak:msg:5:d", tokens(1), notify={"via": "discord", "user": 11})
+    await revocations.run_once()
+    await revocations.run_once()
+    assert hub.requests and teller.told == []
+    teller.ready = True
+    await revocations.run_once()  # asked again while this process holds the row
+    assert teller.told == [(11, RevocationStatus.REVOKED)]
+
+
+async def test_a_row_another_part_of_the_bot_tells_is_left_to_it(store: Store, clock: FakeClock) -> None:
+    hub, teller = RecordingHub(), Teller()
+    revocations = worker(store, hub, clock, teller)
+    await revocations.add("discourse:post:1:secret:d", tokens(1), notify={"via": "discourse", "username": "al"})
+    await revocations.run_once()
+    await revocations.run_once()
+    assert hub.requests and teller.told == []
+    clock.advance(LEASE + 1)
+    (row,) = await store.due_revocations()  # there for a process that runs the forum
+    assert row.outcome is not None and row.token is None
 
 
 def test_backoff_grows_and_stays_jittered_within_bounds() -> None:
-    revoker = Revoker(RecordingHub().revoke, base_delay=1.0, max_delay=8.0, rng=random.Random(1))
+    rng = random.Random(1)
     for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (7, 8.0)]:
-        delays = {revoker._backoff(attempt) for _ in range(50)}
+        delays = {backoff(attempt, base=1.0, ceiling=8.0, rng=rng) for _ in range(50)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(delays) > 1  # jittered
 
 
-async def test_tokens_reach_the_sandbox_hub_through_the_real_client(sandbox_hub) -> None:
+async def test_tokens_reach_the_sandbox_hub_through_the_real_client(sandbox_hub, store: Store) -> None:
     from diagnosis.hub import HubClient
 
     gen = SecretGen(31)
     leaked = [gen.sample(k).secret for k in ("huggingface", "huggingface_oauth", "huggingface_org")]
     pasted = f"curl -H 'Authorization: Bearer {leaked[0]}' ... also {leaked[1]} and {leaked[2]} and {leaked[0]}"
     async with HubClient(sandbox_hub.endpoint, token=False) as client:
-        revoker = Revoker(client.revoke_credentials, linger=0.01)
-        revoker.submit(redact(pasted).hf_tokens())
-        await revoker.aclose()
-    assert sandbox_hub.revoked == [{"credentials": leaked}]
+        revocations = Revocations(store, client.revoke_credentials)
+        await revocations.add("leak:msg:6:d", redact(pasted).hf_tokens(), notify={"via": "discord"})
+        await revocations.run_once()
+    assert len(sandbox_hub.revoked) == 1 and sorted(sandbox_hub.revoked[0]["credentials"]) == sorted(leaked)
     assert sandbox_hub.revoke_requests_with_auth == 0

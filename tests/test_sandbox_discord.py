@@ -264,3 +264,60 @@ async def test_send_permission_enforced(discord_sandbox: DiscordSandbox) -> None
         everyone["permissions"] = str(int(everyone["permissions"]) & ~PERM_SEND_MESSAGES)
         with pytest.raises(discord.Forbidden):
             await client.get_channel(discord_sandbox.general).send("no")  # type: ignore[union-attr]
+
+
+async def test_a_nonce_is_enforced_like_discord(discord_sandbox: DiscordSandbox) -> None:
+    """The same author and nonce within the window: the first message comes back and nothing new is created."""
+    d = discord_sandbox
+    async with running(d, Recorder(default_intents())) as client:
+        channel = client.get_channel(d.general)
+        first = await channel.send("one answer", nonce="answer-1")  # type: ignore[union-attr]
+        again = await channel.send("one answer, said again", nonce="answer-1")  # type: ignore[union-attr]
+        other = await channel.send("another answer", nonce="answer-2")  # type: ignore[union-attr]
+        assert again.id == first.id and again.content == "one answer" and other.id != first.id
+        assert len(d.bot_messages(d.general)) == 2 and d.nonce_hits == 1
+        with pytest.raises(discord.HTTPException) as too_long:
+            await channel.send("x", nonce="n" * 26)  # type: ignore[union-attr]
+        assert too_long.value.code == 50035
+        await first.delete()
+        with pytest.raises(discord.NotFound):  # sent again just after its message was deleted
+            await channel.send("one answer", nonce="answer-1")  # type: ignore[union-attr]
+        d.nonce_window = 0.0  # minutes later: the nonce is free again
+        assert (await channel.send("much later", nonce="answer-1")).id != first.id  # type: ignore[union-attr]
+
+
+async def test_created_but_answered_5xx_is_retried_by_discord_py_under_its_nonce(
+        discord_sandbox: DiscordSandbox) -> None:
+    d = discord_sandbox
+    async with running(d, Recorder(default_intents())) as client:
+        d.inject_error_after("POST", rf"^/channels/{d.general}/messages$", status=500)
+        sent = await client.get_channel(d.general).send("hello")  # type: ignore[union-attr]
+        statuses = [r.status for r in d.requests if r.method == "POST" and r.path.endswith("/messages")]
+        assert statuses == [500, 200] and d.nonce_hits == 1  # discord.py sends a nonce of its own
+        assert [int(m["id"]) for m in d.bot_messages(d.general)] == [sent.id]
+
+
+class EagerShards(discord.AutoShardedClient):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s between two IDENTIFYs (Discord's max_concurrency 1): the sandbox does not limit them."""
+
+
+async def test_shards_get_only_their_guild_s_events() -> None:
+    from sandbox.discord_server import shard_of
+
+    async with DiscordSandbox(recommended_shards=2) as d:
+        discord.http.Route.BASE = d.api_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(d.gateway_url)
+        client = EagerShards(intents=default_intents(), guild_ready_timeout=0.01)  # asks /gateway/bot
+        task = asyncio.create_task(client.start(d.token))
+        try:
+            await asyncio.wait_for(client.wait_until_ready(), 10)
+            assert sorted(s.shard for s in d.sessions if s.identified) == [(0, 2), (1, 2)]
+            assert [g.id for g in client.guilds] == [d.guild_id]
+            await d.post(d.general, d.add_user("amy"), "hello")
+            owner = shard_of(d.guild_id, 2)
+            by_shard = {s.shard[0]: [p["t"] for p in s.sent] for s in d.sessions if s.identified}
+            assert "MESSAGE_CREATE" in by_shard[owner] and "MESSAGE_CREATE" not in by_shard[1 - owner]
+        finally:
+            await client.close()
+            await task
