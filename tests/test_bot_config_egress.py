@@ -29,6 +29,28 @@ def test_defaults_need_only_the_token() -> None:
     assert config.api_base is None and config.dev_guild is None and config.db_path and config.log_level == "INFO"
 
 
+def test_shards_and_the_revocation_bound() -> None:
+    config = load(FULL | {"DISCORD_SHARD_COUNT": "4", "DISCORD_SHARD_IDS": "2, 0,2", "SPACEDOC_REVOKE_MINUTES": "5"})
+    assert (config.shard_count, config.shard_ids, config.revoke_minutes) == (4, (0, 2), 5.0)
+    assert load(FULL | {"DISCORD_SHARD_COUNT": "3"}).shard_ids is None  # all three here
+    unset = load(FULL)
+    assert (unset.shard_count, unset.shard_ids, unset.revoke_minutes) == (None, None, 15.0)  # as Discord recommends
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"DISCORD_SHARD_COUNT": "0"}, "DISCORD_SHARD_COUNT"),
+    ({"DISCORD_SHARD_COUNT": "two"}, "DISCORD_SHARD_COUNT"),
+    ({"DISCORD_SHARD_IDS": "0"}, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+    ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "2"}, "from 0 to 1"),
+    ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,,1"}, "DISCORD_SHARD_IDS"),
+    ({"SPACEDOC_REVOKE_MINUTES": "0"}, "SPACEDOC_REVOKE_MINUTES"),
+])
+def test_bad_shards_and_revocation_bounds_are_one_line_errors(changes: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(FULL | changes)
+    assert named in str(error.value) and "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("changes, named", [
     ({"DISCORD_TOKEN": ""}, "DISCORD_TOKEN"),
     ({"DISCORD_TOKEN": "two words"}, "DISCORD_TOKEN"),

@@ -14,11 +14,14 @@ from pathlib import Path
 import discord
 import pytest
 
+from diagnosis.incidents import DiagnosisRecord
+from diagnosis.model import Bucket
 from diagnosis.redact import redact
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
 from spacedoc.leases import nonce
+from spacedoc.store import open_store
 from tests.secretgen import SecretGen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,6 +266,24 @@ async def test_shards_unset_means_as_many_as_discord_recommends(harness: BotHarn
     assert any(r.method == "GET" and r.path == "/gateway/bot" for r in d.requests)
     identify = next(g["d"] for g in d.gateway_received if g.get("op") == 2)
     assert identify["shard"] == [0, 1]
+
+
+async def test_records_past_the_retention_period_are_pruned_on_schedule(tmp_path: Path) -> None:
+    db = str(tmp_path / "old.sqlite3")
+    store = await open_store(db)
+    now = datetime.now(timezone.utc)
+    for age in (40, 1):  # days; SPACEDOC_RETENTION_DAYS is 30
+        await store.record_diagnosis(DiagnosisRecord(space="orchid-nlp/summarizer", bucket=Bucket.BUILD_FAILURE,
+                                                     at=now - timedelta(days=age), guild_id=None))
+    await store.close()
+    async with BotHarness(db) as h:
+        for _ in range(200):  # the first round runs at start
+            kept = await h.bot.store.recent_diagnoses(since=now - timedelta(days=365))
+            if len(kept) == 1:
+                break
+            await asyncio.sleep(0.01)
+        assert [r.at.date() for r in kept] == [(now - timedelta(days=1)).date()]
+    h.check_clean()
 
 
 async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) -> None:

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from diagnosis.leaks import ROTATION, leak_warning
+from diagnosis.leaks import (
+    ROTATION,
+    leak_summary,
+    leak_warning,
+    revocation_outcome,
+    revocation_update,
+    summarised,
+)
 from diagnosis.redact import redact
 from diagnosis.revocation import RevocationStatus
 from tests.secretgen import KINDS, SecretGen
@@ -54,3 +61,22 @@ def test_kept_message_is_not_claimed_removed() -> None:
     kept = leak_warning(found, removed=False)
     assert "I removed" not in kept and "delete yours now" in kept
     assert "I removed it" in leak_warning(found)
+
+
+def test_a_warning_can_be_written_again_from_its_summary_without_the_secrets() -> None:
+    gen = SecretGen(45)
+    found = redact(f"{gen.sample('huggingface').text} {gen.sample('huggingface').text} {gen.sample('github').text}")
+    summary = leak_summary(found)
+    assert all(f.secret[4:] not in str(summary) for f in found.findings)
+    assert leak_warning(summarised(summary), RevocationStatus.PENDING) == leak_warning(found, RevocationStatus.PENDING)
+
+
+@pytest.mark.parametrize("status, says", [(RevocationStatus.REVOKED, "have had it revoked"),
+                                          (RevocationStatus.FAILED, "revoke it yourself now")])
+def test_a_pending_revocation_is_updated_once_it_ended(status, says) -> None:
+    warning = leak_warning(redact(SecretGen(46).sample("huggingface").text), RevocationStatus.PENDING)
+    assert "will confirm here once it is" in warning
+    updated = revocation_update(warning, status)
+    assert says in updated and "will confirm" not in updated
+    assert updated.splitlines()[0] == warning.splitlines()[0]  # the rest is unchanged
+    assert ("Revoke it yourself" in revocation_outcome(status)) is (status is RevocationStatus.FAILED)
