@@ -19,6 +19,7 @@ from discord.ext import commands
 from diagnosis.pipeline import InvalidSpace
 from spacedoc import diagnosing, egress
 from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.leases import NotDone
 from spacedoc.store import Claim
 from spacedoc.views import answer_message, remember, starter_message, verdict_view
 
@@ -115,8 +116,10 @@ class Diagnose(commands.Cog):
         try:
             answer = await self._diagnosis(str(payload["text"]), payload.get("space"), payload.get("guild"), show,
                                            lambda **parts: egress.edit_original(webhook, **parts))
-        except discord.NotFound:
-            return "expired"  # never deferred, or Discord forgot it
+        except discord.HTTPException as exc:
+            if exc.status >= 500:
+                raise NotDone(f"cannot finish interaction {claim.key}: {exc}") from None
+            return "expired"  # never deferred, or Discord no longer knows the token
         return str(answer.id)
 
     # ---- mentions --------------------------------------------------------------------------------

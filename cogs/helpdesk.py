@@ -114,8 +114,8 @@ class HelpDesk(commands.Cog):
         in_forum_thread = _in_forum_thread(channel)
         if _is_forum_post(message, channel):
             self._last_reply_to[message.author.id] = time.monotonic()  # their first follow-up needs no answer
-        elif in_forum_thread and not await self._take_followup_slot(channel.id):
-            return "no follow-up left"
+        elif in_forum_thread and claim.attempts == 1 and not await self._take_followup_slot(channel.id):
+            return "no follow-up left"  # (a retry took its slot the first time)
         if not in_forum_thread:
             self._conversation[(channel.id, message.author.id)] = time.monotonic()
         return await self._reply(claim, message, channel, text)

@@ -228,6 +228,15 @@ async def test_release_gives_the_work_back_at_once(open_):
     assert not await first.claim("answer:msg:1")
 
 
+async def test_a_released_claim_is_not_renewed(open_, clock):
+    worker = await open_()
+    assert await worker.claim("answer:msg:1") and await worker.claim("answer:msg:2")
+    await worker.release("answer:msg:1")
+    clock.advance(LEASE / 3)
+    assert await worker.renew() == 1  # the heartbeat keeps what it holds, not what it gave back
+    assert [c.key for c in await worker.expired_claims("answer:")] == ["answer:msg:1"]
+
+
 async def test_renew_keeps_a_live_process_s_leases(open_, clock):
     worker, other = await open_(), await open_()
     assert await worker.claim("answer:msg:1") and await worker.claim("answer:msg:2") and await worker.claim("x:3")

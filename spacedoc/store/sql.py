@@ -158,8 +158,9 @@ class SqlStore:
         )
 
     async def renew(self) -> int:
+        # A released claim (lease_until 0) is no longer held: renewing it would hide it from the sweep.
         return await self._db.execute(
-            "UPDATE claims SET lease_until = $2 WHERE owner = $1 AND done = 0",
+            "UPDATE claims SET lease_until = $2 WHERE owner = $1 AND done = 0 AND lease_until > 0",
             self.owner, self.clock() + self.lease_seconds,
         )
 
