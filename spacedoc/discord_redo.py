@@ -19,7 +19,8 @@ HISTORY = 50  # messages read after the original when looking for an earlier rep
 async def ready(bot: discord.Client) -> None:
     """Waits until the bot is connected and has its guilds (a redo reads channels from the cache)."""
     try:
-        await asyncio.wait_for(bot.wait_until_ready(), READY_TIMEOUT)
+        async with asyncio.timeout(READY_TIMEOUT):
+            await bot.wait_until_ready()
     except TimeoutError:
         raise NotDone("Discord is not connected") from None
 

@@ -133,16 +133,15 @@ async def send(
     view: discord.ui.View | None = None,
     reply_to: discord.Message | None = None,
     ping_roles: Iterable[discord.abc.Snowflake] = (),
-    nonce: str | None = None,
+    nonce: str,
 ) -> discord.Message:
     """Posts in a channel or thread; retried once when a brand-new forum thread is not ready yet (40058).
 
     `nonce` (spacedoc.leases.nonce of the work's claim) is sent with `enforce_nonce`: for a few minutes Discord
     answers a second send with the same nonce with the first message, so a retry (after a 5xx that was created
     anyway, from another process, after a restart) never posts twice."""
-    kwargs: dict[str, Any] = {**_prepared(content, embed), "allowed_mentions": _mentions(ping_roles)}
-    if nonce is not None:
-        kwargs["nonce"] = nonce
+    kwargs: dict[str, Any] = {**_prepared(content, embed), "allowed_mentions": _mentions(ping_roles),
+                              "nonce": nonce}
     if view is not None:
         kwargs["view"] = view
     if reply_to is not None:

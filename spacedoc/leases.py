@@ -38,6 +38,14 @@ class NotDone(Exception):
     """The work could not be done now (a service out of reach): the claim is given back and retried by the sweep."""
 
 
+async def woken_or_after(wake: asyncio.Event, seconds: float) -> None:
+    """Returns when `wake` is set or after `seconds`. (asyncio.timeout, not wait_for: on Python 3.11 wait_for can
+    swallow the cancellation that stops a loop at shutdown when its timeout fires at the same moment.)"""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()
+
+
 def nonce(key: str, part: str = "") -> str:
     """The nonce of the message `part` of the work `key` sends: the same in every process and after a restart."""
     return hashlib.blake2b(f"{key}\n{part}".encode(), digest_size=NONCE_LENGTH // 2).hexdigest()
@@ -134,15 +142,17 @@ class Leases:
         backoff = 1
         while True:
             self._wake.clear()
+            taken = 0
             try:
-                await self.sweep_once()
+                taken = await self.sweep_once()
             except Exception as exc:
                 log.warning("the sweep for unfinished work failed: %s", exc)
                 self._failed += 1
             backoff = min(backoff * 2, MAX_SWEEP_BACKOFF) if self._failed else 1
             self._failed = 0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval * backoff)
+            if taken >= SWEEP_BATCH and backoff == 1:
+                continue  # a crash left more than one batch: the next one at once
+            await woken_or_after(self._wake, interval * backoff)
 
     async def sweep_once(self) -> int:
         """Takes and redoes every expired claim of a registered kind; returns how many this process took."""

@@ -15,7 +15,6 @@ returns False while it cannot tell yet (the warning it would update is not poste
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import random
@@ -24,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from diagnosis.revocation import RevocationStatus, backoff
+from spacedoc.leases import woken_or_after
 from spacedoc.store import REVOKED, PendingRevocation, Store
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,7 @@ class Revocations:
                 await self.run_once()
             except Exception as exc:  # the store out of reach: the rows wait there
                 log.warning("the revocation worker failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+            await woken_or_after(self._wake, self._poll)
 
     async def run_once(self) -> None:
         """Tries every due revocation once (one request to the Hub), then tells whoever can be told."""
