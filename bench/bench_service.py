@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import statistics
@@ -134,6 +135,8 @@ async def run(name: str, dsn: str, args: argparse.Namespace, processes: int, *, 
 
 
 async def main(args: argparse.Namespace) -> int:
+    # The SIGKILLed process leaves Hub requests half answered; the sandbox Hub's server would log each one.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     given = os.environ.get("SPACEDOC_TEST_PG_DSN", "").strip()
     home = None if given else Path(tempfile.mkdtemp(prefix="spacedoc-pg-"))
     dsn = given or pg.start(home)  # type: ignore[arg-type]
