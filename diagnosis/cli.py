@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--text-file", metavar="FILE", help="read the report from FILE ('-' reads stdin)")
     src.add_argument("--text", metavar="TEXT", help="the report itself ('-' reads stdin)")
     src.add_argument("--batch", action="store_true",
-                     help='read JSON lines {"id": …, "text": …} on stdin, write one JSON verdict line per input')
+                     help='read JSON lines {"id": …, "title": … (optional), "text": …} on stdin, write one JSON verdict line per input')
     p.add_argument("--json", action="store_true", help="print the JSON verdict instead of text")
     p.add_argument("--offline", action="store_true", help="no network access at all: decide from the text")
     p.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or the public Hub)")
@@ -130,8 +130,8 @@ def _batch(stdin: TextIO, stdout: TextIO) -> int:
         if not isinstance(item, dict):
             stdout.write(json.dumps({"id": None, "error": "not a JSON object line"}) + "\n")
         else:
-            text = item.get("text")
-            verdict = decide(parse_report(text if isinstance(text, str) else ""))
+            text, title = item.get("text"), item.get("title")
+            verdict = decide(parse_report(text if isinstance(text, str) else "", title if isinstance(title, str) else ""))
             stdout.write(json.dumps({"id": item.get("id"), **to_json(verdict)}, ensure_ascii=False) + "\n")
         stdout.flush()
     return EXIT_OK

@@ -66,13 +66,30 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """What a request's own words point to (diagnosis/reading.py): a probability per bucket."""
+
+    probabilities: Mapping[Bucket, float]  # every bucket, summing to 1
+    bucket: Bucket  # the most likely
+    pushed_by: tuple[str, ...] = ()  # the model features that raised `bucket` most, strongest first
+    quote: str = ""  # the title or sentence that pushed `bucket` most ("" for needs_info)
+    visitor: float = 0.0  # probability that the poster reports someone else's Space (and cannot fix it)
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.bucket]
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
-    """What the person wrote, read: Space references, symptoms and pasted-log findings."""
+    """What the person wrote, read: Space references, symptoms and pasted-log findings, and the reading of
+    its prose. `text` is the whole request (a forum post's title, then its body)."""
 
     text: str
     spaces: tuple[SpaceRef, ...] = ()
     findings: tuple[Finding, ...] = ()
     request_ids: tuple[str, ...] = ()
+    reading: Reading | None = None
 
     @property
     def placeholder_only(self) -> bool:

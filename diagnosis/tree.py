@@ -27,6 +27,9 @@ MODERATION_FLOOR = 4.0  # policy wording: decides before anything else (seed pos
 PLATFORM_FLOOR = 3.5  # live status page or many recent reports: decides over repo-level buckets
 INCIDENT_WEIGHT = PLATFORM_FLOOR + 1.0  # an IncidentSignal is already thresholded: above the floor, whatever its size
 CORROBORATION = 0.25
+READING_WEIGHT = 3.0  # the prose reading at certainty weighs like a platform message; its probability scales it down
+READING_MIN = 0.15  # buckets the reading gives less than this add nothing
+NEEDS_INFO_CEILING = 2.2  # however sure the reading is that nothing points anywhere, a specific message still decides
 BUILDING_TOO_LONG_MIN = 30
 DEFAULT_PORT = 7860
 STREAMLIT_PORT = 8501
@@ -48,6 +51,7 @@ _STAGE_FINDINGS: dict[str, tuple[str, Bucket | None, float]] = {
 }
 _STUCK_STAGES = {"PAUSED", "BUILDING", "RUNNING_BUILDING"}
 _SETTLED_STAGES = {"RUNNING", "SLEEPING", "STOPPED", "BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR", "NO_APP_FILE"}
+_OWN_STORY_STAGES = {"SLEEPING", "STOPPED", "CONFIG_ERROR", "NO_APP_FILE"}
 _LIFECYCLE_TEXT_CODES = {"build_queued", "builder_not_dispatching", "stuck_building", "logs_frozen", "paused"}
 _ERROR_BUCKETS = {B.BUILD_FAILURE, B.RUNTIME_CRASH, B.PORT_HEALTHCHECK, B.CONFIG_ERROR, B.HARDWARE_SCHEDULING,
                           B.MODERATION_LOCK, B.PLATFORM_INCIDENT}
@@ -81,16 +85,41 @@ class Context:
     run_log_state: str | None = None
     text_codes: set[str] = field(default_factory=set)
     platform_seen: bool = False  # the status page or other reports (not only the person's words) show an incident
+    platform_context: str | None = None  # an incident seen while the Space's own state explains the failure
 
 
 def decide(report: Report, evidence: Evidence = Evidence()) -> Verdict:
     """The most likely bucket with its evidence, next actions and, when HF must act, an e-mail draft."""
     ctx = Context(space=_space_id(report, evidence), text_codes={f.code for f in report.findings})
-    findings = list(report.findings) + _evidence_findings(evidence, ctx)
+    live = _evidence_findings(evidence, ctx)
+    findings = list(report.findings) + _reading_findings(report) + live
     findings += _derived_findings(findings, report, ctx)
     scores = _scores(findings, ctx)
-    bucket = _choose(scores, findings, report)
+    if B.PLATFORM_INCIDENT in scores and _own_story(live, ctx):
+        # the Space's own state explains what people see: an incident at the same time is context, not the cause
+        platform = max((f for f in findings if f.bucket is B.PLATFORM_INCIDENT), key=lambda f: f.weight)
+        ctx.platform_context = platform.quote
+        del scores[B.PLATFORM_INCIDENT]
+    bucket = _choose(scores, findings, report, _needs_info_floor(report, live))
     return _verdict(bucket, scores, findings, report, evidence, ctx)
+
+
+def _reading_findings(report: Report) -> list[Finding]:
+    """The prose reading as findings: one per bucket it gives at least READING_MIN, weighted by probability."""
+    r = report.reading
+    if r is None:
+        return []
+    why = {"pushed_by": ", ".join(r.pushed_by[:3])} if r.pushed_by else {}
+    return [Finding("reading", bucket, round(READING_WEIGHT * p, 3), r.quote if bucket is r.bucket else "", "text", why)
+            for bucket, p in r.probabilities.items() if bucket is not B.NEEDS_INFO and p >= READING_MIN]
+
+
+def _needs_info_floor(report: Report, live: list[Finding]) -> float:
+    """The score a bucket needs to be named. When the words point nowhere (the reading's needs_info) and no live
+    evidence says anything, a stray weak phrase must not decide: the floor rises with the reading's certainty."""
+    if report.reading is None or any(f.bucket is not None and f.weight > 0 for f in live):
+        return NEEDS_INFO_FLOOR
+    return min(NEEDS_INFO_CEILING, max(NEEDS_INFO_FLOOR, READING_WEIGHT * report.reading.probabilities.get(B.NEEDS_INFO, 0.0)))
 
 
 # ---- scores and precedence ---------------------------------------------------------------------
@@ -110,7 +139,17 @@ def _scores(findings: list[Finding], ctx: Context) -> dict[Bucket, float]:
     return scores
 
 
-def _choose(scores: dict[Bucket, float], findings: list[Finding], report: Report) -> Bucket:
+def _own_story(live: list[Finding], ctx: Context) -> bool:
+    """The runtime tells the Space's own story: it sleeps, or its build or app failed and says how."""
+    if ctx.stage in _OWN_STORY_STAGES:
+        return True
+    if ctx.stage in ("BUILD_ERROR", "RUNTIME_ERROR"):
+        return bool(ctx.error_message) or any(
+            f.source.endswith("_log") and f.bucket not in (None, B.PLATFORM_INCIDENT) for f in live)
+    return False
+
+
+def _choose(scores: dict[Bucket, float], findings: list[Finding], report: Report, floor: float) -> Bucket:
     if not scores:
         return B.NEEDS_INFO
     if scores.get(B.MODERATION_LOCK, 0) >= MODERATION_FLOOR:
@@ -120,7 +159,7 @@ def _choose(scores: dict[Bucket, float], findings: list[Finding], report: Report
         return B.PLATFORM_INCIDENT
     best = max(scores, key=lambda b: scores[b])
     top = scores[best]
-    if top < NEEDS_INFO_FLOOR or (report.placeholder_only and top < PLACEHOLDER_FLOOR):
+    if top < floor or (report.placeholder_only and top < PLACEHOLDER_FLOOR):
         return B.NEEDS_INFO
     return best
 
@@ -282,6 +321,11 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
     if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "not_only_mine", "stopped_working"}:
         out.append(Finding("several_owners", B.PLATFORM_INCIDENT, 1.0,
                            f"{len(owners)} Spaces of different owners named in one report", "text"))
+    several = codes & {"account_wide", "many_spaces_failing", "others_too", "not_only_mine"} or len(report.spaces) >= 2
+    if "registry_push_401" in codes and several:
+        # the builder cannot push images for several Spaces at once: the registry fails, not their Dockerfiles
+        push = next(f for f in findings if f.code == "registry_push_401")
+        out.append(Finding("registry_push_many", B.PLATFORM_INCIDENT, 4.0, push.quote, push.source, push.facts))
     if "build_queued_header" in codes and not any(f.bucket is B.BUILD_FAILURE for f in findings) and ctx.stage is None:
         # a pasted build log that is nothing but its queue line: the builder never ran a step
         header = next(f for f in findings if f.code == "build_queued_header")
@@ -482,8 +526,11 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
     said = {f.code for f in decisive}
     text = " ".join(report.text.split()).lower()  # quotes are whitespace-normalised by logs.shorten
 
+    stage_said = any(_from_stage(f) for f in decisive)
+
     def fresh(f: Finding) -> bool:
-        if _STAGE_WORDS.get(f.code) in said and len(f.quote.split()) <= STAGE_WORDS_ONLY:
+        stage_words = _STAGE_WORDS.get(f.code) in said or (f.code == "reading" and stage_said)
+        if stage_words and len(f.quote.split()) <= STAGE_WORDS_ONLY:
             return False
         return bool(f.quote) and not any(sayer in said for sayer in _SAID_BY.get(f.code, ())) and not any(
             _overlaps(f.quote, c) for c in cited)
@@ -509,6 +556,8 @@ def _evidence_lines(bucket: Bucket, decisive: list[Finding], findings: list[Find
     header = next((f for f in findings if f.code == "build_queued_header"), None)
     if header and bucket in (B.LIFECYCLE_STUCK, B.NEEDS_INFO) and fresh(header) and len(lines) < MAX_EVIDENCE:
         lines.append(f"{SOURCE_LABEL.get(header.source, header.source)}: “{header.quote}”")
+    if ctx.platform_context and len(lines) < MAX_EVIDENCE:
+        lines.append(f"meanwhile: {ctx.platform_context} — a platform incident, but not what stops this Space")
     if report.request_ids:
         lines.append(f"request id: {report.request_ids[0]}")
     if bucket is B.NEEDS_INFO and any(f.code == "http_503" for f in findings):

@@ -20,10 +20,10 @@ LOGS_FLOOR = 0.90  # over excerpts with a bucket label ("other" expects none)
 
 
 def score(cases):
-    """cases: (id, label, secondary, text) → (accuracy, per-bucket table lines, misses)."""
+    """cases: (id, label, secondary, text[, title]) → (accuracy, per-bucket table lines, misses)."""
     hits, per_total, per_hit, misses = 0, Counter(), Counter(), []
-    for case_id, label, secondary, text in cases:
-        v = decide(parse_report(text))
+    for case_id, label, secondary, text, *title in cases:
+        v = decide(parse_report(text, *title))
         per_total[label] += 1
         if v.bucket.value == label:
             hits += 1
@@ -31,16 +31,19 @@ def score(cases):
         else:
             misses.append(f"{case_id}: labelled {label}{f' (or {secondary})' if secondary else ''}, got {v.bucket.value} "
                           f"({v.confidence:.2f}); alternatives {[a.bucket.value for a in v.alternatives[:2]]}")
-    table = [f"  {b:<20} {per_hit[b]}/{n}  {per_hit[b] / n:.0%}" for b, n in sorted(per_total.items())]
+    table = [f"  {b:<20} {per_hit[b]}/{n}  {per_hit[b] / n:.0%}" for b, n in sorted(total_items(per_total))]
     return hits / max(1, len(cases)), table, misses
 
 
-def report_cases():
+def total_items(counter):
+    return counter.items()
+
+
+def report_rows():
     path = FIXTURES / "reports" / "reports.jsonl"
     if not path.exists():
         pytest.skip(f"no fixtures at {path}")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(r["id"], r["label"], r.get("secondary_label"), r["text"]) for r in rows]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def log_cases():
