@@ -50,6 +50,8 @@ class Diagnose(commands.Cog):
         if not await self.bot.store.claim(f"interaction:{interaction.id}"):
             return  # the same interaction delivered twice
         await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
+        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
+        space = egress.well_formed(space) if space is not None else None
 
         async def show(line: str) -> None:
             await egress.edit_response(interaction, content=line)
@@ -59,8 +61,8 @@ class Diagnose(commands.Cog):
             verdict = await diagnosing.diagnose(
                 self.bot.hub, self.bot.store, text, space=space, guild_id=interaction.guild_id,
                 on_progress=editor.on_progress)
-        except InvalidSpace:
-            verdict, failure = None, ("That is not a Space I can look up: give its URL "
+        except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
+            verdict, failure = None, (f"I can't look that up: {invalid}. Give the Space's URL "
                                       "(https://huggingface.co/spaces/OWNER/NAME) or its id (OWNER/NAME).")
         except Exception:
             log.exception("diagnosis failed for interaction %s", interaction.id)

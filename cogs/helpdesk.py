@@ -1,14 +1,15 @@
 """Auto-replies in the server's help forums and help text channels.
 
 Forums: the trigger is the post's starter message (its id is the thread id), not THREAD_CREATE, which
-avoids Discord's 40058 race (egress retries once more if it still happens). Then the original poster's
-follow-ups, up to a small cap. Text channels: only messages clearly about a broken Space, once per person
-per conversation window.
+avoids Discord's 40058 race (egress retries once more if it still happens); a starter message that arrives
+before its THREAD_CREATE is answered too (its thread is fetched). Then the original poster's follow-ups, up
+to a small cap. Text channels: only messages clearly about a broken Space, once per person per
+conversation window.
 
 Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
-short to act on. A per-user cooldown and a cap on concurrent diagnoses keep a busy server cheap, and each
-message is claimed in the store before it is answered, so nothing is answered twice, also across a
-gateway replay or a restart.
+short to act on. A per-user cooldown on chat (follow-ups and help channels; never on a new forum post) and
+a cap on concurrent diagnoses keep a busy server cheap, and each message is claimed in the store before it
+is answered, so nothing is answered twice, also across a gateway replay or a restart.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from discord.ext import commands
 from diagnosis.extract import parse_report
 from diagnosis.prefilter import looks_like_space_trouble
 from spacedoc.store import GuildSettings, Store
-from spacedoc.views import answer_message, register_persistent_views, starter_message
+from spacedoc.views import answer_message, message_channel, register_persistent_views, starter_message
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ SOLVED_TITLE = re.compile(r"\[(?:solved|resolved|fixed)\]", re.IGNORECASE)
 class AutoReplyPolicy:
     min_chars: int = 20  # "help pls" is not something to diagnose
     followups_per_thread: int = 2  # answers to the original poster after the first one
-    user_cooldown: float = 30.0  # seconds between two auto-replies to the same person
+    user_cooldown: float = 30.0  # seconds between two auto-replies to the same person's chat (not new posts)
     conversation_window: float = 15 * 60.0  # text channels: one auto-reply per person per channel per window
     max_concurrent: int = 4  # diagnoses in flight across the whole bot
     strong_symptom_weight: float = 2.0  # symptom weight that stands in for a Space reference
@@ -73,28 +74,30 @@ class HelpDesk(commands.Cog):
             return
         if any(user.id == me.id for user in message.mentions):
             return  # a mention asks the Diagnose cog, which reads the whole conversation
-        channel = message.channel
-        in_forum_thread = isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
-        if not in_forum_thread and not isinstance(channel, discord.TextChannel):
-            return
         settings = await self.store.get_guild_settings(message.guild.id)
         if not settings.auto_reply:
             return
+        channel = await message_channel(self.bot, message)
+        in_forum_thread = isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
         if in_forum_thread and channel.parent_id in settings.help_forums:
             text = await self._forum_text(message, channel, settings)
-        elif channel.id in settings.help_channels:
+        elif isinstance(channel, discord.TextChannel) and channel.id in settings.help_channels:
             text = self._channel_text(message)
         else:
             return
         if text is None:
             return
+        new_post = in_forum_thread and message.id == channel.id  # always answered: the cooldown is for chat
         previous = self._last_reply_to.get(message.author.id)
-        if not self._take_cooldown(message.author.id):
+        if not new_post and not self._take_cooldown(message.author.id):
             return
         if not await self.store.claim(f"answer:msg:{message.id}"):
-            self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
+            if not new_post:
+                self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
             return
-        if in_forum_thread and message.id != channel.id and not await self._take_followup_slot(channel.id):
+        if new_post:
+            self._last_reply_to[message.author.id] = time.monotonic()  # their first follow-up needs no answer
+        elif in_forum_thread and not await self._take_followup_slot(channel.id):
             return
         if not in_forum_thread:
             self._conversation[(channel.id, message.author.id)] = time.monotonic()

@@ -5,8 +5,8 @@ in Server Settings → Integrations, which is why the commands do not re-check i
 """
 from __future__ import annotations
 
-import dataclasses
-from typing import Literal
+from dataclasses import replace
+from typing import Callable, Literal
 
 import discord
 from discord import app_commands
@@ -40,7 +40,8 @@ def describe(settings: GuildSettings) -> str:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Settings(commands.GroupCog, group_name="spacedoc", group_description="Space Doctor settings for this server"):
-    """Each command reads the current settings, changes one field and saves them."""
+    """Each command shows the settings, or changes them and confirms, once per interaction: Discord may deliver
+    an interaction again (a gateway replay), and answering it twice is refused (40060)."""
 
     # Subgroups are class attributes so that GroupCog nests them under /spacedoc.
     forum = app_commands.Group(name="forum", description="Help forums where new posts get an automatic diagnosis")
@@ -50,64 +51,71 @@ class Settings(commands.GroupCog, group_name="spacedoc", group_description="Spac
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def _current(self, interaction: discord.Interaction) -> GuildSettings:
+    async def _settings_once(self, interaction: discord.Interaction) -> GuildSettings | None:
+        """This server's settings, or None when this interaction was answered already."""
         assert interaction.guild_id is not None  # the group is guild-only
+        if not await self.store.claim(f"interaction:{interaction.id}"):
+            return None
         return await self.store.get_guild_settings(interaction.guild_id)
 
-    async def _update(self, interaction: discord.Interaction, message: str, **changes: object) -> None:
-        current = await self._current(interaction)
-        await self.store.save_guild_settings(dataclasses.replace(current, **changes))
+    async def _update(self, interaction: discord.Interaction, message: str,
+                      change: Callable[[GuildSettings], GuildSettings]) -> None:
+        current = await self._settings_once(interaction)
+        if current is None:
+            return
+        await self.store.save_guild_settings(change(current))
         await egress.respond(interaction, message, ephemeral=True)
+
+    async def _show(self, interaction: discord.Interaction, render: Callable[[GuildSettings], str]) -> None:
+        current = await self._settings_once(interaction)
+        if current is not None:
+            await egress.respond(interaction, render(current), ephemeral=True)
 
     @forum.command(name="add", description="Answer new posts in this forum automatically")
     async def forum_add(self, interaction: discord.Interaction, forum: discord.ForumChannel) -> None:
-        current = await self._current(interaction)
         await self._update(interaction, f"New posts in {forum.mention} will get a diagnosis.",
-                           help_forums=current.help_forums | {forum.id})
+                           lambda s: replace(s, help_forums=s.help_forums | {forum.id}))
 
     @forum.command(name="remove", description="Stop answering posts in this forum")
     async def forum_remove(self, interaction: discord.Interaction, forum: discord.ForumChannel) -> None:
-        current = await self._current(interaction)
         await self._update(interaction, f"{forum.mention} is no longer a help forum.",
-                           help_forums=current.help_forums - {forum.id})
+                           lambda s: replace(s, help_forums=s.help_forums - {forum.id}))
 
     @channel.command(name="add", description="Watch this text channel for messages about a broken Space")
     async def channel_add(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        current = await self._current(interaction)
         await self._update(interaction, f"I will answer messages about a broken Space in {channel.mention}.",
-                           help_channels=current.help_channels | {channel.id})
+                           lambda s: replace(s, help_channels=s.help_channels | {channel.id}))
 
     @channel.command(name="remove", description="Stop watching this text channel")
     async def channel_remove(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        current = await self._current(interaction)
         await self._update(interaction, f"{channel.mention} is no longer a help channel.",
-                           help_channels=current.help_channels - {channel.id})
+                           lambda s: replace(s, help_channels=s.help_channels - {channel.id}))
 
     @app_commands.command(name="list", description="The help forums and channels I answer in")
     async def list_places(self, interaction: discord.Interaction) -> None:
-        settings = await self._current(interaction)
-        await egress.respond(interaction, describe_places(settings), ephemeral=True)
+        await self._show(interaction, describe_places)
 
     @app_commands.command(name="autoreply", description="Turn automatic answers in help forums and channels on or off")
     async def autoreply(self, interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
-        await self._update(interaction, f"Auto-replies are {state}.", auto_reply=state == "on")
+        await self._update(interaction, f"Auto-replies are {state}.", lambda s: replace(s, auto_reply=state == "on"))
 
     @helper_role.command(name="set", description="Ping this role when someone says an answer did not help")
     async def helper_role_set(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        await self._update(interaction, f"Helper role set to {role.mention}.", helper_role=role.id)
+        await self._update(interaction, f"Helper role set to {role.mention}.",
+                           lambda s: replace(s, helper_role=role.id))
 
     @helper_role.command(name="clear", description="Ping no role when an answer did not help")
     async def helper_role_clear(self, interaction: discord.Interaction) -> None:
-        await self._update(interaction, "Helper role cleared.", helper_role=None)
+        await self._update(interaction, "Helper role cleared.", lambda s: replace(s, helper_role=None))
 
     @app_commands.command(name="revoke", description="Revoke Hugging Face tokens pasted in this server (default on)")
     async def revoke(self, interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
-        await self._update(interaction, f"Revoking leaked Hugging Face tokens is {state}.", revoke=state == "on")
+        await self._update(interaction, f"Revoking leaked Hugging Face tokens is {state}.",
+                           lambda s: replace(s, revoke=state == "on"))
 
     @app_commands.command(name="show", description="All Space Doctor settings for this server")
     async def show(self, interaction: discord.Interaction) -> None:
-        settings = await self._current(interaction)
-        await egress.respond(interaction, describe(settings), ephemeral=True)
+        await self._show(interaction, describe)
 
 
 async def setup(bot: commands.Bot) -> None:

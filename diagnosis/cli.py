@@ -14,7 +14,7 @@ from typing import TextIO
 from .extract import parse_report
 from .model import Evidence, SpaceRef, Verdict
 from .render import to_json, to_terminal
-from .spaceref import find_spaces
+from .spaceref import explicit_space, not_a_space
 from .tree import decide
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 2, 3
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     if args.space is not None:
         space = _space_arg(args.space)
         if space is None:
-            parser.error(f"not a Space id or URL: {args.space!r} (expected OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)")
+            parser.error(f"{not_a_space(args.space)} (expected OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)")
         if args.offline:
             verdict = _offline_with_space(space, text)
         else:
@@ -87,10 +87,8 @@ def _read_text(args: argparse.Namespace, stdin: TextIO) -> str:
 
 def _space_arg(arg: str) -> SpaceRef | None:
     """The Space an explicit SPACE argument names (a URL, OWNER/NAME or a `*.hf.space` subdomain), or None."""
-    refs = find_spaces(arg) or find_spaces(f"Space {arg.strip()}")
-    if not refs or refs[0].placeholder:
-        return None
-    return refs[0]
+    ref = explicit_space(arg)
+    return None if ref is None or ref.placeholder else ref
 
 
 def _offline_with_space(ref: SpaceRef, text: str) -> Verdict:

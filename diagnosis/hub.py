@@ -52,6 +52,7 @@ DEFAULT_TTL: Mapping[str, float] = {
     "commits": 30.0,
     "logs": 15.0,
     "status": 60.0,
+    "search": 60.0,
 }
 REFUSAL_TTL = 30.0  # upper bound for caching "not found, or private", "disabled", "owner-only"
 # Budget of one probe, retries included (seconds).
@@ -61,8 +62,10 @@ DEFAULT_TIMEOUT: Mapping[str, float] = {
     "commits": 4.0,
     "logs": 4.0,
     "status": 4.0,
+    "search": 4.0,
     "revoke": 6.0,
 }
+SEARCH_LIMIT = 100  # Spaces listed per search: an owner's Spaces whose id holds one word of the subdomain
 
 
 class ProbeFailed(Exception):
@@ -133,6 +136,13 @@ def parse_space_info(payload: Any) -> SpaceInfo:
     )
 
 
+def parse_space_ids(payload: Any) -> tuple[str, ...]:
+    """The ids in a Space listing (`GET /api/spaces`)."""
+    if not isinstance(payload, list):
+        raise ProbeFailed("unexpected search payload")
+    return tuple(item["id"] for item in payload if isinstance(item, dict) and isinstance(item.get("id"), str))
+
+
 def parse_commits(payload: Any) -> tuple[Commit, ...]:
     if not isinstance(payload, list):
         raise ProbeFailed("unexpected commits payload")
@@ -176,9 +186,12 @@ def parse_status_page(payload: Any) -> StatusPage:
 
 @dataclass(slots=True)
 class _Entry:
+    """A cached outcome: the value, or the reason of a definitive refusal. Never the exception itself: its
+    traceback would keep every frame of the failed request alive for as long as the entry lives."""
+
     expires: float
     value: Any = None
-    error: ProbeFailed | None = None
+    refusal: str | None = None
 
 
 class HubClient:
@@ -278,22 +291,45 @@ class HubClient:
         )
 
     async def resolve_subdomain(self, candidates: Iterable[str]) -> str | None:
-        """The candidate `OWNER/NAME` that exists and is served at the shared subdomain, or None."""
+        """The Space served at the `*.hf.space` subdomain that these `OWNER/NAME` readings (from
+        `subdomain_candidates`) come from, as the Hub spells its id; None when there is none.
+
+        Each reading is looked up first (the Hub matches ids case-insensitively, so `Alice/My-App` is found as
+        `alice/my-app`). A subdomain shows `_` and `.` as `-`, so when no reading exists the Space is searched for
+        by the longest word of its name: among each reading's owner's Spaces, then (for owners whose own name
+        holds `_` or `.`) the whole Hub. A transient failure is raised only when nothing was found.
+        """
         valid = [c for c in dict.fromkeys(candidates) if is_valid_space_id(c)]
-        results = await asyncio.gather(*(self.space_info(c) for c in valid), return_exceptions=True)
-        transient: ProbeFailed | None = None
-        for candidate, result in zip(valid, results):
-            if isinstance(result, SpaceInfo):
-                if result.subdomain is None or result.subdomain == subdomain_of(candidate):
-                    return candidate
-            elif isinstance(result, ProbeFailed):
-                if not result.definitive:
-                    transient = result
-            elif isinstance(result, BaseException):
-                raise result
-        if transient is not None:
+        if not valid:
+            return None
+        subdomain = subdomain_of(valid[0])
+        looked_up = await asyncio.gather(*(self._served(c) for c in valid), return_exceptions=True)
+        found, transient = _served_at(subdomain, looked_up)
+        if found is None:
+            by_owner = dict.fromkeys((owner, _longest_word(name)) for owner, name in (c.split("/") for c in valid))
+            searches = [*by_owner, (None, _longest_word(subdomain))]
+            searched = await asyncio.gather(*(self._search_spaces(owner, word) for owner, word in searches),
+                                            return_exceptions=True)
+            found, failed = _served_at(subdomain, searched)
+            transient = transient or failed
+        if found is None and transient is not None:
             raise transient
-        return None
+        return found
+
+    async def _served(self, space_id: str) -> list[tuple[str, str]]:
+        """[(the id as the Hub spells it, the subdomain it is served at)]; the Hub's own `subdomain` field
+        wins over our derivation (it is absent from older answers)."""
+        info = await self.space_info(space_id)
+        return [(info.id, info.subdomain or subdomain_of(info.id))]
+
+    async def _search_spaces(self, author: str | None, word: str) -> list[tuple[str, str]]:
+        """(id, subdomain) of the Spaces (of `author`, when given) whose id holds `word` (the Hub's `search`:
+        a case-insensitive substring)."""
+        url = f"{self.endpoint}/api/spaces"
+        params = {"search": word, "limit": SEARCH_LIMIT} | ({"author": author} if author else {})
+        ids = await self._cached("search", f"{author or '*'}:{word}",
+                                 lambda: self._get_json("search", url, parse_space_ids, params=params))
+        return [(space_id, subdomain_of(space_id)) for space_id in ids]
 
     async def revoke_credentials(self, tokens: list[str]) -> None:
         """Ask the Hub to revoke leaked tokens. The tokens travel only in the body, never as credentials."""
@@ -312,8 +348,8 @@ class HubClient:
         slot = (kind, key)
         entry = self._cache.get(slot)
         if entry is not None and entry.expires > time.monotonic():
-            if entry.error is not None:
-                raise ProbeFailed(entry.error.reason, definitive=True)  # fresh: no traceback piling up
+            if entry.refusal is not None:
+                raise ProbeFailed(entry.refusal, definitive=True)
             return entry.value
         task = self._inflight.get(slot)
         if task is None:
@@ -329,7 +365,7 @@ class HubClient:
         except ProbeFailed as failure:
             if failure.definitive:  # kept briefly: the owner may be fixing exactly this (visibility, a typo)
                 ttl = min(self._ttl[slot[0]], REFUSAL_TTL)
-                self._store(slot, _Entry(time.monotonic() + ttl, error=failure))
+                self._store(slot, _Entry(time.monotonic() + ttl, refusal=failure.reason))
             raise
         self._store(slot, _Entry(time.monotonic() + self._ttl[slot[0]], value=value))
         return value
@@ -530,6 +566,27 @@ class HubClient:
     def _backoff(self, tries: int) -> float:
         """Full jitter: uniform in [0, base·2^(tries-1)], capped at 2 s."""
         return self._rng.uniform(0, min(2.0, self._backoff_base * 2 ** (tries - 1)))
+
+
+def _served_at(subdomain: str, results: list[Any]) -> tuple[str | None, ProbeFailed | None]:
+    """The first id served at `subdomain` among lookup results (each a list of (id, its subdomain), or the
+    exception the lookup raised), and a transient failure met on the way. Anything but a ProbeFailed is
+    re-raised."""
+    transient: ProbeFailed | None = None
+    for result in results:
+        if isinstance(result, ProbeFailed):
+            transient = transient if result.definitive else result
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            match = next((space_id for space_id, served in result if served == subdomain), None)
+            if match is not None:
+                return match, None
+    return None, transient
+
+
+def _longest_word(name: str) -> str:
+    return max(name.split("-"), key=len)
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

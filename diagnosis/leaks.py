@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .redact import HF_KINDS, Redaction
 from .revocation import RevocationStatus
 
-__all__ = ["Rotation", "ROTATION", "leak_warning"]
+__all__ = ["Rotation", "ROTATION", "leak_warning", "rotation_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,16 @@ def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = Non
     else:
         lines = [f"{found} I cannot delete messages here: **delete yours now** — and even then, anyone who saw "
                  f"it may already have copied {them}."]
+    lines += rotation_lines(redaction, revocation)
+    lines.append("Keep keys in your Space's **Settings → Variables and secrets**, never in code or chat.")
+    return "\n".join(lines)
+
+
+def rotation_lines(redaction: Redaction, revocation: RevocationStatus | None = None) -> list[str]:
+    """One Markdown line per kind found: what it is (public prefix only), that it is compromised, how to rotate
+    it, and for Hugging Face tokens whether they were revoked. Shared by every place the bot warns (Discord,
+    Discourse)."""
+    lines = []
     for kind in redaction.kinds:
         rotation = ROTATION[kind]
         prefixes = sorted({f.prefix for f in redaction.findings if f.kind == kind and f.prefix})
@@ -99,5 +109,4 @@ def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = Non
         if kind in HF_KINDS:
             line += " " + _HF_STATUS[revocation]
         lines.append(line)
-    lines.append("Keep keys in your Space's **Settings → Variables and secrets**, never in code or chat.")
-    return "\n".join(lines)
+    return lines

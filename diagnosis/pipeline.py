@@ -16,14 +16,15 @@ from diagnosis.extract import parse_report
 from diagnosis.hub import HubClient, ProbeFailed
 from diagnosis.incidents import DiagnosisRecord, IncidentPolicy, detect_incident
 from diagnosis.model import Evidence, Ok, Report, SpaceRef, Verdict
-from diagnosis.spaceref import find_spaces
+from diagnosis.spaceref import explicit_space, find_other_repos, not_a_space
 from diagnosis.tree import decide
 
 HUB_CHECKS = ("runtime", "info", "commits")
 
 
 class InvalidSpace(ValueError):
-    """An explicitly given Space is neither `OWNER/NAME` nor a Space URL."""
+    """An explicitly given Space is neither `OWNER/NAME` nor a Space URL; the message says what it is instead
+    ("`meta-llama/Llama-2-7b` is a model, not a Space")."""
 
 
 async def diagnose(
@@ -78,15 +79,31 @@ async def _diagnose(
         if signal is not None:
             evidence = dataclasses.replace(evidence, incident=signal)
             verdict = decide(report, evidence)
-    return verdict, evidence
+    return _point_out_other_repos(verdict, text), evidence
 
 
 def _explicit_ref(space: str) -> SpaceRef:
-    # Read as the engine reads "the Space X" in a message: URLs, subdomains, bare ids and placeholders alike.
-    refs = find_spaces(space) or find_spaces(f"Space {space.strip()}")
-    if not refs:
-        raise InvalidSpace(f"not a Space id or URL: {space!r} (expected OWNER/NAME or a huggingface.co/spaces URL)")
-    return refs[0]
+    ref = explicit_space(space)
+    if ref is None:
+        raise InvalidSpace(not_a_space(space))
+    return ref
+
+
+def _point_out_other_repos(verdict: Verdict, text: str) -> Verdict:
+    """Before asking which Space it is, say that the model or dataset linked instead is not one."""
+    if verdict.space is not None or verdict.placeholder or not verdict.questions:
+        return verdict
+    others = find_other_repos(text)
+    if not others:
+        return verdict
+    kind, repo = others[0]
+    page = f"https://huggingface.co/{'datasets/' if kind == 'dataset' else ''}{repo}/discussions"
+    note = (f"`{repo}` is a {kind}, not a Space: I check Spaces (the apps at https://huggingface.co/spaces/…). "
+            f"For a problem with the {kind} itself, ask on its Community tab ({page}).")
+    ask = verdict.questions[0]  # "Which Space is it?": the note goes right before it
+    actions = tuple(item for action in verdict.next_actions
+                    for item in ((note, action) if action == ask else (action,)))
+    return dataclasses.replace(verdict, questions=(note, *verdict.questions), next_actions=actions)
 
 
 async def _space_to_probe(report: Report, client: HubClient | None, deadline: float) -> str | None:

@@ -1,4 +1,4 @@
-"""A Verdict as Discord Markdown (≤ 2000 chars), a Discord embed spec, terminal text, or JSON.
+"""A Verdict as Discord Markdown (≤ 2000 chars), a Discord embed spec, Discourse Markdown, terminal text, or JSON.
 
 Nothing here imports discord: `to_embed` returns a plain `EmbedSpec` that a cog turns into a
 `discord.Embed` field by field, already within Discord's limits.
@@ -53,16 +53,16 @@ _MD_SPECIAL_RE = re.compile(r"([\\*_~|`>\[\]])")
 _CODE_TOKEN_RE = re.compile(r"`[^`\s]{1,100}`")  # `app.py`, `torch==1.8.0`: a single token in a code span
 
 
-def _literal(text: str) -> str:
+def _literal(text: str, special: re.Pattern[str] = _MD_SPECIAL_RE) -> str:
     """Quoted user text shows as typed: Markdown characters escaped, so a pasted `**` or ``` cannot restyle the reply.
 
     A code span around one token (a file, a pin) stays a code span: it can restyle nothing, and escaping it would
     show stray backticks."""
     out, done = [], 0
     for m in _CODE_TOKEN_RE.finditer(text):
-        out += [_MD_SPECIAL_RE.sub(r"\\\1", text[done:m.start()]), m.group()]
+        out += [special.sub(r"\\\1", text[done:m.start()]), m.group()]
         done = m.end()
-    out.append(_MD_SPECIAL_RE.sub(r"\\\1", text[done:]))
+    out.append(special.sub(r"\\\1", text[done:]))
     return "".join(out)
 
 
@@ -124,6 +124,46 @@ def _markdown_body(v: Verdict, item_limit: int) -> str:
     if _also(v):
         parts.append(f"*Also possible: {_also(v)}*")
     return _safe("\n".join(parts))
+
+
+DISCOURSE_ITEM_LIMIT = 500  # a forum post has room (max_post_length 32000), a reader has less
+# Discourse Markdown allows raw HTML (<img>, <details>) and BBCode ([quote], [details]): quoted text escapes both.
+_DISCOURSE_SPECIAL_RE = re.compile(r"([\\*_~|`>\[\]<])")
+# @user and @group notify people on Discourse; a zero-width space keeps the text and drops the ping. An e-mail
+# address (word character before the @) is no mention and stays copyable.
+_DISCOURSE_MENTION_RE = re.compile(r"(?<![\w@])@(?=[\w.-])")
+
+
+def _unping(text: str) -> str:
+    return _DISCOURSE_MENTION_RE.sub("@\u200b", text)
+
+
+def to_discourse(v: Verdict) -> str:
+    """A forum reply in Discourse Markdown: the bucket in plain words, the decisive line quoted, next actions,
+    the rest of the evidence, stop lines, what could not be checked, and (when Hugging Face staff must act) the
+    support e-mail draft folded in a `[details]` block. No Discord-only markup."""
+    def item(text: str) -> str:
+        return _unping(_cut(" ".join(text.split()), DISCOURSE_ITEM_LIMIT))
+
+    evidence = [_literal(item(e), _DISCOURSE_SPECIAL_RE) for e in v.evidence]
+    parts = [f"**Space Doctor — {title(v)}** ({_unping(_header(v))})"]
+    if evidence:
+        parts.append(f"> {evidence[0]}")
+    for heading, items in (
+        (_next_heading(v), [item(a) for a in v.next_actions]),
+        ("More evidence", evidence[1:]),
+        ("Stop", [item(s) for s in v.stop_doing]),
+        ("Could not check", [item(u) for u in v.unavailable]),
+    ):
+        if items:
+            body = _numbered(items) if heading in ("Next", "Questions") else "\n".join(f"- {x}" for x in items)
+            parts.append(f"**{heading}**\n{body}")
+    if _also(v):
+        parts.append(f"*Also possible: {_also(v)}*")
+    if v.email_draft:
+        draft = v.email_draft.replace("```", "ʼʼʼ").replace("[/details]", "[/ details]")
+        parts.append(f'[details="Support e-mail draft (fill in the <…> parts)"]\n```text\n{draft}\n```\n[/details]')
+    return "\n\n".join(parts)
 
 
 def to_terminal(v: Verdict) -> str:

@@ -4,7 +4,8 @@ Forms recognised: `huggingface.co/spaces/OWNER/NAME` (any suffix, Markdown links
 `hf.co/spaces/…`, `huggingface.co/api/spaces/…`, `OWNER-NAME.hf.space` subdomains (every
 OWNER/NAME split kept as a candidate), and a bare `OWNER/NAME` written right after the word
 "Space". Template ids (`OWNER/SPACE_NAME`, `your-username/your-space`, `<space>`, `xxx/yyy`)
-come back as placeholders so the reply can ask for the real URL.
+come back as placeholders so the reply can ask for the real URL. Links to models and datasets
+are found too (`find_other_repos`), so that a reply can say they are not Spaces.
 
 All patterns are linear: character classes with bounded repetition, no nested quantifiers.
 """
@@ -13,12 +14,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .model import SpaceRef
+from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-# Hub repo naming: letters, digits, `-`, `_`, `.`; no leading/trailing `-`/`.`; no `--`/`..`;
-# at most 96 characters per part. Checked again by `is_valid_space_id` before any URL is built.
-_PART_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?")
-_MAX_PART = 96
+from .model import SpaceRef
 
 _URL_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:api/)?spaces/"
@@ -41,6 +39,18 @@ _OTHER_REPO_WORD_RE = re.compile(r"\b(?:models?|datasets?|checkpoints?|weights|i
 _BARE_WINDOW = 80
 _ANGLE_PLACEHOLDER_RE = re.compile(r"<\s*(?:your[ _\-]?)?(?:space|space[ _\-]?(?:url|name|id)|owner|user(?:name)?|repo)\s*>", re.IGNORECASE)
 
+# A link to another kind of repo: huggingface.co/OWNER/NAME is a model, …/datasets/OWNER/NAME a dataset.
+_REPO_URL_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:api/)?(?:(?P<kind>datasets|models)/)?"
+    r"(?P<owner>[A-Za-z0-9_][\w.\-]{0,95})/(?P<name>[A-Za-z0-9_][\w.\-]{0,95})",
+    re.IGNORECASE,
+)
+# First path segments of huggingface.co that are pages, not repo owners.
+_SITE_PAGES = frozenset(
+    """spaces api docs blog papers settings organizations join login logout pricing tasks learn posts collections
+    chat new new-space new-dataset enterprise inference-endpoints huggingchat support terms-of-service privacy""".split()
+)
+_URL_PREFIXES = ("http://", "https://", "www.", "huggingface.co/", "hf.co/")
 _FILE_SUFFIXES = (".py", ".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".cfg", ".sh", ".js", ".ts", ".html", ".css",
                   ".png", ".jpg", ".jpeg", ".gif", ".csv", ".ipynb", ".lock", ".whl", ".gz", ".zip", ".bin", ".safetensors")
 _PLACEHOLDER_WORDS = frozenset(
@@ -56,21 +66,15 @@ _TRAILING_JUNK = ".,;:!?*_~'\"`)]}>-"
 
 
 def is_valid_space_id(s: str) -> bool:
-    """True when `s` is exactly `OWNER/NAME` under the Hub's naming rules (safe to put in a URL path)."""
+    """True when `s` is exactly `OWNER/NAME` under the Hub's naming rules, as huggingface_hub checks them
+    (`validate_repo_id`): safe to put in a URL path. A name may be all digits (`someone/2048`)."""
     if not isinstance(s, str) or s.count("/") != 1:
         return False
-    owner, name = s.split("/")
-    return _valid_part(owner) and _valid_part(name)
-
-
-def _valid_part(part: str) -> bool:
-    return (
-        0 < len(part) <= _MAX_PART
-        and _PART_RE.fullmatch(part) is not None
-        and "--" not in part
-        and ".." not in part
-        and not part.endswith(".")
-    )
+    try:
+        validate_repo_id(s)
+    except HFValidationError:
+        return False
+    return True
 
 
 def _is_placeholder_part(part: str) -> bool:
@@ -114,10 +118,8 @@ def subdomain_candidates(sub: str) -> tuple[str, ...]:
     sub = sub.lower().strip("-")
     out = []
     for i, ch in enumerate(sub):
-        if ch == "-":
-            owner, name = sub[:i], sub[i + 1:]
-            if _valid_part(owner) and _valid_part(name):
-                out.append(f"{owner}/{name}")
+        if ch == "-" and is_valid_space_id(candidate := f"{sub[:i]}/{sub[i + 1:]}"):
+            out.append(candidate)
     return tuple(out)
 
 
@@ -161,6 +163,45 @@ def find_spaces(text: str) -> tuple[SpaceRef, ...]:
         found += _bare_ids(text, covered, starts)
     found.sort(key=lambda p: p[0])
     return _dedupe([ref for _, ref in found])
+
+
+def explicit_space(arg: str) -> SpaceRef | None:
+    """The Space an argument given *as* a Space names (the CLI's SPACE, `/diagnose space:`): a Space URL, a
+    `*.hf.space` address or any `OWNER/NAME` the Hub accepts, `someone/2048` included. A template id comes
+    back as a placeholder; None when it names no Space (see `not_a_space`)."""
+    text = arg.strip()
+    refs = find_spaces(text)
+    if not refs and not text.lower().startswith(_URL_PREFIXES):  # a URL that is no Space URL stays refused
+        if text.count("/") == 1:
+            owner, name = (_clean_part(part) for part in text.split("/"))
+            ref = _named_ref(owner, name, "bare", text)
+            refs = (ref,) if ref is not None else ()
+        refs = refs or find_spaces(f"Space {text}")
+    return refs[0] if refs else None
+
+
+def find_other_repos(text: str) -> tuple[tuple[str, str], ...]:
+    """The models and datasets `text` links to, as ("model" | "dataset", OWNER/NAME), in order, de-duplicated."""
+    low = text.lower()
+    if "huggingface.co/" not in low and "hf.co/" not in low:
+        return ()
+    found: dict[str, str] = {}
+    for m in _REPO_URL_RE.finditer(text):
+        owner, name = _clean_part(m["owner"]), _clean_part(m["name"])
+        if m["kind"] is None and owner.lower() in _SITE_PAGES or not is_valid_space_id(f"{owner}/{name}"):
+            continue
+        kind = "dataset" if (m["kind"] or "").lower() == "datasets" else "model"
+        found.setdefault(f"{owner}/{name}", kind)
+    return tuple((kind, repo) for repo, kind in found.items())
+
+
+def not_a_space(text: str) -> str:
+    """Why `text`, given as a Space, names none: it is a model or a dataset, or no Space id or URL at all."""
+    others = find_other_repos(text)
+    if others:
+        kind, repo = others[0]
+        return f"`{repo}` is a {kind}, not a Space"
+    return f"not a Space id or URL: {text.strip()!r}"
 
 
 def _inside(pos: int, covered: list[tuple[int, int]], starts: list[int]) -> bool:

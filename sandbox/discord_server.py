@@ -4,9 +4,11 @@ The server owns one guild (text channels, a help forum with tags, threads), a bo
 and any number of simulated people. Tests and the demo drive it through the helper methods (`post`, `edit`,
 `create_forum_post`, `invoke_slash`, `invoke_message_command`, `click`) and read what the bot did from the
 recorded requests and the message store. It behaves like Discord where a bot can get it wrong: exact
-`application/json`, 429s with `Via` + `retry_after`, the 3-second interaction deadline (404 / 10062),
-40058 on a brand-new forum thread, blank content without the message-content intent, message and embed
-length limits, permissions for deleting other people's messages, the bot's own messages echoed back.
+`application/json`, 429s with `Via` + `retry_after` (and, on request, without `Via`, which discord.py does
+not retry), the 3-second interaction deadline (404 / 10062), 40058 on a brand-new forum thread, a forum
+post's starter message arriving before its THREAD_CREATE, blank content without the message-content intent,
+message and embed length limits, permissions for deleting other people's messages and renaming their
+threads, attachments served from a CDN address, the bot's own messages echoed back.
 """
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ PERM_MANAGE_MESSAGES = 1 << 13
 PERM_EMBED_LINKS = 1 << 14
 PERM_READ_MESSAGE_HISTORY = 1 << 16
 PERM_USE_APPLICATION_COMMANDS = 1 << 31
+PERM_MANAGE_THREADS = 1 << 34
 PERM_SEND_MESSAGES_IN_THREADS = 1 << 38
 EVERYONE_PERMISSIONS = (
     PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_ADD_REACTIONS | PERM_EMBED_LINKS
@@ -203,6 +206,7 @@ class DiscordSandbox:
         self.channels: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[int, dict[str, Any]]] = {}  # channel id → message id → payload
         self.deleted: list[tuple[int, int]] = []  # (channel id, message id) in deletion order
+        self.attachment_files: dict[int, bytes] = {}  # attachment id → bytes, while its message exists
         self.general = self.add_channel("general")
         self.help_channel = self.add_channel("help")
         self.help_forum = self.add_channel("help-forum", CHANNEL_FORUM, tags=("solved", "question"))
@@ -234,6 +238,7 @@ class DiscordSandbox:
         app.router.add_get("/", self._gateway)
         for method, path, handler in self._routes():
             app.router.add_route(method, API_PREFIX + path, handler)
+        app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self._attachment)  # the CDN
         app.router.add_route("*", "/{tail:.*}", self._unhandled)
         self._runner, self.port = await serve_on_loopback(app, handle_signals=False)
         return self
@@ -279,9 +284,9 @@ class DiscordSandbox:
         self.member_roles.setdefault(uid, [])
         return user
 
-    def add_user(self, name: str, *, roles: Iterable[int] = ()) -> dict[str, Any]:
-        """A person in the guild; returns the user payload (`int(user["id"])` for the id)."""
-        user = self._new_user(name)
+    def add_user(self, name: str, *, roles: Iterable[int] = (), bot: bool = False) -> dict[str, Any]:
+        """A person (or another bot) in the guild; returns the user payload (`int(user["id"])` for the id)."""
+        user = self._new_user(name, bot=bot)
         self.member_roles[int(user["id"])] = list(roles)
         return user
 
@@ -352,9 +357,11 @@ class DiscordSandbox:
         return tid
 
     async def create_forum_post(
-        self, forum_id: int, author: dict[str, Any], title: str, content: str, *, tags: Iterable[str] = ()
+        self, forum_id: int, author: dict[str, Any], title: str, content: str, *, tags: Iterable[str] = (),
+        starter_first: bool = False,
     ) -> dict[str, Any]:
-        """A new forum post: THREAD_CREATE, then the starter message whose id is the thread id."""
+        """A new forum post: THREAD_CREATE, then the starter message whose id is the thread id. The two come
+        from different parts of Discord and are not ordered: `starter_first` delivers the message first."""
         tid = self.snowflake()
         thread = self._thread_payload(tid, forum_id, int(author["id"]), title,
                                       [self.tag_id(forum_id, t) for t in tags])
@@ -362,8 +369,18 @@ class DiscordSandbox:
         self.messages[tid] = {}
         if self._fail_new_forum_posts:
             self._new_forum_threads[tid] = self._fail_new_forum_posts
-        await self._broadcast("THREAD_CREATE", {**thread, "newly_created": True}, INTENT_GUILDS)
-        return await self.post(tid, author, content, message_id=tid)
+        created = {**thread, "newly_created": True}
+        if not starter_first:
+            await self._broadcast("THREAD_CREATE", created, INTENT_GUILDS)
+        starter = await self.post(tid, author, content, message_id=tid)
+        if starter_first:
+            await self._broadcast("THREAD_CREATE", created, INTENT_GUILDS)
+        return starter
+
+    async def rename_thread(self, thread_id: int, name: str) -> None:
+        """A person edits a thread's name (a forum post's title): THREAD_UPDATE."""
+        self.channels[thread_id]["name"] = name
+        await self._broadcast("THREAD_UPDATE", dict(self.channels[thread_id]), INTENT_GUILDS)
 
     async def set_thread_tags(self, thread_id: int, tags: Iterable[str]) -> None:
         thread = self.channels[thread_id]
@@ -373,14 +390,16 @@ class DiscordSandbox:
     # ---- fault injection -------------------------------------------------------------------------
 
     def inject_rate_limit(
-        self, method: str, path_pattern: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False
+        self, method: str, path_pattern: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False,
+        via: bool = True,
     ) -> None:
-        """The next `times` matching REST calls get a 429 (with `Via`, like Discord behind its proxy)."""
+        """The next `times` matching REST calls get a 429: with `Via`, like Discord behind its proxy, or without
+        it (`via=False`), as some 429s arrive, which discord.py then raises instead of retrying."""
         def rate_limited() -> web.Response:
             return _json(
                 {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global},
                 status=429,
-                headers={"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after))),
+                headers={**({"Via": "1.1 google"} if via else {}), "Retry-After": str(max(1, round(retry_after))),
                          "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
                          "X-RateLimit-Reset-After": str(retry_after),
                          "X-RateLimit-Bucket": "sandbox", "X-RateLimit-Scope": "user"},
@@ -538,7 +557,8 @@ class DiscordSandbox:
             "id": str(mid), "channel_id": str(channel_id), "guild_id": str(self.guild_id), "author": author,
             "content": content, "timestamp": _iso(), "edited_timestamp": None, "tts": False,
             "mention_everyone": self._mentions_everyone(content, body.get("allowed_mentions"), author),
-            "mentions": mentions, "mention_roles": [], "attachments": [], "embeds": list(body.get("embeds") or []),
+            "mentions": mentions, "mention_roles": [], "attachments": [],
+            "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],  # Discord fills in the type
             "pinned": False, "type": kind, "flags": flags | int(body.get("flags") or 0),
             "components": list(body.get("components") or []),
         }
@@ -595,13 +615,25 @@ class DiscordSandbox:
 
     async def post(
         self, channel_id: int, author: dict[str, Any], content: str, *, message_id: int | None = None,
-        reply_to: int | None = None,
+        reply_to: int | None = None, attachments: Iterable[tuple[str, str]] = (),
+        embeds: Iterable[dict[str, Any]] = (),
     ) -> dict[str, Any]:
-        """A person writes in a channel or thread (dispatched as MESSAGE_CREATE)."""
-        body: dict[str, Any] = {"content": content}
+        """A person writes in a channel or thread (dispatched as MESSAGE_CREATE), optionally with files
+        (`(filename, text)`, served from the sandbox's CDN address) and embeds (webhooks and other bots)."""
+        body: dict[str, Any] = {"content": content, "embeds": list(embeds)}
         if reply_to is not None:
             body["message_reference"] = {"message_id": reply_to, "channel_id": channel_id}
-        return await self._store_and_dispatch(self._message_payload(channel_id, author, body, message_id=message_id))
+        message = self._message_payload(channel_id, author, body, message_id=message_id)
+        message["attachments"] = [self._attachment_payload(channel_id, name, text) for name, text in attachments]
+        return await self._store_and_dispatch(message)
+
+    def _attachment_payload(self, channel_id: int, filename: str, text: str) -> dict[str, Any]:
+        aid = self.snowflake()
+        data = text.encode("utf-8", "surrogatepass")
+        self.attachment_files[aid] = data
+        url = f"{self.url}/attachments/{channel_id}/{aid}/{filename}"
+        return {"id": str(aid), "filename": filename, "size": len(data), "url": url, "proxy_url": url,
+                "content_type": "text/plain; charset=utf-8"}
 
     async def edit(self, channel_id: int, message_id: int, content: str) -> dict[str, Any]:
         """A person edits their message (dispatched as MESSAGE_UPDATE)."""
@@ -611,9 +643,18 @@ class DiscordSandbox:
         await self._broadcast("MESSAGE_UPDATE", dict(message), INTENT_GUILD_MESSAGES)
         return message
 
+    async def unfurl(self, channel_id: int, message_id: int, url: str, title: str) -> dict[str, Any]:
+        """Discord adds a link preview to a message a moment after it was posted (MESSAGE_UPDATE)."""
+        message = self.messages[channel_id][message_id]
+        message["embeds"] = [*message["embeds"], {"type": "link", "url": url, "title": title}]
+        await self._broadcast("MESSAGE_UPDATE", dict(message), INTENT_GUILD_MESSAGES)
+        return message
+
     async def delete(self, channel_id: int, message_id: int) -> None:
-        """A message disappears (its author deleted it)."""
-        self.messages[channel_id].pop(message_id)
+        """A message disappears (its author deleted it), and its files with it."""
+        message = self.messages[channel_id].pop(message_id)
+        for attachment in message.get("attachments") or []:
+            self.attachment_files.pop(int(attachment["id"]), None)
         self.deleted.append((channel_id, message_id))
         await self._broadcast("MESSAGE_DELETE", {
             "id": str(message_id), "channel_id": str(channel_id), "guild_id": str(self.guild_id),
@@ -791,6 +832,7 @@ class DiscordSandbox:
             ("GET", "/guilds/{guild}/channels", self._get_guild_channels),
             ("GET", "/guilds/{guild}/members/{user}", self._get_member),
             ("GET", "/channels/{channel}", self._get_channel),
+            ("PATCH", "/channels/{channel}", self._edit_channel),
             ("GET", "/channels/{channel}/messages", self._get_history),
             ("POST", "/channels/{channel}/messages", self._create_message),
             ("GET", "/channels/{channel}/messages/{message}", self._get_message),
@@ -922,6 +964,29 @@ class DiscordSandbox:
     async def _get_channel(self, request: web.Request) -> web.Response:
         _, channel = self._channel(request)
         return _json(channel) if channel is not None else _error(404, 10003, "Unknown Channel")
+
+    async def _edit_channel(self, request: web.Request) -> web.Response:
+        """Renaming a thread: its owner may, anyone else needs Manage Threads."""
+        _, channel = self._channel(request)
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        body = (await self._body_of(request)) or {}
+        if channel["type"] != CHANNEL_PUBLIC_THREAD or set(body) - {"name"}:
+            return _error(400, 50035, "Invalid Form Body: the sandbox only renames threads")
+        if channel["owner_id"] != self.bot_user["id"] and not self.permissions_of(self.bot_user_id) & PERM_MANAGE_THREADS:
+            return _error(403, 50013, "Missing Permissions")
+        name = body.get("name") or ""
+        if not 1 <= len(name) <= 100:
+            return _error(400, 50035, "Invalid Form Body: name: Must be between 1 and 100 in length.")
+        channel["name"] = name
+        await self._broadcast("THREAD_UPDATE", dict(channel), INTENT_GUILDS)
+        return _json(channel)
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.attachment_files.get(int(request.match_info["attachment"]))
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="text/plain", charset="utf-8")
 
     def _cannot_read_history(self) -> web.Response | None:
         if self.permissions_of(self.bot_user_id) & PERM_READ_MESSAGE_HISTORY:

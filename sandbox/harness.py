@@ -1,14 +1,15 @@
-"""The real bot, running against the sandbox Discord and the sandbox Hub, for tests, benchmarks and the demo.
+"""The real bot, running against the sandbox Discord and the sandbox Hub (and, if given, the sandbox Discourse),
+for tests, benchmarks and the demo.
 
     async with BotHarness(db_path) as h:
         alice = h.discord.add_user("alice")
         reply = await h.ask(h.discord.help_channel, alice, f"<@{h.discord.bot_user_id}> my Space …")
         await h.restart()          # same DB, new process state: settings and answered threads survive
 
-The bot is built and started exactly as `python bot.py` does (`bot.point_at_discord`, `bot.SpaceDoctor`,
-`bot.start(token)`), only with a short `guild_ready_timeout`. `check_clean()` is what the test fixtures
-assert after every test: no ERROR log record, no request the sandbox could not route, no secret in any
-request body the bot sent.
+The bot is built and started exactly as `python bot.py` does (`spacedoc.service.Service`), only with a short
+`guild_ready_timeout` and its HTTP server (present with a forum: the webhook) on a free loopback port.
+`check_clean()` is what the test fixtures assert after every test: no ERROR log record, no request the sandboxes
+could not route, no secret in any request body the bot sent.
 """
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ import re
 from typing import Any, Iterable, Mapping
 
 from diagnosis.redact import redact
+from forum.webhook import PATH as WEBHOOK_PATH
 from sandbox.discord_server import DiscordSandbox
+from sandbox.discourse import SandboxDiscourse
 from sandbox.hub import SandboxHub
-from spacedoc.config import Config
+from spacedoc.config import Config, DiscourseConfig
+from spacedoc.service import Service
 
 READY_TIMEOUT = 10.0
 
@@ -42,16 +46,20 @@ class BotHarness:
         *,
         discord: DiscordSandbox | None = None,
         hub: SandboxHub | None = None,
+        forum: SandboxDiscourse | None = None,
+        forum_categories: frozenset[int] = frozenset({24}),
         dev_guild: bool = True,
         guild_ready_timeout: float = 0.01,
     ) -> None:
         self.discord = discord or DiscordSandbox()
         self.hub = hub or SandboxHub()
+        self.forum = forum
+        self.forum_categories = forum_categories
         self.db_path = db_path
         self.dev_guild = dev_guild
         self.guild_ready_timeout = guild_ready_timeout
-        self.bot: Any = None  # bot.SpaceDoctor while running
-        self._task: asyncio.Task[None] | None = None
+        self.service: Service | None = None
+        self.bot: Any = None  # spacedoc.discord_bot.SpaceDoctor while running
         self._errors = _ErrorRecords()
         self._allowed_errors: list[re.Pattern[str]] = []
 
@@ -68,6 +76,11 @@ class BotHarness:
             api_base=self.discord.api_base,
             gateway_url=self.discord.gateway_url,
             dev_guild=self.discord.guild_id if self.dev_guild else None,
+            http_port=0 if self.forum is not None else None,
+            discourse=DiscourseConfig(
+                url=self.forum.url, api_key=self.forum.api_key, api_username=self.forum.bot.username,
+                categories=self.forum_categories, webhook_secret=self.forum.webhook_secret, poll_seconds=0.2,
+            ) if self.forum is not None else None,
         )
 
     def env(self) -> dict[str, str]:
@@ -88,6 +101,8 @@ class BotHarness:
             await self.discord.start()
         if not self.hub.port:
             await self.hub.start()
+        if self.forum is not None and not self.forum.port:
+            await self.forum.start()
         from diagnosis.redact_logging import install_log_redaction  # as `python bot.py` does at startup
 
         logging.getLogger().addHandler(self._errors)
@@ -96,26 +111,32 @@ class BotHarness:
         return self
 
     async def start_bot(self, config: Config | None = None) -> None:
-        import bot as bot_module  # the top-level script, imported like any module
-
-        config = config or self.config
-        bot_module.point_at_discord(config)
-        self.bot = bot_module.SpaceDoctor(config, guild_ready_timeout=self.guild_ready_timeout)
-        self._task = asyncio.create_task(self.bot.start(config.token), name="spacedoc-bot")
+        self.service = Service(config or self.config, http_host="127.0.0.1",
+                               guild_ready_timeout=self.guild_ready_timeout)
+        try:
+            await self.service.start()
+        except BaseException:
+            await self.service.close()
+            raise
+        if self.forum is not None and self.service.http is not None:
+            self.forum.webhook_url = f"http://127.0.0.1:{self.service.http.port}{WEBHOOK_PATH}"
+        self.bot = self.service.bot
+        task = self.service.bot_task
+        assert self.bot is not None and task is not None
         ready = asyncio.create_task(self.bot.wait_until_ready())
-        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({ready, task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
             ready.cancel()
-            if self._task in done:
-                self._task.result()  # re-raises why the bot died
+            if task in done:
+                task.result()  # re-raises why the bot died
             raise TimeoutError(f"the bot was not ready within {READY_TIMEOUT} s")
 
     async def stop_bot(self) -> None:
-        if self.bot is not None:
-            await self.bot.close()
-        if self._task is not None:
-            await self._task  # a crash inside the bot surfaces here
-        self.bot, self._task = None, None
+        if self.service is not None:
+            await self.service.close()
+            if self.service.bot_task is not None:
+                self.service.bot_task.result()  # a crash inside the bot surfaces here
+        self.service, self.bot = None, None
 
     async def restart(self) -> None:
         """Stops the bot and starts a new one on the same database (what a deploy or a crash does)."""
@@ -129,6 +150,8 @@ class BotHarness:
             logging.getLogger().removeHandler(self._errors)
             await self.hub.close()
             await self.discord.close()
+            if self.forum is not None:
+                await self.forum.close()
 
     async def __aenter__(self) -> "BotHarness":
         return await self.start()
@@ -179,7 +202,7 @@ class BotHarness:
     def secrets_sent(self) -> list[str]:
         """`METHOD path: kinds` for every recorded request whose body holds a secret."""
         out = []
-        for request in self.discord.requests:
+        for request in [*self.discord.requests, *(self.forum.requests if self.forum is not None else [])]:
             findings = redact(request.text()).findings
             if findings:
                 out.append(f"{request.method} {request.path}: {sorted({f.kind for f in findings})}")
@@ -189,6 +212,8 @@ class BotHarness:
         problems: list[str] = []
         problems += [f"ERROR log: {r.name}: {r.getMessage()}" for r in self.errors]
         problems += [f"unhandled route: {r.method} {r.path}" for r in self.discord.unhandled]
+        if self.forum is not None:
+            problems += [f"unhandled forum route: {r.method} {r.path}" for r in self.forum.unhandled]
         problems += [f"secret sent: {s}" for s in self.secrets_sent()]
         if problems:
             raise AssertionError("the bot misbehaved:\n  " + "\n  ".join(problems))

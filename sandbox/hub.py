@@ -4,6 +4,8 @@ A real aiohttp server on 127.0.0.1 (random free port) that the real `huggingface
 `HF_ENDPOINT` / `endpoint=`. Each Space is a scenario file in `scenarios/` (runtime payload, card, commits,
 logs, faults); the status page is one of the Better Stack `index.json` documents in `status_pages/`.
 
+Ids are matched case-insensitively and answered with the Space's own spelling, as on the Hub;
+`GET /api/spaces?author=…&search=…&limit=…` lists Spaces (search: a case-insensitive substring of the id).
 Access rules follow the Hub: anonymous requests for a private or missing Space get 401 and authenticated ones
 404 (both with `X-Error-Code: RepoNotFound`, so the client raises `RepositoryNotFoundError`); a disabled Space
 answers with `X-Error-Message: Access to this resource is disabled.`; logs are owner-only (401 anonymous, 403
@@ -122,6 +124,7 @@ class SandboxHub:
     async def start(self) -> SandboxHub:
         self._closing = asyncio.Event()
         app = web.Application()
+        app.router.add_get("/api/spaces", self._list_spaces)
         app.router.add_get("/api/spaces/{owner}/{name}", self._space_info)
         app.router.add_get("/api/spaces/{owner}/{name}/runtime", self._runtime)
         app.router.add_get("/api/spaces/{owner}/{name}/commits/{revision}", self._commits)
@@ -235,9 +238,13 @@ class SandboxHub:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return bool(token) and token == self.owner_token
 
+    def _find(self, requested: str) -> tuple[str, dict[str, Any] | None]:
+        """The Space's own id and scenario for an id in any letter case (the Hub ignores case)."""
+        space_id = next((k for k in self.scenarios if k.lower() == requested.lower()), requested)
+        return space_id, self.scenarios.get(space_id)
+
     async def _guarded(self, request: web.Request, probe: str) -> tuple[str, dict | None, web.StreamResponse | None]:
-        space_id = f"{request.match_info['owner']}/{request.match_info['name']}"
-        scenario = self.scenarios.get(space_id)
+        space_id, scenario = self._find(f"{request.match_info['owner']}/{request.match_info['name']}")
         fault = await self._answer_prelude(probe, space_id, scenario)
         if fault is not None and (early := await self._play_fault(fault)) is not None:
             return space_id, fault, early
@@ -299,6 +306,21 @@ class SandboxHub:
         return info
 
     # ---- handlers ----
+
+    async def _list_spaces(self, request: web.Request) -> web.StreamResponse:
+        self.calls[("search", request.query_string)] += 1
+        author = request.query.get("author", "").lower()
+        search = request.query.get("search", "").lower()
+        limit = int(request.query.get("limit", 1000))
+        listed = [
+            {"_id": hashlib.sha1(space_id.encode()).hexdigest()[:24], "id": space_id, "likes": 0,
+             "private": bool(scenario.get("private")), "sdk": scenario.get("info", {}).get("sdk"), "tags": [],
+             "createdAt": _iso(datetime.now(timezone.utc))}
+            for space_id, scenario in sorted(self.scenarios.items())
+            if (not author or space_id.split("/")[0].lower() == author) and search in space_id.lower()
+            and (not scenario.get("private") or self._is_owner(request))
+        ]
+        return web.json_response(listed[:limit])
 
     async def _space_info(self, request: web.Request) -> web.StreamResponse:
         space_id, fault, early = await self._guarded(request, "info")

@@ -1,16 +1,31 @@
 """The bot's configuration, read only from environment variables (a `.env` file may supply them).
 
 Names are a public contract (external checks start `python bot.py` with them): DISCORD_TOKEN, HF_ENDPOINT,
-SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD.
+SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
+SPACEDOC_HTTP_PORT, DISCOURSE_URL, DISCOURSE_API_KEY, DISCOURSE_API_USERNAME, DISCOURSE_CATEGORIES,
+DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS, SPACEDOC_LEASE_SECONDS,
+SPACEDOC_RETENTION_DAYS.
+
+Discord runs when DISCORD_TOKEN is set, the Discourse adapter when DISCOURSE_URL is set; at least one of them.
+
+SPACEDOC_DB is a SQLite file path (or `sqlite:///path`), or `postgresql://user:password@host/db` for a PostgreSQL
+store shared by several processes.
 """
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from diagnosis.redact import redact
+from spacedoc.store import DEFAULT_LEASE_SECONDS, backend
+
 DEFAULT_DB = "spacedoc.sqlite3"
+DEFAULT_POLL_SECONDS = 30.0
+MIN_WEBHOOK_SECRET = 12  # Discourse refuses shorter webhook secrets
+DEFAULT_RETENTION_DAYS = 30.0
 
 
 class ConfigError(ValueError):
@@ -18,8 +33,23 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class DiscourseConfig:
+    url: str  # the forum's base URL, no trailing slash
+    api_key: str
+    api_username: str  # the account the bot acts as (and the name people mention)
+    categories: frozenset[int] = frozenset()  # answered automatically
+    webhook_secret: str | None = None  # set: webhooks; None: polling
+    poll_seconds: float = DEFAULT_POLL_SECONDS
+    helper_groups: tuple[str, ...] = ()  # a member's answer silences the bot like a staff answer
+
+    def __repr__(self) -> str:  # never print the key or the secret
+        return (f"DiscourseConfig(url={self.url!r}, api_username={self.api_username!r}, "
+                f"categories={sorted(self.categories)}, webhook={self.webhook_secret is not None})")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
-    token: str
+    token: str | None = None  # Discord's bot token; None: no Discord
     hf_endpoint: str | None = None  # None: huggingface_hub's default (the public Hub)
     status_url: str | None = None  # None: Hugging Face's own status page
     db_path: str = DEFAULT_DB
@@ -27,9 +57,15 @@ class Config:
     api_base: str | None = None  # None: discord.com
     gateway_url: str | None = None  # None: Discord's gateway
     dev_guild: int | None = None  # commands are synced to this guild only (instant), else globally
+    http_port: int | None = None  # the bot's HTTP server (webhook, health); None: no server
+    discourse: DiscourseConfig | None = None  # None: no Discourse
+    lease_seconds: float = DEFAULT_LEASE_SECONDS  # how long a claimed piece of work stays with a silent process
+    retention_days: float = DEFAULT_RETENTION_DAYS  # answered claims, diagnoses, verdicts and votes are kept this long
 
-    def __repr__(self) -> str:  # never print the token, even in a debugger or a crash report
-        return f"Config(token=<{len(self.token)} chars>, api_base={self.api_base!r}, db_path={self.db_path!r})"
+    def __repr__(self) -> str:  # never print the token (nor a database password), even in a crash report
+        token = f"<{len(self.token)} chars>" if self.token else None
+        return (f"Config(token={token}, api_base={self.api_base!r}, db_path={redact(self.db_path).text!r}, "
+                f"http_port={self.http_port}, discourse={self.discourse!r})")
 
 
 def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
@@ -42,13 +78,88 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     return value
 
 
+def _single_word(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if any(c.isspace() for c in value):
+        raise ConfigError(f"{name} is malformed: it contains whitespace")
+    return value
+
+
+def _http_port(env: Mapping[str, str]) -> int | None:
+    raw = env.get("SPACEDOC_HTTP_PORT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"SPACEDOC_HTTP_PORT must be a port number (1-65535), got {raw!r}")
+    return int(raw)
+
+
+def _discourse(env: Mapping[str, str], http_port: int | None) -> DiscourseConfig | None:
+    url = _url(env, "DISCOURSE_URL", ("http", "https"))
+    if url is None:
+        return None
+    api_key = _single_word(env, "DISCOURSE_API_KEY")
+    api_username = _single_word(env, "DISCOURSE_API_USERNAME")
+    for name, value in (("DISCOURSE_API_KEY", api_key), ("DISCOURSE_API_USERNAME", api_username)):
+        if not value:
+            raise ConfigError(f"{name} is not set: DISCOURSE_URL needs an API key and the username it acts as "
+                              "(Admin → API → Keys on the forum)")
+    categories = [c.strip() for c in env.get("DISCOURSE_CATEGORIES", "").split(",") if c.strip()]
+    if not all(c.isdigit() for c in categories):
+        raise ConfigError("DISCOURSE_CATEGORIES must be category ids separated by commas (e.g. 24 for /c/spaces/24),"
+                          f" got {env.get('DISCOURSE_CATEGORIES')!r}")
+    secret = env.get("DISCOURSE_WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and len(secret) < MIN_WEBHOOK_SECRET:
+        raise ConfigError(f"DISCOURSE_WEBHOOK_SECRET must be at least {MIN_WEBHOOK_SECRET} characters "
+                          "(Discourse refuses shorter ones)")
+    if secret is not None and http_port is None:
+        raise ConfigError("DISCOURSE_WEBHOOK_SECRET needs SPACEDOC_HTTP_PORT: webhooks arrive on the bot's HTTP "
+                          "server (POST /discourse/webhook)")
+    poll_raw = env.get("DISCOURSE_POLL_SECONDS", "").strip()
+    try:
+        poll_seconds = float(poll_raw) if poll_raw else DEFAULT_POLL_SECONDS
+    except ValueError:
+        poll_seconds = -1.0
+    if not 0 < poll_seconds < float("inf"):
+        raise ConfigError(f"DISCOURSE_POLL_SECONDS must be a positive number of seconds, got {poll_raw!r}")
+    groups = tuple(g.strip() for g in env.get("DISCOURSE_HELPER_GROUPS", "").split(",") if g.strip())
+    return DiscourseConfig(
+        url=url.rstrip("/"), api_key=api_key, api_username=api_username,
+        categories=frozenset(int(c) for c in categories), webhook_secret=secret, poll_seconds=poll_seconds,
+        helper_groups=groups,
+    )
+
+
+def _db(env: Mapping[str, str]) -> str:
+    value = env.get("SPACEDOC_DB", "").strip() or DEFAULT_DB
+    try:
+        backend(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:  # nan fails this too
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
 def load(env: Mapping[str, str]) -> Config:
-    token = env.get("DISCORD_TOKEN", "").strip()
-    if not token:
-        raise ConfigError("DISCORD_TOKEN is not set: put the bot token from the Discord developer portal in it "
+    token = _single_word(env, "DISCORD_TOKEN") or None
+    http_port = _http_port(env)
+    discourse = _discourse(env, http_port)
+    if token is None and discourse is None:
+        raise ConfigError("neither DISCORD_TOKEN nor DISCOURSE_URL is set: put the bot token from the Discord "
+                          "developer portal in DISCORD_TOKEN and/or a forum in DISCOURSE_URL "
                           "(or run `python bot.py --demo` to try the bot offline)")
-    if any(c.isspace() for c in token):
-        raise ConfigError("DISCORD_TOKEN is malformed: it contains whitespace")
     log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if not isinstance(logging.getLevelName(log_level), int):
         raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}")
@@ -59,9 +170,13 @@ def load(env: Mapping[str, str]) -> Config:
         token=token,
         hf_endpoint=_url(env, "HF_ENDPOINT", ("http", "https")),
         status_url=_url(env, "SPACEDOC_STATUS_URL", ("http", "https")),
-        db_path=env.get("SPACEDOC_DB", "").strip() or DEFAULT_DB,
+        db_path=_db(env),
         log_level=log_level,
         api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
         dev_guild=int(dev_guild_raw) if dev_guild_raw else None,
+        http_port=http_port,
+        discourse=discourse,
+        lease_seconds=_positive(env, "SPACEDOC_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
+        retention_days=_positive(env, "SPACEDOC_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
     )

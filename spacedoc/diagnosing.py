@@ -1,5 +1,5 @@
-"""One diagnosis as the Discord side runs it: redact what people wrote, ask the pipeline with the recent
-reports (for incident detection), record the result, and turn the verdict into an embed.
+"""The Discord side of a diagnosis: the shared flow (spacedoc.diagnosis_service, also used by the Discourse
+forum), progress shown by editing one message, and the verdict as an embed.
 
 Shared by /diagnose, the context menu, mentions, the help desk's auto-replies and its Re-check button, so
 that they all answer the same way.
@@ -9,24 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Awaitable, Callable
 
 import discord
 
-from diagnosis import pipeline, render
-from diagnosis.evidence import ProgressCallback
-from diagnosis.hub import HubClient
-from diagnosis.incidents import DiagnosisRecord, IncidentPolicy
+from diagnosis import render
 from diagnosis.model import Verdict
-from diagnosis.redact import redact
 from spacedoc import egress
-from spacedoc.store import Store
+from spacedoc.diagnosis_service import diagnose  # noqa: F401  (re-exported: the cogs call diagnosing.diagnose)
 
 log = logging.getLogger(__name__)
-
-MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing but time
-DEADLINE = 8.0
 
 # How each check is named in the progress line people see.
 CHECK_LABELS = {
@@ -87,32 +79,6 @@ class ProgressEditor:
         self._dirty = False
         if self._task is not None:
             await self._task
-
-
-async def diagnose(
-    hub: HubClient,
-    store: Store,
-    text: str,
-    *,
-    space: str | None = None,
-    guild_id: int | None = None,
-    on_progress: ProgressCallback | None = None,
-    incident_policy: IncidentPolicy | None = None,
-    deadline: float = DEADLINE,
-) -> Verdict:
-    """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
-    policy = incident_policy or IncidentPolicy()
-    clean_text = redact(text[:MAX_INPUT_CHARS]).text
-    now = datetime.now(timezone.utc)
-    recent = await store.recent_diagnoses(since=now - policy.window)
-    verdict = await pipeline.diagnose(
-        clean_text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
-        recent=recent, incident_policy=policy,
-    )
-    if verdict.space and not verdict.placeholder:
-        await store.record_diagnosis(DiagnosisRecord(space=verdict.space, bucket=verdict.bucket, at=now,
-                                                     guild_id=guild_id))
-    return verdict
 
 
 def verdict_embed(verdict: Verdict) -> discord.Embed:

@@ -1,14 +1,15 @@
 """The one path for everything the bot posts: redacted, inside Discord's limits, never a mass ping.
 
-Every cog sends, edits and answers interactions through these functions, so a secret that slipped into
-evidence (a runtime `errorMessage`, a log line, a quoted message) is removed here even if nothing upstream
-caught it, and a verdict that grew too long is shortened instead of being rejected by Discord.
+Every cog sends, edits, renames threads, deletes and answers interactions through these functions, so a
+secret that slipped into evidence (a runtime `errorMessage`, a log line, a quoted message) is removed here
+even if nothing upstream caught it, a verdict that grew too long is shortened instead of being rejected by
+Discord, and a rate limit is waited out instead of turning an answer into an apology.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Protocol, Sequence, TypeVar
 
 import discord
 from discord.utils import MISSING
@@ -23,9 +24,16 @@ ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=Tr
 CONTENT_LIMIT = 2000
 EMBED_LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "footer": 2048,
                 "author": 256, "fields": 25, "total": 6000}
+THREAD_NAME_LIMIT = 100
 # Discord: "Cannot message this thread until after the post author has sent an initial message."
 THREAD_NOT_READY = 40058
 THREAD_NOT_READY_RETRY_DELAY = 1.0
+# discord.py waits out a 429 itself only when it carries `Via` (else it assumes a Cloudflare ban and raises);
+# those are retried here, after the wait the response asks for, within these bounds.
+RATE_LIMIT_TRIES = 3
+MAX_RATE_LIMIT_WAIT = 30.0
+
+T = TypeVar("T")
 
 
 class EmbedSpecLike(Protocol):
@@ -37,15 +45,25 @@ class EmbedSpecLike(Protocol):
     fields: Sequence[tuple[str, str]]  # (name, value)
 
 
+def well_formed(text: str) -> str:
+    """`text` with every lone surrogate (`\\udc80`: valid in a JSON string, refused by every encoder) replaced
+    by U+FFFD; a split surrogate pair is joined again."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def clean(text: str, limit: int = CONTENT_LIMIT) -> str:
     """Redacted, then shortened to `limit` characters (an ellipsis marks the cut)."""
-    text = redact(text).text
+    text = redact(well_formed(text)).text
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _clean_strings(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value).text
+        return redact(well_formed(value)).text
     if isinstance(value, list):
         return [_clean_strings(v) for v in value]
     if isinstance(value, dict):
@@ -123,14 +141,19 @@ async def send(
     if reply_to is not None:
         kwargs["reference"] = reply_to.to_reference(fail_if_not_exists=False)
         kwargs["mention_author"] = False
-    try:
-        return await channel.send(**kwargs)
-    except discord.HTTPException as exc:
-        if exc.code != THREAD_NOT_READY:
-            raise
-        log.info("thread not ready for messages yet (40058); retrying once in %.1f s", THREAD_NOT_READY_RETRY_DELAY)
-        await asyncio.sleep(THREAD_NOT_READY_RETRY_DELAY)
-        return await channel.send(**kwargs)
+
+    async def send_once() -> discord.Message:
+        try:
+            return await channel.send(**kwargs)
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_NOT_READY:
+                raise
+            log.info("thread not ready for messages yet (40058); retrying once in %.1f s",
+                     THREAD_NOT_READY_RETRY_DELAY)
+            await asyncio.sleep(THREAD_NOT_READY_RETRY_DELAY)
+            return await channel.send(**kwargs)
+
+    return await _waiting_out_rate_limits(send_once)
 
 
 def _edit_kwargs(content: str | None, embed: discord.Embed | None, view: discord.ui.View | None) -> dict[str, Any]:
@@ -152,7 +175,7 @@ async def edit(
     embed: discord.Embed | None = MISSING,
     view: discord.ui.View | None = MISSING,
 ) -> discord.Message:
-    return await message.edit(**_edit_kwargs(content, embed, view))
+    return await _waiting_out_rate_limits(lambda: message.edit(**_edit_kwargs(content, embed, view)))
 
 
 async def respond(
@@ -170,9 +193,9 @@ async def respond(
     if view is not None:
         kwargs["view"] = view
     if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
+        await _waiting_out_rate_limits(lambda: interaction.followup.send(**kwargs))
     else:
-        await interaction.response.send_message(**kwargs)
+        await _waiting_out_rate_limits(lambda: interaction.response.send_message(**kwargs))
 
 
 async def edit_response(
@@ -183,4 +206,43 @@ async def edit_response(
     view: discord.ui.View | None = MISSING,
 ) -> discord.InteractionMessage:
     """Edits the interaction's original response (e.g. the deferred "thinking…" message)."""
-    return await interaction.edit_original_response(**_edit_kwargs(content, embed, view))
+    return await _waiting_out_rate_limits(
+        lambda: interaction.edit_original_response(**_edit_kwargs(content, embed, view)))
+
+
+async def rename_thread(thread: discord.Thread, name: str) -> discord.Thread:
+    """Renames a thread (a forum post's title): redacted and cut to Discord's 100 characters."""
+    return await _waiting_out_rate_limits(lambda: thread.edit(name=clean(name, THREAD_NAME_LIMIT)))
+
+
+async def delete(message: discord.Message) -> None:
+    """Deletes a message (one the secret moderation removes)."""
+    await _waiting_out_rate_limits(message.delete)
+
+
+async def _waiting_out_rate_limits(call: Callable[[], Awaitable[T]]) -> T:
+    """`call()`, tried again after a 429 that discord.py did not wait out itself (no `Via` header), as long as
+    the wait it asks for is known and reasonable."""
+    tries = 1
+    while True:
+        try:
+            return await call()
+        except discord.HTTPException as exc:
+            wait = _retry_after(exc) if exc.status == 429 else None
+            if wait is None or wait > MAX_RATE_LIMIT_WAIT or tries == RATE_LIMIT_TRIES:
+                raise
+        log.warning("rate limited by Discord (429 without Via); retrying in %.2f s", wait)
+        await asyncio.sleep(wait)
+        tries += 1
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """Seconds to wait, from the 429's headers (discord.py has consumed its body): the bucket's precise
+    `X-RateLimit-Reset-After`, else `Retry-After`."""
+    headers = getattr(exc.response, "headers", None) or {}
+    for name in ("X-RateLimit-Reset-After", "Retry-After"):
+        try:
+            return max(0.0, float(headers[name]))
+        except (KeyError, ValueError):
+            continue
+    return None

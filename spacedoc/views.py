@@ -47,6 +47,11 @@ class VerdictView(discord.ui.View):
         if not email_draft:
             self.remove_item(self.email_draft)
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Each click is handled once: a click delivered again (a gateway replay) is dropped silently, as
+        answering it twice is refused (40060)."""
+        return await _state(interaction).store.claim(f"interaction:{interaction.id}")
+
     @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)
     async def recheck(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         bot = _state(interaction)
@@ -158,6 +163,7 @@ async def answer_message(
     try:
         if not isinstance(text, str):
             text = await text()
+        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
         step = "checking the Space"
         async with slots or contextlib.nullcontext(), message.channel.typing():
             verdict = await diagnosing.diagnose(bot.hub, bot.store, text,
@@ -172,6 +178,25 @@ async def answer_message(
             await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
         except discord.HTTPException:
             log.warning("could not post the apology for message %s either", message.id)
+
+
+async def message_channel(
+    bot: discord.Client, message: discord.Message,
+) -> discord.abc.GuildChannel | discord.Thread | None:
+    """The channel or thread `message` was posted in. A forum post's starter message can arrive before its
+    THREAD_CREATE, and discord.py then knows only the channel's id (a PartialMessageable): it is looked up
+    again (the THREAD_CREATE may have come meanwhile), else fetched. None when it cannot be."""
+    channel = message.channel
+    if not isinstance(channel, discord.PartialMessageable):
+        return channel  # type: ignore[return-value]
+    cached = bot.get_channel(channel.id)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    try:
+        fetched = await bot.fetch_channel(channel.id)
+    except discord.HTTPException:
+        return None
+    return fetched if isinstance(fetched, (discord.abc.GuildChannel, discord.Thread)) else None
 
 
 async def starter_message(thread: discord.Thread) -> discord.Message | None:

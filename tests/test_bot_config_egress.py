@@ -67,3 +67,9 @@ def test_clean_text_redacts_and_cuts() -> None:
 def test_mass_pings_are_never_allowed() -> None:
     mentions = egress.ALLOWED_MENTIONS.to_dict()
     assert "everyone" not in mentions["parse"] and "roles" not in mentions["parse"]
+
+
+def test_lone_surrogates_become_replacement_characters_before_anything_is_sent() -> None:
+    assert egress.well_formed("ok \udc80 ok") == "ok \ufffd ok"
+    assert egress.well_formed("\ud83d\ude00") == "😀"  # a pair split in two escapes is joined again
+    assert egress.clean("x\udc80").encode("utf-8") == "x\ufffd".encode("utf-8")

@@ -145,6 +145,76 @@ async def test_rate_limited_edit_is_retried(harness: BotHarness) -> None:
     assert statuses[:2] == [429, 429] and statuses[-1] == 200
 
 
+async def test_rate_limit_without_via_is_waited_out_not_apologised_for(harness: BotHarness) -> None:
+    """discord.py raises a 429 without `Via` instead of waiting: the answer became an apology."""
+    d = harness.discord
+    d.inject_rate_limit("POST", r"^/channels/\d+/messages$", retry_after=0.02, via=False)
+    answer = await harness.ask(d.general, d.add_user("alice"),
+                               f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer build error")
+    assert "Build failure" in all_text([answer]) and "Sorry" not in all_text([answer])
+    posts = [r.status for r in d.requests if r.method == "POST" and r.path == f"/channels/{d.general}/messages"]
+    assert posts[:2] == [429, 200]
+
+
+async def test_rate_limited_interaction_edit_without_via_is_waited_out(harness: BotHarness) -> None:
+    d = harness.discord
+    d.inject_rate_limit("PATCH", r"/messages/@original$", times=2, retry_after=0.02, via=False)
+    interaction = await d.invoke_slash("diagnose", {"space": "my app is broken"}, user=d.add_user("alice"),
+                                       channel_id=d.general)  # no Space: one edit, the answer itself
+    answer = await d.wait_for_response(interaction)
+    assert "OWNER/NAME" in answer["content"]
+    assert [r.status for r in d.requests if r.path.endswith("/@original")] == [429, 429, 200]
+
+
+async def test_lone_surrogates_in_a_mention_and_in_diagnose_details_get_one_answer(harness: BotHarness) -> None:
+    d = harness.discord
+    asked = f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer build error \udc80"
+    reply = await harness.ask(d.general, d.add_user("alice"), asked)
+    interaction = await d.invoke_slash("diagnose", {"space": "orchid-nlp/summarizer", "details": "build error \udc80"},
+                                       user=d.add_user("bob"), channel_id=d.general)
+    final = await d.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    await d.settle()
+    assert "Build failure" in all_text([reply]) and "Build failure" in all_text([final])
+    assert not any("Sorry" in all_text([m]) for m in d.bot_messages(d.general))
+
+
+async def test_slash_diagnose_takes_an_all_digit_space_name(harness: BotHarness) -> None:
+    harness.hub.set_scenario({**harness.hub.scenarios["marlin-ai/chat-ui-stack"], "id": "quail-games/2048"})
+    alice = harness.discord.add_user("alice")
+    interaction = await harness.discord.invoke_slash("diagnose", {"space": "quail-games/2048"}, user=alice,
+                                                     channel_id=harness.discord.general)
+    final = await harness.discord.wait_for_response(interaction, lambda m: bool(m["embeds"]))
+    assert "quail-games/2048" in all_text([final]) and await recorded_buckets(harness) == ["lifecycle_stuck"]
+
+
+async def test_slash_diagnose_with_a_model_url_says_it_is_a_model(harness: BotHarness) -> None:
+    alice = harness.discord.add_user("alice")
+    interaction = await harness.discord.invoke_slash(
+        "diagnose", {"space": "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf"}, user=alice,
+        channel_id=harness.discord.general)
+    final = await harness.discord.wait_for_response(interaction, lambda m: "not a Space" in m["content"])
+    assert "`meta-llama/Llama-2-7b-chat-hf` is a model, not a Space" in final["content"]
+    assert not harness.hub.calls
+
+
+async def test_mention_with_a_model_url_says_so_before_asking_which_space(harness: BotHarness) -> None:
+    d = harness.discord
+    reply = await harness.ask(d.general, d.add_user("alice"), f"{harness.mention()} "
+                              "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf gives 503 since this morning")
+    text = all_text([reply])
+    assert "is a model, not a Space" in text and "Which Space is it?" in text
+    assert text.index("is a model, not a Space") < text.index("Which Space is it?")
+
+
+async def test_mention_with_an_hf_space_address_is_resolved_before_asking(harness: BotHarness) -> None:
+    harness.hub.set_scenario({**harness.hub.scenarios["marlin-ai/chat-ui-stack"], "id": "alice/my_cool_app"})
+    d = harness.discord
+    reply = await harness.ask(d.general, d.add_user("alice"),
+                              f"{harness.mention()} https://alice-my-cool-app.hf.space shows 503 and stays paused")
+    assert "`alice/my_cool_app`" in all_text([reply]) and "Which Space is it?" not in all_text([reply])
+    assert await recorded_buckets(harness) == ["lifecycle_stuck"]
+
+
 async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: BotHarness) -> None:
     d = harness.discord
     alice = d.add_user("alice")

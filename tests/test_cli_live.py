@@ -95,3 +95,37 @@ def test_huggingface_hub_offline_mode_is_respected(hub, clean_env):
     assert done.returncode == 3
     assert "offline mode" in done.stderr and "Traceback" not in done.stderr
     assert sum(hub.calls.values()) == 0
+
+
+def space_like(hub: SandboxHub, space_id: str, template: str = "marlin-ai/chat-ui-stack") -> None:
+    hub.set_scenario({**hub.scenarios[template], "id": space_id})
+
+
+def test_all_digit_space_name_is_diagnosed(hub, clean_env):
+    space_like(hub, "quail-games/2048")
+    done = run_cli("quail-games/2048", "--endpoint", hub.endpoint, "--status-url", hub.status_url, "--json",
+                   env=clean_env)
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["space"] == "quail-games/2048" and verdict["bucket"] == "lifecycle_stuck"
+
+
+@pytest.mark.parametrize("real_id", ["Alice/My-Cool-App", "alice/my_cool_app"])
+def test_hf_space_address_is_resolved_before_asking(hub, clean_env, real_id):
+    space_like(hub, real_id)
+    try:
+        done = run_cli("https://alice-my-cool-app.hf.space", "--endpoint", hub.endpoint, "--status-url",
+                       hub.status_url, "--json", env=clean_env)
+    finally:
+        del hub.scenarios[real_id]
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["space"] == real_id and verdict["bucket"] == "lifecycle_stuck"
+    assert not any("Which Space" in action for action in verdict["next_actions"])
+
+
+@pytest.mark.parametrize("url, kind", [("https://huggingface.co/meta-llama/Llama-2-7b", "model"),
+                                       ("https://huggingface.co/datasets/HuggingFaceFW/fineweb", "dataset")])
+def test_model_or_dataset_url_is_refused_as_not_a_space(hub, clean_env, url, kind):
+    done = run_cli(url, "--endpoint", hub.endpoint, "--status-url", hub.status_url, env=clean_env)
+    assert done.returncode == 2 and f"is a {kind}, not a Space" in done.stderr and "Traceback" not in done.stderr

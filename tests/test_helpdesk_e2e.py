@@ -148,15 +148,37 @@ async def test_help_channel_answers_only_space_trouble_once_per_window(harness: 
     assert len(d.bot_messages(d.help_channel)) == 1
 
 
-async def test_per_user_cooldown(harness: BotHarness) -> None:
-    d = harness.discord
-    await harness.configure(help_forums=frozenset({d.help_forum}))
+async def test_a_new_forum_post_is_answered_within_the_cooldown(forum: BotHarness) -> None:
+    """The cooldown is for chat: a second post by the same person (another Space, another problem) is a new
+    question and was silently dropped."""
+    d = forum.discord
     alice = d.add_user("alice")
     first = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
     await d.wait_for_bot_message(int(first["id"]))
     second = await d.create_forum_post(d.help_forum, alice, "Another post", PAUSED_REPORT + " (second post)")
+    assert await d.wait_for_bot_message(int(second["id"]))
+
+
+async def test_per_user_cooldown_on_help_channel_chat(harness: BotHarness) -> None:
+    d = harness.discord
+    other_help = d.add_channel("help-2")
+    await harness.restart()  # the new channel arrives with GUILD_CREATE
+    await harness.configure(help_channels=frozenset({d.help_channel, other_help}))
+    alice = d.add_user("alice")
+    await harness.ask(d.help_channel, alice, PAUSED_REPORT)
+    await d.post(other_help, alice, PAUSED_REPORT + " Asking here too.")  # within the cooldown
     await d.settle()
-    assert d.bot_messages(int(second["id"])) == []
+    assert d.bot_messages(other_help) == []
+
+
+async def test_forum_starter_message_before_its_thread_create_is_answered(forum: BotHarness) -> None:
+    d = forum.discord
+    alice = d.add_user("alice")
+    post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT, starter_first=True)
+    reply = await d.wait_for_bot_message(int(post["id"]))
+    assert reply["message_reference"]["message_id"] == post["id"] and "lifecycle" in all_text([reply]).lower()
+    await d.settle()
+    assert len(d.bot_messages(int(post["id"]))) == 1
 
 
 async def test_incident_detected_from_a_burst_of_reports(forum: BotHarness) -> None:
@@ -180,3 +202,12 @@ async def test_incident_detected_from_a_burst_of_reports(forum: BotHarness) -> N
     assert "other Spaces reported the same" not in first
     assert "other Spaces reported the same" in last
     assert "platform incident" in last.lower()
+
+
+async def test_a_lone_surrogate_in_a_question_gets_one_answer(harness: BotHarness) -> None:
+    """`\\udc80` reached the store after the verdict was posted: the write raised, and an apology followed."""
+    d = harness.discord
+    await harness.configure(help_channels=frozenset({d.help_channel}))
+    reply = await harness.ask(d.help_channel, d.add_user("alice"), PAUSED_REPORT + " \udc80")
+    await d.settle()
+    assert d.bot_messages(d.help_channel) == [reply] and "Stuck lifecycle" in all_text([reply])

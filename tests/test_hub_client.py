@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
 import random
 import socket
 import string
@@ -10,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from diagnosis.hub import HubClient, HubUnreachable, ProbeFailed
+from diagnosis.spaceref import subdomain_candidates
+from sandbox.hub import SCENARIO_DIR
 
 MODERATED = "kestrel-labs/vnc-desktop"
 STUCK = "marlin-ai/chat-ui-stack"
@@ -204,6 +208,27 @@ async def test_definitive_refusals_are_cached_transient_failures_are_not(hub_cli
     assert (await hub_client.runtime(HEALTHY)).stage == "RUNNING"
 
 
+def live_probe_failures() -> int:
+    gc.collect()
+    return sum(isinstance(o, ProbeFailed) for o in gc.get_objects())
+
+
+async def test_failed_lookups_are_cached_as_outcomes_not_exceptions(hub_client, sandbox_hub):
+    """A refusal is remembered as its reason: caching the exception kept its traceback, its chained
+    huggingface_hub error and the HTTP response alive for every Space that was not found."""
+    missing = [f"nobody-{i}/gone-{i}" for i in range(100)]
+    before = live_probe_failures()
+    for space in missing:
+        try:
+            await hub_client.space_info(space)
+        except ProbeFailed as failure:
+            assert failure.reason == "not found, or private"
+    assert live_probe_failures() - before < 5  # was 100: one per cached refusal
+    with pytest.raises(ProbeFailed, match="not found, or private") as again:
+        await hub_client.space_info(missing[0])  # still answered from the cache…
+    assert again.value.definitive and sandbox_hub.calls[("info", missing[0])] == 1  # …without asking again
+
+
 async def test_status_page_states(hub_client, sandbox_hub):
     calm = await hub_client.status_page()
     assert calm.aggregate_state == "operational"
@@ -225,6 +250,18 @@ async def test_status_page_malformed(hub_client, sandbox_hub):
 async def test_resolve_subdomain_picks_the_existing_reading(hub_client):
     assert await hub_client.resolve_subdomain(["marlin/ai-chat-ui-stack", STUCK, "marlin-ai-chat/ui-stack"]) == STUCK
     assert await hub_client.resolve_subdomain(["nobody/here", "nobody-here/x"]) is None
+
+
+@pytest.mark.parametrize("real_id, subdomain", [
+    ("Alice/My-Cool-App", "alice-my-cool-app"),  # the Hub matches ids in any case and answers with its own
+    ("alice/my_cool.app", "alice-my-cool-app"),  # `_` and `.` show as `-`: found by searching alice's Spaces
+    ("Libre_Chat/Libre.Chat", "libre-chat-libre-chat"),  # the owner's name has one too
+])
+async def test_resolve_subdomain_finds_the_space_as_the_hub_spells_it(hub_client, sandbox_hub, real_id, subdomain):
+    healthy = json.loads((SCENARIO_DIR / "healthy_running.json").read_text(encoding="utf-8"))
+    sandbox_hub.set_scenario({**healthy, "id": real_id})
+    sandbox_hub.set_scenario({**healthy, "id": "alice/my-cool-app-v2"})  # a near miss served elsewhere
+    assert await hub_client.resolve_subdomain(subdomain_candidates(subdomain)) == real_id
 
 
 async def test_revoke_sends_tokens_in_the_body_only(sandbox_hub):

@@ -1,11 +1,13 @@
-"""Secret moderation with the real bot: delete, repost redacted, warn, revoke — on new messages and edits."""
+"""Secret moderation with the real bot: delete, repost redacted, warn, revoke — on new messages, edits, files,
+embeds and thread names, and still when a step before the delete fails."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import pytest
 
-from sandbox.discord_server import EVERYONE_PERMISSIONS
+from sandbox.discord_server import EVERYONE_PERMISSIONS, PERM_MANAGE_MESSAGES, PERM_MANAGE_THREADS
 from sandbox.harness import BotHarness, all_text
 from tests.secretgen import SecretGen
 
@@ -102,6 +104,20 @@ async def test_each_leak_handled_once_even_when_replayed(harness: BotHarness, ge
     assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 2
 
 
+async def test_a_link_preview_of_a_kept_leak_is_no_second_leak(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    d.set_bot_permissions(EVERYONE_PERMISSIONS)  # warn only: the message and then its preview stay up
+    await harness.restart()
+    token = gen.sample("huggingface").secret
+    url = f"https://example.com/callback?access_token={token}"
+    posted = await d.post(d.general, d.add_user("ivy"), f"why does {url} fail?")
+    await d.wait_for_bot_message(d.general)
+    await d.unfurl(d.general, int(posted["id"]), url, "Callback")
+    await d.settle()
+    assert len(d.bot_messages(d.general)) == 1
+    assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 1
+
+
 async def test_placeholders_and_lookalikes_left_alone(harness: BotHarness) -> None:
     d = harness.discord
     frank = d.add_user("frank")
@@ -110,3 +126,122 @@ async def test_placeholders_and_lookalikes_left_alone(harness: BotHarness) -> No
         await d.post(d.general, frank, text)
     await d.settle()
     assert d.bot_messages(d.general) == [] and d.deleted == []
+
+
+# ---- failing closed: whatever breaks before the delete still ends in delete-or-warn and revocation ----------
+
+async def assert_deleted_warned_revoked(h: BotHarness, channel: int, posted: dict, token: str) -> dict:
+    d = h.discord
+    warning = await d.wait_for_bot_message(channel)
+    await wait_revoked(h, token)
+    assert (channel, int(posted["id"])) in d.deleted
+    assert token not in all_text([warning]) and "Hugging Face access token" in warning["content"]
+    return warning
+
+
+async def test_lone_surrogate_beside_a_token_is_still_deleted_warned_and_revoked(harness: BotHarness,
+                                                                                 gen: SecretGen) -> None:
+    """`\\udc80` is a valid JSON string escape but no encoder takes it: digesting the text raised before
+    the delete, and the token stayed up, unrevoked."""
+    d = harness.discord
+    token = gen.sample("huggingface").secret
+    posted = await d.post(d.general, d.add_user("alice"), f"my token {token} \udc80 stopped working")
+    warning = await assert_deleted_warned_revoked(harness, d.general, posted, token)
+    repost = warning["embeds"][0]["description"]
+    assert "hf_[REDACTED]" in repost and "\ufffd stopped working" in repost
+
+
+async def test_a_broken_store_still_ends_in_delete_warn_and_revoke(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    with sqlite3.connect(harness.db_path) as db:  # the claims table is gone: every claim raises
+        db.execute("DROP TABLE claims")
+    harness.allow_errors(r"the store could not record a leak")
+    token = gen.sample("huggingface").secret
+    posted = await d.post(d.general, d.add_user("bob"), f"HF_TOKEN={token}")
+    await assert_deleted_warned_revoked(harness, d.general, posted, token)
+    assert any("could not record a leak" in r.getMessage() for r in harness.logged_errors)
+
+
+async def test_a_refused_delete_still_warns_without_echo_and_revokes(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    # A long ban without `Via`: discord.py raises it, and it is too long to wait out.
+    d.inject_rate_limit("DELETE", r"^/channels/\d+/messages/\d+$", retry_after=600, via=False)
+    harness.allow_errors(r"deleting message \d+ that holds a credential failed")
+    token = gen.sample("huggingface").secret
+    posted = await d.post(d.general, d.add_user("carol"), f"token = {token} -- distinctive words")
+    warning = await d.wait_for_bot_message(d.general)
+    await wait_revoked(harness, token)
+    assert d.message(d.general, int(posted["id"])) is not None
+    assert "delete yours now" in warning["content"] and warning["embeds"] == []
+    assert "distinctive words" not in all_text([warning])
+
+
+async def test_a_token_in_an_attached_text_file(harness: BotHarness, gen: SecretGen) -> None:
+    """Discord turns a long paste into `message.txt`: its text is the message too."""
+    d = harness.discord
+    token = gen.sample("huggingface").secret
+    log_text = "Traceback (most recent call last):\n  ...\n" + f"HF_TOKEN={token}\n" + "x = 1\n" * 300
+    posted = await d.post(d.general, d.add_user("dave"), "here is my log", attachments=[("message.txt", log_text)])
+    warning = await assert_deleted_warned_revoked(harness, d.general, posted, token)
+    shown = {f["name"]: f["value"] for f in warning["embeds"][0]["fields"]}
+    assert "HF_TOKEN=hf_[REDACTED]" in shown["file message.txt (secret removed)"]
+    assert warning["embeds"][0]["description"] == "here is my log"
+
+
+async def test_a_token_in_another_bots_embed(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    token = gen.sample("huggingface").secret
+    ci = d.add_user("ci-notifier", bot=True)
+    posted = await d.post(d.general, ci, "", embeds=[{"title": "Deploy failed", "description": f"env: HF_TOKEN={token}"}])
+    await assert_deleted_warned_revoked(harness, d.general, posted, token)
+
+
+async def test_a_starter_message_before_its_thread_create_is_deleted(harness: BotHarness, gen: SecretGen) -> None:
+    """discord.py knows only the channel's id then; its permissions (Manage Messages) come from the thread."""
+    d = harness.discord
+    token = gen.sample("huggingface").secret
+    post = await d.create_forum_post(d.help_forum, d.add_user("erin"), "Build fails", f"my token is {token}",
+                                     starter_first=True)
+    await assert_deleted_warned_revoked(harness, int(post["id"]), post, token)
+
+
+# ---- thread names: a forum post's title is a message too ---------------------------------------------------
+
+async def test_a_token_in_a_forum_post_title_is_renamed_away_warned_and_revoked(harness: BotHarness,
+                                                                                gen: SecretGen) -> None:
+    d = harness.discord
+    d.set_bot_permissions(PERM_MANAGE_MESSAGES | PERM_MANAGE_THREADS)
+    await harness.restart()
+    frank = d.add_user("frank")
+    token = gen.sample("huggingface").secret
+    post = await d.create_forum_post(d.help_forum, frank, f"401 with {token} why", "My Space cannot download.")
+    thread = int(post["id"])
+    warning = await d.wait_for_bot_message(thread)
+    await wait_revoked(harness, token)
+    assert d.channels[thread]["name"] == "401 with hf_[REDACTED] why"
+    assert warning["content"].startswith(f"<@{frank['id']}> 📝 **Your post's title held a credential:** I renamed")
+    assert "Hugging Face access token" in warning["content"] and token not in all_text([warning])
+    assert d.message(thread, thread) is not None  # the post's body held nothing: it stays
+    await d.settle()
+    assert len(d.bot_messages(thread)) == 1  # the rename's own THREAD_UPDATE is no second leak
+
+
+async def test_without_manage_threads_the_owner_is_asked_to_rename(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    token = gen.sample("huggingface").secret
+    post = await d.create_forum_post(d.help_forum, d.add_user("gina"), f"HF_TOKEN={token} rejected", "help")
+    warning = await d.wait_for_bot_message(int(post["id"]))
+    await wait_revoked(harness, token)
+    assert "edit the title now" in warning["content"]
+    assert not any(r.method == "PATCH" and r.path == f"/channels/{post['id']}" for r in d.requests)
+
+
+async def test_a_title_edited_to_hold_a_token(harness: BotHarness, gen: SecretGen) -> None:
+    d = harness.discord
+    owner = d.add_user("hank")
+    thread = await d.create_thread(d.general, owner, "build problem")
+    token = gen.sample("huggingface").secret
+    await d.rename_thread(thread, f"build problem {token}")
+    warning = await d.wait_for_bot_message(thread)
+    await wait_revoked(harness, token)
+    assert "title" in warning["content"] and token not in warning["content"]

@@ -91,6 +91,30 @@ async def test_invalid_space_argument(hub_client):
         await diagnose("help", client=hub_client, space="not a space at all")
 
 
+async def test_model_given_as_the_space_says_it_is_a_model(hub_client, sandbox_hub):
+    with pytest.raises(InvalidSpace, match="`meta-llama/Llama-2-7b` is a model, not a Space"):
+        await diagnose("help", client=hub_client, space="https://huggingface.co/meta-llama/Llama-2-7b")
+    assert sum(sandbox_hub.calls.values()) == 0
+
+
+@pytest.mark.parametrize("text, kind, repo", [
+    ("https://huggingface.co/meta-llama/Llama-2-7b-chat-hf gives 503", "model", "meta-llama/Llama-2-7b-chat-hf"),
+    ("https://huggingface.co/datasets/acme/faq is broken, runtime error", "dataset", "acme/faq"),
+])
+async def test_a_linked_model_or_dataset_is_named_before_asking_which_space(hub_client, text, kind, repo):
+    verdict = await diagnose(text, client=hub_client)
+    assert verdict.space is None
+    said = [i for i, action in enumerate(verdict.next_actions) if f"`{repo}` is a {kind}, not a Space" in action]
+    asked = [i for i, action in enumerate(verdict.next_actions) if action.startswith("Which Space is it?")]
+    assert said and asked and said[0] + 1 == asked[0], verdict.next_actions
+
+
+async def test_a_model_used_by_a_named_space_is_not_pointed_out(hub_client):
+    verdict = await diagnose(f"https://huggingface.co/spaces/{STUCK} loads https://huggingface.co/meta-llama/x and is"
+                             " stuck on paused", client=hub_client)
+    assert verdict.space == STUCK and not any("not a Space" in action for action in verdict.next_actions)
+
+
 async def test_incident_signal_from_recent_reports(hub_client):
     now = datetime.now(timezone.utc)
     recent = [

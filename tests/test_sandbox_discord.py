@@ -13,7 +13,7 @@ import pytest
 import yarl
 from discord import app_commands
 
-from sandbox.discord_server import PERM_SEND_MESSAGES, DiscordSandbox
+from sandbox.discord_server import PERM_MANAGE_THREADS, PERM_SEND_MESSAGES, DiscordSandbox
 
 
 class Recorder(discord.Client):
@@ -121,6 +121,55 @@ async def test_rate_limit_is_retried(discord_sandbox: DiscordSandbox) -> None:
         await client.get_channel(discord_sandbox.general).send("after a 429")  # type: ignore[union-attr]
         posts = [r.status for r in discord_sandbox.requests if r.method == "POST" and r.path.endswith("/messages")]
         assert posts == [429, 429, 200]
+
+
+async def test_rate_limit_without_via_is_raised_by_discord_py(discord_sandbox: DiscordSandbox) -> None:
+    """What discord.py does with a 429 that lacks `Via` (it assumes a Cloudflare ban): it raises at once."""
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        discord_sandbox.inject_rate_limit("POST", r"^/channels/\d+/messages$", retry_after=0.01, via=False)
+        with pytest.raises(discord.HTTPException) as limited:
+            await client.get_channel(discord_sandbox.general).send("once")  # type: ignore[union-attr]
+        assert limited.value.status == 429 and "Via" not in limited.value.response.headers
+        assert float(limited.value.response.headers["X-RateLimit-Reset-After"]) == 0.01
+
+
+async def test_starter_message_before_thread_create(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        post = await discord_sandbox.create_forum_post(discord_sandbox.help_forum, alice, "Help", "it broke",
+                                                       starter_first=True)
+        await discord_sandbox.wait_for(lambda: client.get_channel(int(post["id"])))
+        starter = client.seen[0]
+        assert starter.id == int(post["id"]) and isinstance(starter.channel, discord.PartialMessageable)
+        thread = await client.fetch_channel(int(post["id"]))
+        assert isinstance(thread, discord.Thread) and isinstance(thread.parent, discord.ForumChannel)
+
+
+async def test_renaming_threads_needs_manage_threads(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        post = await discord_sandbox.create_forum_post(discord_sandbox.help_forum, alice, "Title", "body")
+        thread = await discord_sandbox.wait_for(lambda: client.get_channel(int(post["id"])))
+        with pytest.raises(discord.Forbidden):
+            await thread.edit(name="renamed")
+        discord_sandbox.set_bot_permissions(PERM_MANAGE_THREADS)
+        await thread.edit(name="renamed")
+        await discord_sandbox.wait_for(lambda: thread.name == "renamed")  # the THREAD_UPDATE reached the client
+        await discord_sandbox.rename_thread(int(post["id"]), "by its owner")
+        await discord_sandbox.wait_for(lambda: thread.name == "by its owner")
+
+
+async def test_attachments_are_served_until_their_message_is_deleted(discord_sandbox: DiscordSandbox) -> None:
+    alice = discord_sandbox.add_user("alice")
+    async with running(discord_sandbox, Recorder(default_intents())) as client:
+        posted = await discord_sandbox.post(discord_sandbox.general, alice, "log", attachments=[("message.txt", "é\n")])
+        await discord_sandbox.wait_for(lambda: client.seen)
+        attachment = client.seen[0].attachments[0]
+        assert attachment.filename == "message.txt" and attachment.content_type.startswith("text/plain")
+        assert await attachment.read() == "é\n".encode()
+        await discord_sandbox.delete(discord_sandbox.general, int(posted["id"]))
+        with pytest.raises(discord.NotFound):
+            await attachment.read()
 
 
 async def test_limits_permissions_and_unknown_routes(discord_sandbox: DiscordSandbox) -> None:

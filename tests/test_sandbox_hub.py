@@ -45,6 +45,19 @@ def test_get_space_runtime_and_space_info(api):
     assert [s.rfilename for s in info.siblings] == [".gitattributes", "README.md", "app.py", "requirements.txt"]
 
 
+def test_ids_in_any_case_answer_with_the_spaces_own_spelling(api):
+    info = api.space_info("MARLIN-AI/Chat-UI-Stack")
+    assert info.id == "marlin-ai/chat-ui-stack" and info.subdomain == "marlin-ai-chat-ui-stack"
+    assert api.get_space_runtime("Marlin-AI/chat-ui-stack").stage == "PAUSED"
+
+
+def test_list_spaces_by_author_and_search(api):
+    assert [s.id for s in api.list_spaces(author="MARLIN-AI", search="CHAT")] == ["marlin-ai/chat-ui-stack"]
+    assert [s.id for s in api.list_spaces(author="marlin-ai", search="nothing-like-it")] == []
+    listed = {s.id for s in api.list_spaces(search="-")}
+    assert "orchid-nlp/summarizer" in listed and "plover-corp/internal-dashboard" not in listed  # private
+
+
 def test_list_repo_commits_follows_link_pagination(api, hub):
     space = "marlin-ai/chat-ui-stack"
     scenario = dict(hub.scenarios[space])

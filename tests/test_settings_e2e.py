@@ -64,3 +64,19 @@ async def test_only_members_with_manage_server_may_change_settings(harness: BotH
         await d.invoke_slash("spacedoc", {"state": "off"}, user=d.add_user("visitor"), channel_id=d.general,
                              subcommand="autoreply")
     assert (await harness.bot.store.get_guild_settings(d.guild_id)).auto_reply
+
+
+async def test_a_redelivered_spacedoc_interaction_is_answered_once(harness: BotHarness, admin: dict) -> None:
+    """Discord's delivery is at-least-once: the replayed command ran again, and answering it again was refused
+    (40060), which logged an ERROR. The harness fails the test on any ERROR."""
+    d = harness.discord
+    interaction = await d.invoke_slash("spacedoc", {"forum": ChannelOption(d.help_forum)}, user=admin,
+                                       channel_id=d.general, group="forum", subcommand="add")
+    await d.wait_for_response(interaction)
+    await d.reconnect(replay=3)
+    await d.wait_for(lambda: any(e["t"] == "INTERACTION_CREATE" and e["d"]["id"] == str(interaction.id)
+                                 for e in d.replayed))
+    await d.settle()
+    callbacks = [r.status for r in d.requests if r.path.startswith(f"/interactions/{interaction.id}/")]
+    assert callbacks == [200]
+    assert (await harness.bot.store.get_guild_settings(d.guild_id)).help_forums == frozenset({d.help_forum})

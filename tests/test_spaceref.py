@@ -1,7 +1,17 @@
 """Space references in every form people paste, placeholders, and the strict id validator."""
 import pytest
 
-from diagnosis.spaceref import find_spaces, is_valid_space_id, subdomain_candidates, subdomain_of
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+from diagnosis.spaceref import (
+    explicit_space,
+    find_other_repos,
+    find_spaces,
+    is_valid_space_id,
+    not_a_space,
+    subdomain_candidates,
+    subdomain_of,
+)
 
 
 def ids(text: str) -> list[tuple[str, ...]]:
@@ -77,7 +87,8 @@ def test_paths_models_and_dates_are_not_spaces(text):
     assert ids(text) == []
 
 
-@pytest.mark.parametrize("good", ["a/b", "alice/chat", "my-org/cool_app.v2", "A1/" + "x" * 96])
+@pytest.mark.parametrize("good", ["a/b", "alice/chat", "my-org/cool_app.v2", "A1/" + "x" * 96, "someone/2048",
+                                  "2048/game", "_org/_app"])
 def test_valid_ids(good):
     assert is_valid_space_id(good)
 
@@ -107,3 +118,56 @@ def test_subdomain_at_any_position(text):
 
 def test_not_a_subdomain():
     assert find_spaces("x.hf.spacex and a-b.hf.space-foo") == ()
+
+
+@pytest.mark.parametrize("repo_id", [
+    "someone/2048", "a/b", "_x/y", "x/y_", "a.b/c.d", "a-b/c-d", "a/b.git", "a/b.", "a/.b", "a--b/c", "a/b..c",
+    "ä/b", "a/b c", "a" * 96 + "/b", "a" * 97 + "/b", "a/" + "b" * 97,
+])
+def test_ids_follow_huggingface_hubs_own_rules(repo_id):
+    try:
+        validate_repo_id(repo_id)
+        hub_accepts = True
+    except HFValidationError:
+        hub_accepts = False
+    assert is_valid_space_id(repo_id) is hub_accepts
+
+
+@pytest.mark.parametrize("arg, space", [
+    ("someone/2048", "someone/2048"),  # all digits: a valid name on the Hub
+    (" someone/2048 ", "someone/2048"),
+    ("https://huggingface.co/spaces/someone/2048", "someone/2048"),
+    ("alice/chat.", "alice/chat"),
+    ("bob-app.hf.space", "bob/app"),
+])
+def test_explicit_space_takes_any_id_the_hub_takes(arg, space):
+    ref = explicit_space(arg)
+    assert ref is not None and ref.id == space
+
+
+@pytest.mark.parametrize("arg", ["huggingface.co/meta-llama", "https://huggingface.co/meta-llama/Llama-2-7b",
+                                 "not a space!", "a/b/c", "https://example.com/a"])
+def test_explicit_space_refuses_what_names_no_space(arg):
+    assert explicit_space(arg) is None
+
+
+def test_explicit_template_id_is_a_placeholder():
+    assert explicit_space("OWNER/SPACE_NAME").placeholder
+
+
+@pytest.mark.parametrize("text, found", [
+    ("https://huggingface.co/meta-llama/Llama-2-7b-hf is broken", (("model", "meta-llama/Llama-2-7b-hf"),)),
+    ("see hf.co/datasets/HuggingFaceFW/fineweb/viewer.", (("dataset", "HuggingFaceFW/fineweb"),)),
+    ("curl https://huggingface.co/api/models/openai/whisper-large-v3", (("model", "openai/whisper-large-v3"),)),
+    ("https://huggingface.co/spaces/a/b and https://huggingface.co/docs/hub/spaces", ()),
+    ("https://huggingface.co/settings/tokens", ()),
+    ("the model meta-llama/Llama-2-7b", ()),  # only links count
+])
+def test_models_and_datasets_linked(text, found):
+    assert find_other_repos(text) == found
+
+
+def test_not_a_space_says_what_it_is():
+    assert not_a_space("https://huggingface.co/meta-llama/Llama-2-7b") == "`meta-llama/Llama-2-7b` is a model, not a Space"
+    assert "is a dataset, not a Space" in not_a_space("https://huggingface.co/datasets/x/y")
+    assert not_a_space("my app") == "not a Space id or URL: 'my app'"

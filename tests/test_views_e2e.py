@@ -98,3 +98,15 @@ async def test_no_email_button_where_staff_need_not_act(harness: BotHarness) -> 
     reply = await d.wait_for_bot_message(int(post["id"]))
     assert "Build" in all_text([reply])
     assert "spacedoc:email-draft" not in button_ids(reply) and "spacedoc:recheck" in button_ids(reply)
+
+
+async def test_a_redelivered_click_is_handled_once(verdict: tuple[BotHarness, dict]) -> None:
+    h, message = verdict
+    d = h.discord
+    click = await d.click(int(message["channel_id"]), int(message["id"]), "spacedoc:helped", user=d.add_user("dan"))
+    await d.wait_for_response(click)
+    await d.reconnect(replay=3)
+    await d.wait_for(lambda: any(e["t"] == "INTERACTION_CREATE" and e["d"]["id"] == str(click.id) for e in d.replayed))
+    await d.settle()
+    assert [r.status for r in d.requests if r.path.startswith(f"/interactions/{click.id}/")] == [200]
+    assert await h.bot.store.feedback_counts(int(message["id"])) == FeedbackCounts(helped=1, not_helped=0)

@@ -1,8 +1,9 @@
-"""`python bot.py --demo`: the real bot against a loopback Discord and a loopback Hub, a scripted conversation,
-and a readable transcript. No token, no network, nothing left behind.
+"""`python bot.py --demo`: the real bot against a loopback Discord, a loopback Discourse forum and a loopback Hub,
+a scripted conversation, and a readable transcript. No token, no network, nothing left behind.
 
 The bot runs exactly as in production (sandbox/harness.py starts it the way `python bot.py` does); only the
-two servers are stand-ins, serving the Space scenarios in sandbox/scenarios/.
+servers are stand-ins, serving the Space scenarios in sandbox/scenarios/. It lives beside them: the bot's own
+packages never import `sandbox/`.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any, Mapping
 
 from diagnosis.redact import redact
 from sandbox.discord_server import ChannelOption, PERM_MANAGE_GUILD
+from sandbox.discourse import SandboxDiscourse
 from sandbox.harness import BotHarness
 
 STEP_TIMEOUT = 15.0
@@ -27,6 +29,8 @@ WIDTH = 100
 PAUSED_SPACE = "marlin-ai/chat-ui-stack"
 BUILD_FAILURE_SPACE = "orchid-nlp/summarizer"
 ABUSE_FLAGGED_SPACE = "kestrel-labs/vnc-desktop"
+CRASHING_SPACE = "tern-vision/sdxl-playground"
+SPACES_CATEGORY = 24  # /c/spaces/24, as on discuss.huggingface.co
 
 
 class Transcript:
@@ -135,11 +139,46 @@ async def play(h: BotHarness) -> None:
     if h.hub.revoked:
         t.note(f"the token was sent to the Hub's revoke endpoint ({len(h.hub.revoked)} request)")
 
+    forum = h.forum
+    assert forum is not None
+    t.scene("5. On the Discourse forum: a new topic in the Spaces category (a signed webhook brings it)")
+    bo = forum.add_user("bo")
+    title = "Space crashes right after it starts"
+    text = (f"My Space https://huggingface.co/spaces/{CRASHING_SPACE} builds fine, then shows Runtime error a few "
+            "seconds after it starts. What is wrong?")
+    post = await forum.create_topic(bo, SPACES_CATEGORY, title, text)
+    print(f"\n[discuss › Spaces › “{title}”] bo:")
+    print(textwrap.indent(textwrap.fill(text, WIDTH - 4), "    "))
+    answer = (await forum.wait_for(lambda: forum.bot_posts(post.topic_id), timeout=STEP_TIMEOUT))[0]
+    print(f"\n[discuss › Spaces › “{title}”] {forum.bot.username} (reply to #{answer.reply_to_post_number}, "
+          "Discourse Markdown):")
+    print(textwrap.indent(answer.raw, "    "))
+
+    t.scene("6. On the forum: a reply with a pasted token (the bot is a moderator there)")
+    token = synthetic_hf_token()
+    leak = await forum.reply(bo, post.topic_id, f"Here is my setup: HF_TOKEN={token} and the Space still crashes")
+    print(f"\n[discuss › Spaces › “{title}”] bo:\n    {redact(leak.raw).text}")
+    t.note("the demo generated a fresh token for this post; it is shown redacted here")
+    await forum.wait_for(lambda: forum.private_messages_to("bo") and leak.revisions
+                         and all(r.hidden for r in leak.revisions.values()), timeout=STEP_TIMEOUT)
+    t.note(f"Space Doctor edited the post (“{leak.edit_reason}”); it now reads: {leak.raw}")
+    t.note(f"revisions hidden from non-staff: {sorted(leak.revisions)}; the token left the public page and its "
+           "history")
+    message = forum.private_messages_to("bo")[0]
+    print(f"\n[private message to bo] {forum.bot.username}: {forum.topics[message.topic_id].title}")
+    print(textwrap.indent(message.raw, "    "))
+    await forum.wait_for(lambda: any(token in body.get("credentials", []) for body in h.hub.revoked),
+                         timeout=STEP_TIMEOUT)
+    t.note("the token was sent to the Hub's revoke endpoint")
+
 
 async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="spacedoc-demo-") as tmp:
-        harness = BotHarness(str(Path(tmp) / "demo.sqlite3"))
-        print("Space Doctor — offline demo: a loopback Discord and a loopback Hugging Face Hub, the real bot.")
+        forum = SandboxDiscourse(webhook_secret=secrets.token_hex(16))
+        harness = BotHarness(str(Path(tmp) / "demo.sqlite3"), forum=forum,
+                             forum_categories=frozenset({SPACES_CATEGORY}))
+        print("Space Doctor — offline demo: a loopback Discord, a loopback Discourse forum and a loopback Hugging "
+              "Face Hub, the real bot.")
         async with harness:
             await play(harness)
         problems = [f"{r.name}: {r.getMessage()}" for r in harness.errors]

@@ -1,0 +1,46 @@
+"""One diagnosis as every adapter runs it (Discord's cogs, the Discourse forum): redact what people wrote, ask
+the pipeline with the recent reports (for incident detection), and record the result.
+
+Nothing here knows where the text came from or where the verdict goes: each adapter renders it its own way
+(`diagnosis.render`) and posts it through its own redacting send path.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from diagnosis import pipeline
+from diagnosis.evidence import ProgressCallback
+from diagnosis.hub import HubClient
+from diagnosis.incidents import DiagnosisRecord, IncidentPolicy
+from diagnosis.model import Verdict
+from diagnosis.redact import redact
+from spacedoc.store import Store
+
+MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing but time
+DEADLINE = 8.0
+
+
+async def diagnose(
+    hub: HubClient,
+    store: Store,
+    text: str,
+    *,
+    space: str | None = None,
+    guild_id: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    incident_policy: IncidentPolicy | None = None,
+    deadline: float = DEADLINE,
+) -> Verdict:
+    """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
+    policy = incident_policy or IncidentPolicy()
+    clean_text = redact(text[:MAX_INPUT_CHARS]).text
+    now = datetime.now(timezone.utc)
+    recent = await store.recent_diagnoses(since=now - policy.window)
+    verdict = await pipeline.diagnose(
+        clean_text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
+        recent=recent, incident_policy=policy,
+    )
+    if verdict.space and not verdict.placeholder:
+        await store.record_diagnosis(DiagnosisRecord(space=verdict.space, bucket=verdict.bucket, at=now,
+                                                     guild_id=guild_id))
+    return verdict

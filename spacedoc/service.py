@@ -1,0 +1,153 @@
+"""One bot process on one asyncio loop: the store and the Hub client, Discord (when DISCORD_TOKEN is set), the
+Discourse forum (when DISCOURSE_URL is set) and the HTTP server (when SPACEDOC_HTTP_PORT is set).
+
+    service = Service(config)
+    await service.start()      # raises StartupError (one line for the person starting it) when a part cannot start
+    await service.wait()       # until stop() or the Discord bot ends (its failure is raised here)
+    await service.close()      # every part, in reverse order; safe after a failed start
+
+`bot.py` runs it for `python bot.py`; the sandbox harness runs it the same way for the tests and the demo.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import threading
+
+from diagnosis.hub import HubClient
+from forum.adapter import Forum
+from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable
+from forum.polling import Poller
+from forum.webhook import PATH as WEBHOOK_PATH
+from forum.webhook import WebhookReceiver
+from spacedoc.config import Config
+from spacedoc.discord_bot import SpaceDoctor, point_at_discord
+from spacedoc.http_server import HttpServer
+from spacedoc.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+async def _open_store(config: Config) -> Store:
+    threads = set(threading.enumerate())
+    try:
+        return await open_store(config.db_path, lease_seconds=config.lease_seconds)
+    except sqlite3.Error:
+        # After a failed connect aiosqlite stops its worker thread without waiting for it; wait here, while the loop
+        # still runs, or the thread's last callback meets a closed loop (a traceback after the one-line error).
+        for thread in set(threading.enumerate()) - threads:
+            thread.join(timeout=1.0)
+        raise
+
+
+class StartupError(Exception):
+    """A part of the process cannot start; the message is one line meant for the person starting the bot."""
+
+
+class Service:
+    def __init__(self, config: Config, *, http_host: str = "0.0.0.0", guild_ready_timeout: float = 2.0) -> None:
+        self.config = config
+        self.http_host = http_host
+        self.guild_ready_timeout = guild_ready_timeout
+        self.store: Store | None = None
+        self.hub: HubClient | None = None
+        self.forum: Forum | None = None
+        self.poller: Poller | None = None
+        self.http: HttpServer | None = None
+        self.bot: SpaceDoctor | None = None
+        self.bot_task: asyncio.Task[None] | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._closing = contextlib.AsyncExitStack()
+
+    async def start(self) -> None:
+        config = self.config
+        self.store = await _open_store(config)
+        self._closing.push_async_callback(self.store.close)
+        self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url)
+        self._closing.push_async_callback(self.hub.aclose)
+        if config.discourse is not None:
+            await self._start_forum()
+        if config.http_port is not None:
+            await self._start_http()
+        if config.token is not None:
+            point_at_discord(config)
+            self.bot = SpaceDoctor(config, self.hub, self.store, guild_ready_timeout=self.guild_ready_timeout)
+            self._closing.push_async_callback(self.bot.close)  # its cogs flush their revocations through the hub
+            self.bot_task = asyncio.create_task(self.bot.start(config.token), name="spacedoc-discord")
+
+    async def _start_forum(self) -> None:
+        settings = self.config.discourse
+        assert settings is not None and self.hub is not None and self.store is not None
+        client = DiscourseClient(settings.url, settings.api_key, settings.api_username)
+        self._closing.push_async_callback(client.aclose)
+        forum = Forum(client, self.hub, self.store, settings)
+        try:
+            await forum.start()
+        except DiscourseRefused as exc:
+            raise StartupError(f"Discourse at {settings.url} refused DISCOURSE_API_KEY / DISCOURSE_API_USERNAME="
+                               f"{settings.api_username!r} (HTTP {exc.status}): check the key and that the user "
+                               "exists") from None
+        except DiscourseUnavailable as exc:
+            raise StartupError(f"cannot reach Discourse at DISCOURSE_URL={settings.url}: {exc}") from None
+        self.forum = forum
+        self._closing.push_async_callback(forum.close)
+        if settings.webhook_secret is None:
+            self.poller = Poller(forum, settings.poll_seconds)
+            self._poll_task = asyncio.create_task(self.poller.run(), name="spacedoc-discourse-poller")
+            self._closing.push_async_callback(self._stop_polling)
+
+    async def _stop_polling(self) -> None:
+        """At once, even mid-poll or while a 429 holds it back: every post it handled is claimed and noted."""
+        assert self._poll_task is not None
+        self._poll_task.cancel()
+        await asyncio.gather(self._poll_task, return_exceptions=True)
+
+    async def _start_http(self) -> None:
+        assert self.config.http_port is not None
+        http = HttpServer(self.config.http_port, host=self.http_host)
+        http.add_check("discord", self._discord_health)
+        http.add_check("store", self._store_health)
+        if self.forum is not None:
+            http.add_check("discourse", self._discourse_health)
+            secret = self.config.discourse.webhook_secret if self.config.discourse else None
+            if secret is not None:
+                http.add_route("POST", WEBHOOK_PATH, WebhookReceiver(self.forum, secret).handle)
+        try:
+            await http.start()
+        except OSError as exc:
+            raise StartupError(f"cannot listen on SPACEDOC_HTTP_PORT={self.config.http_port}: "
+                               f"{exc.strerror or exc}") from None
+        self.http = http
+        self._closing.push_async_callback(http.close)
+
+    async def _discord_health(self) -> str:
+        return "off" if self.bot is None else self.bot.connection()
+
+    async def _store_health(self) -> str:
+        assert self.store is not None
+        await self.store.get_meta("healthz")
+        return "ok"
+
+    async def _discourse_health(self) -> str:
+        assert self.forum is not None
+        return self.forum.health()
+
+    def stop(self) -> None:
+        """Ends `wait()` (a signal handler may call it)."""
+        self._stop.set()
+
+    async def wait(self) -> None:
+        stopping = asyncio.create_task(self._stop.wait())
+        waits = {stopping} | ({self.bot_task} if self.bot_task is not None else set())
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if self.bot_task is not None and self.bot_task.done():
+            self.bot_task.result()  # a Discord failure (bad token, missing intent) ends the process with its cause
+
+    async def close(self) -> None:
+        await self._closing.aclose()
+        if self.bot_task is not None:
+            await asyncio.wait({self.bot_task})  # bot.close() ends it; a failure was already raised by wait()
