@@ -227,8 +227,13 @@ RULES: tuple[Rule, ...] = (
     _r("exit_code_reason", ('exit code:',), B.RUNTIME_CRASH, 1.5,
        r"(?<!failed with )Exit code: (?P<exit_code>\d{1,3})\. Reason:(?!\s{0,3}failed to create)(?P<reason>[^\n]{0,160})"),
     _r("exit_code_unknown", ('exit code: ?',), None, 0.0, r"Exit code: \?\. Reason:"),
-    _r("logs_unretrievable", ('failed to retrieve error logs', 'failed to initialize stream'), None, 0.0, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
-    _r("space_in_error", ('your space is in error',), None, 0.0, r"Your space is in error, check its status"),
+    # shown where a Space's container log would be once the Space is in error: the app stopped, the log is gone
+    _r("logs_unretrievable", ('failed to retrieve error logs', 'failed to initialize stream'), B.RUNTIME_CRASH, 1.8, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
+    _r("space_in_error", ('your space is in error', 'your space is on error'), B.RUNTIME_CRASH, 2.0, r"Your space is (?:in|on) error, check its status"),
+    # Gradio's own messages in the browser: the app is up but fails (or is gone) behind its page
+    _r("gradio_app_error", ('connection errored out', 'no interface is running', 'application is currently busy', 'something went wrong'),
+       B.RUNTIME_CRASH, 2.2,
+       r"Connection errored out|No interface is running right now|This application is currently busy|Something went wrong\W{0,3}(?:Connection|Error|Expecting)"),
     # -- model downloads and secrets
     _r("model_gated", ('gated', 'is restricted'), B.RUNTIME_CRASH, 3.2,
        r"GatedRepoError|Cannot access gated repo|is a gated (?:repo|model)|(?:private or gated|gated or private) (?:model|repo)"

@@ -31,10 +31,11 @@ _IMAGE_RE = re.compile(r"<img\b[^>]{0,2000}>|!\[[^\]\n]{0,300}\]\([^)\s]{0,2000}
 _URL_RE = re.compile(r"https?://\S{1,2000}|\b[\w.-]{1,200}\.hf\.space\b\S{0,500}", re.IGNORECASE)
 _HUB_RE = re.compile(r"\b(?:hugg?ing?\s?face|hugginface|huggingface|hugging\s?face|hf)\b", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[a-z][a-z0-9_']{0,40}|\d+|[\u3400-\u9fff]+")
-_SEGMENT_RE = re.compile(r"[^\n.!?。！？]+[.!?。！？]?")
+# A sentence or a line; "Next.js", "app.py" and "v1.2" do not end one.
+_SEGMENT_RE = re.compile(r"(?:[^\n.!?。！？]|[.!?](?=[^\s.!?]))+[.!?。！？]?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CHAR_MIN_WORD = 4  # shorter words carry their meaning as words already
-_CHAR_GRAMS = (3, 4, 5)
+_CHAR_GRAMS = (4,)
 _STOP = frozenset("a an the to of and or in on for is it i my this that with be was are at as by me you your we".split())
 
 
@@ -137,11 +138,12 @@ def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
     visitor = model.visitor_bias + float(counts @ model.visitor_weights[rows]) if rows else model.visitor_bias
     order = np.argsort(-pushes[:, best])[:8] if rows else []
     bucket = model.classes[best]
+    pushed_by = tuple(names[j] for j in order if pushes[j, best] > 0)
     return Reading(
         probabilities={c: float(p) for c, p in zip(model.classes, probs)},
         bucket=bucket,
-        pushed_by=tuple(names[j] for j in order if pushes[j, best] > 0),
-        quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model),
+        pushed_by=pushed_by,
+        quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model, pushed_by),
         visitor=1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, visitor)))),
     )
 
@@ -154,14 +156,20 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 MAX_SEGMENTS = 60
 
 
-def _decisive_part(title: str, text: str, best: int, model: _Model) -> str:
-    """The title or sentence whose words (and word pairs) push the winning bucket hardest above the others."""
+def _decisive_part(title: str, text: str, best: int, model: _Model, pushed_by: tuple[str, ...]) -> str:
+    """The title or sentence whose words (and word pairs) push the winning bucket hardest above the others.
+
+    Only parts holding one of the words that pushed the winner most can win, so most parts are skipped unread."""
+    cues = {f[2:].split("_")[0] for f in pushed_by if f[:2] in ("w:", "b:", "t:")}
+    if not cues:
+        return ""
     winner, top = "", 0.0
     for part in [title, *_SEGMENT_RE.findall(text[:MAX_PROSE])][:MAX_SEGMENTS]:
         part = part.strip()
-        if len(part) < 3:
+        low = normalise(part)
+        if len(part) < 3 or not any(cue in low for cue in cues):
             continue
-        toks = _tokens(normalise(part))
+        toks = _tokens(low)
         rows = [i for f in {*(f"w:{t}" for t in toks), *(f"b:{a}_{b}" for a, b in zip(toks, toks[1:]))}
                 if (i := model.index.get(f)) is not None]
         push = float(model.weights[rows, best].sum()) if rows else 0.0

@@ -119,8 +119,8 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|\b(?:demo|space|app|site|server)\s(?:is|was|seems|went)\s(?:\w+ )?down\b|(?:could|can|would) you (?:please )?(?:restart|reboot|wake)"),
         # -- banners and stage names in prose (case-insensitive: UI casing varies by era)
         # the Space page's red banners: however thin the rest, a person quoting one names its bucket (low confidence)
-        ("build_error_banner", B.BUILD_FAILURE, 2.4, r"\bbuild[ _]error\b|构建(?:失败|错误)"),
-        ("runtime_error_banner", B.RUNTIME_CRASH, 2.4, r"\bruntime[ _]error\b|运行时?错误"),
+        ("build_error_banner", B.BUILD_FAILURE, 2.4, r"(?<![a-z])build[ _]error(?![a-z])|构建(?:失败|错误)"),
+        ("runtime_error_banner", B.RUNTIME_CRASH, 2.4, r"(?<![a-z])runtime[ _]error(?![a-z])|运行时?错误"),
         ("config_error_banner", B.CONFIG_ERROR, 2.0, r"\bconfig(?:uration)?[ _]error\b|配置错误"),
         ("memory_words", B.RUNTIME_CRASH, 1.6, r"out of memory|\bOOM\b|内存不足|内存超|显存不足|爆显存|爆内存"),
         # ZeroGPU's own failures in people's words (its messages are read exactly by logs.py)
@@ -139,7 +139,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("crash_words", B.RUNTIME_CRASH, 1.8,
          r"keeps? (?:on )?(?:crashing|restarting)|crash(?:es|ed)? (?:on|at|right after|during|when it) start"
          r"|restarts? (?:every|again and again|in a loop)|(?:restart|crash) loop|崩溃|闪退|不停重启"
-         r"|\b(?:has |have |had |seems (?:to have )?|is |it )?crashed\b"),
+         r"|\b(?:has |have |had |seems (?:to have )?|is |it )?crashed\b|\b(?:is|are|keeps?|kept|was|were) crashing\b"),
         # the app fails at its own job: a model that will not load, an error on every use, a bug in its code
         ("app_fails_words", B.RUNTIME_CRASH, 1.8,
          r"(?:fail(?:s|ed)? to|cannot|can['’]?t|could ?n['’]?t|unable to) load (?:the |a |my )?(?:model|weights|checkpoint|pipeline)"
@@ -293,14 +293,14 @@ _DENIED_RE = re.compile(r"\b(?:not|never|no|don['’]t|doesn['’]t|didn['’]t|
 
 
 # The banners people retype rather than paste ("Runtim error", "buid error", "bulding for hours"): one typo per
-# word is forgiven. Fuzzy matching costs more than exact, so it runs only on the prose at the start and only
-# when the exact pattern found nothing.
-FUZZY_SCAN = 2000
+# word is forgiven. Fuzzy matching costs more than exact, so it runs only on the start (a title, a short post)
+# and only when the exact pattern found nothing.
+FUZZY_SCAN = 600
 _FUZZY: dict[str, regex.Pattern[str]] = {
     code: regex.compile(pattern, regex.BESTMATCH)
     for code, pattern in (
-        ("runtime_error_banner", r"\b(?:runtime){e<=1}[ _]?(?:error){e<=1}\b"),
-        ("build_error_banner", r"\b(?:build){e<=1}[ _]?(?:error){e<=1}\b"),
+        ("runtime_error_banner", r"(?<![a-z])(?:runtime){e<=1}[ _]?(?:error){e<=1}(?![a-z])"),
+        ("build_error_banner", r"(?<![a-z])(?:build){e<=1}[ _]?(?:error){e<=1}(?![a-z])"),
         ("stuck_building", r"\b(?:stuck){e<=1} (?:in |on |at )?(?:building){e<=1}\b|\b(?:building){e<=1} (?:forever|for hours|for days)\b"),
     )
 }

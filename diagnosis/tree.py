@@ -28,8 +28,9 @@ PLATFORM_FLOOR = 3.5  # live status page or many recent reports: decides over re
 INCIDENT_WEIGHT = PLATFORM_FLOOR + 1.0  # an IncidentSignal is already thresholded: above the floor, whatever its size
 CORROBORATION = 0.25
 READING_WEIGHT = 3.0  # the prose reading at certainty weighs like a platform message; its probability scales it down
+PROSE_UNDER_LIVE = 0.5  # how much the person's words count once the Space's own runtime or logs say what is wrong
 READING_MIN = 0.15  # buckets the reading gives less than this add nothing
-NEEDS_INFO_CEILING = 2.2  # however sure the reading is that nothing points anywhere, a specific message still decides
+NEEDS_INFO_CEILING = 1.5  # however sure the reading is that nothing points anywhere, a specific message still decides
 BUILDING_TOO_LONG_MIN = 30
 DEFAULT_PORT = 7860
 STREAMLIT_PORT = 8501
@@ -100,7 +101,7 @@ def decide(report: Report, evidence: Evidence = Evidence()) -> Verdict:
         platform = max((f for f in findings if f.bucket is B.PLATFORM_INCIDENT), key=lambda f: f.weight)
         ctx.platform_context = platform.quote
         del scores[B.PLATFORM_INCIDENT]
-    bucket = _choose(scores, findings, report, _needs_info_floor(report, live))
+    bucket = _choose(scores, findings, report, _needs_info_floor(report, live, evidence))
     return _verdict(bucket, scores, findings, report, evidence, ctx)
 
 
@@ -114,10 +115,11 @@ def _reading_findings(report: Report) -> list[Finding]:
             for bucket, p in r.probabilities.items() if bucket is not B.NEEDS_INFO and p >= READING_MIN]
 
 
-def _needs_info_floor(report: Report, live: list[Finding]) -> float:
-    """The score a bucket needs to be named. When the words point nowhere (the reading's needs_info) and no live
-    evidence says anything, a stray weak phrase must not decide: the floor rises with the reading's certainty."""
-    if report.reading is None or any(f.bucket is not None and f.weight > 0 for f in live):
+def _needs_info_floor(report: Report, live: list[Finding], evidence: Evidence) -> float:
+    """The score a bucket needs to be named. When only the words are known and they point nowhere (the reading's
+    needs_info), a stray weak phrase must not decide: the floor rises with the reading's certainty. Once the Space
+    was checked live, the usual floor applies (its evidence, or its silence, is more than words)."""
+    if report.reading is None or evidence.runtime is not None or any(f.bucket is not None and f.weight > 0 for f in live):
         return NEEDS_INFO_FLOOR
     return min(NEEDS_INFO_CEILING, max(NEEDS_INFO_FLOOR, READING_WEIGHT * report.reading.probabilities.get(B.NEEDS_INFO, 0.0)))
 
@@ -126,9 +128,14 @@ def _needs_info_floor(report: Report, live: list[Finding]) -> float:
 
 def _scores(findings: list[Finding], ctx: Context) -> dict[Bucket, float]:
     per: dict[Bucket, list[float]] = defaultdict(list)
+    # Once the Space itself says what is wrong (a platform message in its runtime or logs), the person's prose
+    # narrows the picture but no longer decides it: text alone is for when there is nothing better.
+    live_says = any(f.source not in ("text", "status", "recent") and f.bucket is not None
+                    and f.weight >= AGREEING_WEIGHT and not _from_stage(f) for f in findings)
     for f in findings:
         if f.bucket is not None and f.weight > 0:
-            per[f.bucket].append(f.weight)
+            prose = f.source == "text" and f.code not in _RULE_CODES
+            per[f.bucket].append(f.weight * PROSE_UNDER_LIVE if live_says and prose else f.weight)
     scores = {}
     for bucket, weights in per.items():
         weights.sort(reverse=True)
@@ -333,7 +340,8 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
     if codes & _LIFECYCLE_TEXT_CODES and ctx.stage in _STUCK_STAGES and not any(f.code == "commits_no_build" for f in findings):
         out.append(Finding("stage_confirms_stuck", B.LIFECYCLE_STUCK, 2.4,
                            f"runtime stage is {ctx.stage}, as described", "runtime"))
-    error_seen = any(f.bucket in _ERROR_BUCKETS or f.bucket is B.LIFECYCLE_STUCK for f in findings if f.weight > 0)
+    error_seen = any(f.bucket in _ERROR_BUCKETS or f.bucket is B.LIFECYCLE_STUCK
+                     for f in findings if f.weight > 0 and f.code != "reading")  # the reading guesses, it sees nothing
     if "stopped_working" in codes and not error_seen and ctx.stage in (None, "SLEEPING", "STOPPED", "PAUSED"):
         # someone's demo stopped working and nobody quotes an error: a free Space asleep is the usual cause
         quote = next(f.quote for f in findings if f.code == "stopped_working")
@@ -404,6 +412,7 @@ DECISIVE_WEIGHT = 3.5  # a platform message or live state this strong names its 
 AGREEING_WEIGHT = 3.0  # a specific platform message (pip, traceback) decides when the live stage agrees with it
 DECIDED_CONFIDENCE = 0.9  # floor for a verdict decided by precedence or by such a message
 MAX_CONFIDENCE = 0.97
+PROSE_CONFIDENCE = 0.6  # the most a verdict resting on the person's words alone (no platform message) can claim
 MAX_EVIDENCE = 5
 MAX_REPORT_QUOTES = 2
 MAX_ALTERNATIVES = 4
@@ -416,14 +425,18 @@ _ESCALATION = (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.PLATFORM_INCIDENT)  # the
 def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding], report: Report,
              ev: Evidence, ctx: Context) -> Verdict:
     confidence, alternatives = _confidence(bucket, scores, findings)
-    decisive = sorted((f for f in findings if f.bucket is bucket and f.weight > 0), key=lambda f: -f.weight)
+    # what the platform said (a message, a log line) is cited before the person's prose, however it was weighed
+    decisive = sorted((f for f in findings if f.bucket is bucket and f.weight > 0),
+                      key=lambda f: (not _platform_said(f), -f.weight))
     facts: dict[str, str] = {}
     for f in decisive:
         for k, v in f.facts.items():
             facts.setdefault(k, v)
     placeholder = ctx.space is None and any(s.placeholder for s in report.spaces)
     stop_pushing = bucket in (B.LIFECYCLE_STUCK, B.MODERATION_LOCK) or any(f.code == "commits_no_build" for f in findings)
-    questions = _questions(report, ctx, placeholder) if bucket is B.NEEDS_INFO or confidence < 0.35 else ()
+    # a verdict that rests on prose alone is a best guess: it says the check that would confirm it
+    thin = bucket is B.NEEDS_INFO or confidence < 0.35 or not any(_platform_said(f) for f in decisive)
+    questions = _questions(report, ctx, placeholder) if thin else ()
     actions = _actions(bucket, decisive, facts, ctx, questions)
     return Verdict(
         bucket=bucket,
@@ -451,7 +464,9 @@ def _confidence(bucket: Bucket, scores: dict[Bucket, float],
     else:
         own = scores[bucket]
         confidence = own / (sum(scores.values()) + PRIOR_MASS) + (0.1 if own >= 3.0 else 0.0)
-        if _decided(bucket, scores, findings):
+        if not any(f.bucket is bucket and _platform_said(f) for f in findings):
+            confidence = min(confidence, PROSE_CONFIDENCE)  # words alone: an honest best guess
+        elif _decided(bucket, scores, findings):
             runner_up = max((s for b, s in scores.items() if b is not bucket), default=0.0)
             confidence = max(confidence, DECIDED_CONFIDENCE + 0.05 * max(0.0, 1.0 - runner_up / own))
         confidence = min(MAX_CONFIDENCE, confidence)

@@ -18,6 +18,9 @@ def runtime(stage, message=None, **kw):
     return Ok(RuntimeState(stage=stage, error_message=message, **kw))
 
 
+UNREADABLE = Unavailable("timed out after 3.0 s")
+
+
 def live(text="", **evidence):
     evidence.setdefault("space", "alice/chat")
     return decide(parse_report(text), Evidence(now=NOW, **evidence))
@@ -181,8 +184,10 @@ def test_odd_evidence_never_crashes(evidence):
 
 
 def test_a_demo_that_stopped_without_an_error_is_probably_asleep_but_not_when_an_error_shows():
-    assert decide(parse_report("we cannot try your online demo anymore, any fix?")).bucket is Bucket.SLEEPING
-    assert decide(parse_report("the demo is not working anymore, it shows Runtime error")).bucket is not Bucket.SLEEPING
+    # words alone name no symptom (an expert reads needs_info); checked live but unreadable, sleep is the usual cause
+    assert decide(parse_report("we cannot try your online demo anymore, any fix?")).bucket is Bucket.NEEDS_INFO
+    assert live("we cannot try your online demo anymore, any fix?", runtime=UNREADABLE).bucket is Bucket.SLEEPING
+    assert live("the demo is not working anymore, it shows Runtime error", runtime=UNREADABLE).bucket is not Bucket.SLEEPING
 
 
 def test_build_log_with_only_its_queue_line_means_the_builder_never_ran():
@@ -327,7 +332,7 @@ def test_lifecycle_next_step_starts_from_what_was_not_tried_yet(text, first):
 
 
 def test_a_guess_of_sleep_is_worded_as_a_guess():
-    guess = decide(parse_report("we cannot try your online demo anymore, any fix?"))
+    guess = live("we cannot try your online demo anymore, any fix?", runtime=UNREADABLE)
     assert guess.bucket is Bucket.SLEEPING and guess.next_actions[0].startswith("If the Space page says Sleeping")
     seen = live("is it broken?", runtime=runtime("SLEEPING"))
     assert seen.next_actions[0].startswith("Nothing is broken")
