@@ -61,8 +61,8 @@ ROTATION: dict[str, Rotation] = {
                              noun="password"),
     "auth_header": Rotation("Authorization header credential",
                             "revoke that token or password at the service that issued it"),
-    "basic_auth": Rotation("password in a command (curl -u)", "change that password at the service the command logs in to",
-                           noun="password"),
+    "basic_auth": Rotation("password in a command line (curl -u, mysql -p)",
+                           "change that password at the service the command logs in to", noun="password"),
     "secret_assignment": Rotation("password or secret", "change it at the service it belongs to", noun="secret"),
     # redact() hid a message it could not check (see diagnosis/redact.py): it may hold anything
     UNSCANNED: Rotation("the rest of your message", "it could not be checked, so it was hidden: if it held a key "

@@ -249,26 +249,23 @@ def _rebuilt(text: str, findings: tuple[SecretFinding, ...]) -> Redaction:
     return Redaction(_encodable("".join(parts)), findings)
 
 
-def _redact(text: str) -> Redaction:
-    starts, escape = _locate(text, text.lower())
-    if not escape and not text.isascii():
-        escape = _HAS_INVISIBLE.search(text) is not None
-    candidates = _scan(text, starts) if starts else []
-    # a token may hide behind percent-encoding, JSON escapes or invisible characters
-    if escape and (view := _decoded(text)) is not None:
-        decoded, origin = view
-        candidates += [(rank, origin[start], origin[end], kind, prefix, secret) for rank, start, end, kind, prefix, secret
-                       in _scan(decoded, _locate(decoded, decoded.lower())[0])]
-    if not candidates:
-        return Redaction(_encodable(text))
-    return _rebuilt(text, tuple(SecretFinding(kind, start, end, prefix, secret)
-                                for _, start, end, kind, prefix, secret in _select(candidates)))
-
-
 def redact(text: str) -> Redaction:
     """Find every credential in `text` and replace it with its public prefix + [REDACTED]. Never raises."""
     try:
-        return _redact(text)
+        starts, escape = _locate(text, text.lower())
+        plain = text.isascii()
+        if not escape and not plain:
+            escape = _HAS_INVISIBLE.search(text) is not None
+        candidates = _scan(text, starts) if starts else []
+        # a token may hide behind percent-encoding, JSON escapes or invisible characters
+        if escape and (view := _decoded(text)) is not None:
+            decoded, origin = view
+            candidates += [(rank, origin[start], origin[end], kind, prefix, secret) for rank, start, end, kind, prefix,
+                           secret in _scan(decoded, _locate(decoded, decoded.lower())[0])]
+        if not candidates:  # most messages
+            return Redaction(text if plain else _encodable(text))
+        return _rebuilt(text, tuple(SecretFinding(kind, start, end, prefix, secret)
+                                    for _, start, end, kind, prefix, secret in _select(candidates)))
     except Exception:  # (not logged here: the log filter redacts every record with this function)
         return redact_all(text)
 

@@ -90,9 +90,21 @@ def sequential(low: str) -> bool:
     return 3 * steps >= len(low) - 1
 
 
+# Short words a long random key holds by chance now and then (about once in 10,000 keys): in a key of
+# `_LONG` characters or more, one of them alone does not make a placeholder.
+_WEAK = frozenset({"your", "here", "xxxx"})
+_LONG = 24
+
+
 def is_placeholder(body: str) -> bool:
     low = body.lower()
-    return _PLACEHOLDER.search(low) is not None or body.startswith(_TEMPLATE_OPENERS) or sequential(low)
+    weak = 0
+    for m in _PLACEHOLDER.finditer(low):
+        if m.group() in _WEAK and len(body) >= _LONG and weak == 0:
+            weak += 1
+            continue
+        return True
+    return body.startswith(_TEMPLATE_OPENERS) or sequential(low)
 
 
 def looks_random(body: str, min_classes: int = 2) -> bool:
@@ -209,7 +221,9 @@ _VAR_REFERENCE = re.compile(f"^(?:{_REFERENCE})$")
 # number at a word's end or as a part of its own (MY_TOKEN_NAME, eos_token, os.environ.get, NEXUS-GPT4-API-KEY,
 # X-Xet-Access-Token, urn:ietf:params:oauth, cmp2-qat-1208358310).
 _WORD = r"(?:[A-Z]+|[A-Z]?[a-z]{2,})(?:[A-Z][a-z]+)*[0-9]*"
-_IDENTIFIER_WORDS = rf"_*{_WORD}(?:[_.:/-]+(?:{_WORD}|[0-9]+))*_*"
+_IDENTIFIER_WORDS = re.compile(rf"_*{_WORD}(?:[_.:/-]+(?:{_WORD}|[0-9]+))*_*")
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
 _NON_SECRET_VALUES = frozenset({
     "none", "null", "nil", "true", "false", "undefined", "required", "optional", "string", "password", "secret",
     "token", "changeme", "changeit", "hidden", "pass", "passwd", "pwd", "pw", "mypassword", "yourpassword",
@@ -225,14 +239,27 @@ _PUBLIC_SHAPES = (
 # Everything a value can be that is not a secret, in one pass: a reference, words, an id, a URL or path,
 # a number, a host name, an e-mail address, a version.
 _NOT_A_SECRET = re.compile(
-    rf"(?:{_REFERENCE}|{_IDENTIFIER_WORDS}|{_PUBLIC_SHAPES}|(?:https?:|file:|\.{{0,2}}/|~/).*|[0-9.]+"
+    rf"(?:{_REFERENCE}|{_PUBLIC_SHAPES}|(?:https?:|file:|\.{{0,2}}/|~/).*|[0-9.]+"
     r"|[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?|[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
     r"|v?\d+(?:[.-]\d+)+(?:[-+.][0-9A-Za-z.]+)?)")
 _SPACE = re.compile(r"\s")
+_CODE = re.compile(r"\w\(|=[^=]")  # a call, an assignment or a query string inside the value
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
 _USER_PASSWORD = re.compile(r"^[^\s:]{1,100}:(?P<password>\S{1,200})$")
 _PLACEHOLDER_NAME = re.compile(r"[A-Z_]+|[a-z]+_[a-z_]+")
+
+
+def identifier(value: str) -> bool:
+    """Made of words, as names in code are (`eos_token`, `NEXUS-GPT4-API-KEY`, `X-Xet-Access-Token`). Random
+    letters can parse as camelCase too (`znhFuPdYva`): a mixed-case name may hold at most one part that
+    is no word (no vowel, not an acronym: `HfApi`, `dbUrl`), a random string holds several."""
+    if not _IDENTIFIER_WORDS.fullmatch(value):
+        return False
+    if value.islower() or value.isupper():
+        return True
+    return sum(1 for part in _WORD_PARTS.findall(value)
+               if len(part) > 1 and not part.isupper() and _VOWEL.search(part) is None) <= 1
 
 
 def base64_text(value: str) -> str | None:
@@ -270,9 +297,9 @@ def opaque_value(value: str) -> bool:
     if text is not None and " " in text:  # base64 of a sentence or a document
         return credential_text(text)
     value = value.rstrip("=")  # base64 padding says nothing about randomness
-    if len(value) < 8 or classes(value) < 2 or value.lower() in _NON_SECRET_VALUES:
+    if len(value) < 8 or classes(value) < 2 or value.lower() in _NON_SECRET_VALUES or _CODE.search(value):
         return False
-    if _NOT_A_SECRET.fullmatch(value) is not None or is_placeholder(value):
+    if _NOT_A_SECRET.fullmatch(value) is not None or identifier(value) or is_placeholder(value):
         return False
     if _HEX.fullmatch(value):  # hex: at most 4 bits a character
         return len(value) >= 16 and high_entropy(value, 2.5)

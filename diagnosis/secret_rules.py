@@ -221,7 +221,8 @@ _TYPE = r"(?:[ \t]*:[ \t]*[A-Za-z_][\w.\[\]]{0,20}(?=[ \t]*=)|[ \t]+[A-Za-z_][\w
 _OPERATOR = r"(?::{1,3}=|\?\??=|\.=|\+=|=>|==?|<-|:)"
 _ASSIGNMENT = re.compile(
     rf"(?:(?<![a-z])|(?=[A-Z])){_SECRET_KEYWORD}(?P<after>[A-Za-z0-9_.-]{{0,30}}){_CLOSE}{_TYPE}"
-    r"(?P<op>[ \t]{0,3}" + _OPERATOR + r"[ \t]{0,3}(?:[|>][-+]?[ \t]*(?=\r?\n))?"  # (a YAML block scalar)
+    r"(?P<op>[ \t]{0,3}=[ \t]{0,3}\[?\([ \t]*[\"'][^\"'\n]{1,64}[\"'][ \t]*,[ \t]*(?=[rbfu]?[\"'])"  # auth=("user", "pw")
+    r"|[ \t]{0,3}" + _OPERATOR + r"[ \t]{0,3}(?:[|>][-+]?[ \t]*(?=\r?\n))?"  # (a YAML block scalar)
     r"|(?<=[\"'`])[ \t]?,[ \t]{0,3}(?=[\"'`])"  # ("NAME", "value")
     r"|(?<=[\"'`])[ \t]+value[ \t]*=[ \t]*"  # <add key="ApiToken" value="...">
     r"|[ \t]*(?:,|\r?\n)[ \t]*(?:-[ \t]+)?[\"']?value[\"']?[ \t]*[:=][ \t]*"  # name: X / value: ... pairs
@@ -365,11 +366,15 @@ class _WandbLegacyRule(Rule):
         return key >= 0 or not (_HASH_WORDS.search(after) or _CHECKSUM_LINE.match(after))
 
 
-# (a quoted part may be wrapped across a line break; an unquoted one is continued by _wrapped_end)
-_CURL_USER = re.compile(rf"(?<=[ \t\n])(?:-u|--user)(?:=|[ \t]{{1,5}})(?P<word>(?:\"(?:[^\"\n]|{_BRK}(?=[^\"\n]*\"))*\""
-                        rf"|'(?:[^'\n]|{_BRK}(?=[^'\n]*'))*'|[^\s\"'])+)")
-_CURL_WRAP = re.compile(rf"{_BRK}(?P<piece>[^\s\"'\\]+)")
-_CURL_REACH = 6, 1500  # how far a curl command's -u may be from `curl`: lines (continued), characters
+# A shell word (a quoted part may be wrapped across a line break; an unquoted one is continued by
+# _wrapped_end), after curl's -u/--user (`user:password`) or mysql's -p (the password, glued to it).
+_SHELL_WORD = rf"(?P<word>(?:\"(?:[^\"\n]|{_BRK}(?=[^\"\n]*\"))*\"|'(?:[^'\n]|{_BRK}(?=[^'\n]*'))*'|[^\s\"'])+)"
+_COMMAND_PASSWORD = {
+    "curl": re.compile(rf"(?<=[ \t\n])(?:-u|--user)(?:=|[ \t]{{1,5}}){_SHELL_WORD}"),
+    "mysql": re.compile(rf"(?<=[ \t\n])-p{_SHELL_WORD}"),
+}
+_COMMAND_WRAP = re.compile(rf"{_BRK}(?P<piece>[^\s\"'\\]+)")
+_COMMAND_REACH = 6, 1500  # how far an option may be from its command: lines (continued), characters
 
 
 def _shell_word(text: str, start: int, end: int) -> list[int]:
@@ -393,39 +398,45 @@ def _shell_word(text: str, start: int, end: int) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _CurlUserRule(Rule):
-    """`curl -u user:password` / `--user "user:password"`: the password (or, for `-u token:`, the user
-    part, which is then an API key), when it is neither a placeholder nor a variable."""
+class _CommandPasswordRule(Rule):
+    """A password on a command line: `curl -u user:password` / `--user "user:password"` (for `-u token:`,
+    the user part, which is then an API key) and `mysql -pPASSWORD`, when it is neither a placeholder nor
+    a variable."""
 
     def find(self, text: str, starts: list[int]) -> list[Hit]:
         hits: list[Hit] = []
         searched = 0
-        lines, chars = _CURL_REACH
+        lines, chars = _COMMAND_REACH
         for i in starts:
             if i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):
                 continue
+            option = _COMMAND_PASSWORD["curl" if text[i:i + 4].lower() == "curl" else "mysql"]
             end = i
             for _ in range(lines):
                 end = text.find("\n", end + 1, i + chars)
                 if end < 0:
                     end = min(len(text), i + chars)
                     break
-            for m in _CURL_USER.finditer(text, max(i, searched), end):
-                hit = self._credential(text, m)
+            for m in option.finditer(text, max(i, searched), end):
+                hit = self._password(text, m, option is _COMMAND_PASSWORD["curl"])
                 if hit is not None:
                     hits.append(hit)
             searched = max(searched, end)
         return hits
 
     @staticmethod
-    def _credential(text: str, m: re.Match[str]) -> Hit | None:
-        end = _wrapped_end(_CURL_WRAP, text, m.end("word"), m.group("word"))
+    def _password(text: str, m: re.Match[str], user_and_password: bool) -> Hit | None:
+        end = _wrapped_end(_COMMAND_WRAP, text, m.end("word"), m.group("word"))
         chars = _shell_word(text, m.start("word"), end)
         word = "".join(text[i] for i in chars)
-        if ":" not in word or not password_value(word):
+        if not password_value(word):
             return None
-        colon = word.index(":")
-        secret = chars[colon + 1:] or chars[:colon]  # `-u token:` sends the token as the user name
+        secret = chars
+        if user_and_password:
+            if ":" not in word:
+                return None
+            colon = word.index(":")
+            secret = chars[colon + 1:] or chars[:colon]  # `-u token:` sends the token as the user name
         value = "".join(text[i] for i in secret)
         if len(value) < 6 or not password_value(value) or not high_entropy(value, 2.0):
             return None
@@ -606,7 +617,7 @@ RULES: tuple[Rule, ...] = (
     # the user part is a snowflake in base64, so it starts with M, N or O (base64 of an ASCII digit).
     _TokenRule(kind="discord_webhook", rank=1, at_trigger=True, triggers=("discord",), fold=True, pattern=re.compile(
         rf"(?P<prefix>discord(?:app)?\.com/api(?:/v\d{{1,2}})?/webhooks/){_OCR_AFTER_PREFIX}"
-        rf"(?P<secret>{_body('[0-9]', '17,20')}{_BRK}?/{_vbody(_B64URL, 60)})")),
+        rf"(?P<secret>{_body('[0-9]', '17,20')}{_BRK}?/{_BRK}?{_vbody(_B64URL, 60)})")),
     _TokenRule(kind="discord_bot", rank=2, shape="discord", accept=_discord, pattern=re.compile(
         rf"(?P<secret>[MNO](?<![A-Za-z0-9_.-][MNO]){_part(_B64URL)}{_DOT}{_part(_B64URL)}{_DOT}{_tail(_B64URL)})"
         rf"(?![A-Za-z0-9_-]){_more(_B64URL)}(?P<prefix>)"), tail_lengths=frozenset({27, 38}), tail_min=27),
@@ -632,8 +643,8 @@ RULES: tuple[Rule, ...] = (
         r"(?<=[A-Za-z0-9])://[^\s:/?#@'\"<>`|]{0,100}:(?P<prefix>)"
         rf"(?P<secret>[^\s/?#@'\"<>`|]{{1,200}}(?:{_BRK}[^\s/?#@'\"<>`|]{{1,200}})?)@"
         r"(?=[A-Za-z0-9\[])")),
-    # curl -u user:password
-    _CurlUserRule(kind="basic_auth", rank=4, triggers=("curl",), fold=True),
+    # curl -u user:password, mysql -pPASSWORD
+    _CommandPasswordRule(kind="basic_auth", rank=4, triggers=("curl", "mysql", "mariadb"), fold=True),
     # Authorization: <scheme> <value> (any scheme, or none), and a bare "Bearer <value>"; the value may be
     # on the next line or wrapped across lines.
     _TokenRule(kind="auth_header", rank=4, triggers=("authorization", "bearer"), fold=True, pattern=re.compile(

@@ -280,6 +280,7 @@ class SecretGen:
             "k8s env pair": f"env:\n  - name: API_TOKEN\n    value: \"{value}\"",
             "json": json.dumps({"client_secret": value, "client_id": "my-app"}),
             "dotenv export": f"export {upper}='{value}'",
+            "gradio auth tuple": f'demo.launch(auth=("admin", "{value}"), share=False)',
         })
         return text, value, "", form
 
@@ -294,6 +295,7 @@ class SecretGen:
             "empty user": f'curl -u ":{pw}" https://localhost:9200',
             "token as user": f'curl -u "{pw}:" https://api.example.com/v1/charges',
             "--user=": f"curl --user={user}:{pw} https://example.com/upload",
+            "mysql -p": f"mysql -u {user} -p{pw} -h db.internal app",
         })
         return text, pw, "", form
 
@@ -330,10 +332,14 @@ def _secret_span(sample: Sample) -> tuple[int, int]:
     return start + len(sample.prefix), start + len(sample.secret)
 
 
+# The start of a prefix-less token that the redactor knows it by, which disguises leave whole.
+_SHAPE_PREFIX = {"jwt": len("eyJ")}
+
+
 def _split_point(sample: Sample, rng: random.Random) -> int:
     """A position strictly inside the secret's body (after the public prefix)."""
     start, end = _secret_span(sample)
-    return rng.randint(start + 2, end - 2)
+    return rng.randint(start + 2 + _SHAPE_PREFIX.get(sample.kind, 0), end - 2)
 
 
 def _insert(sample: Sample, rng: random.Random, what: str) -> str:
@@ -352,14 +358,11 @@ def _percent(sample: Sample, rng: random.Random) -> str:
     return "".join(out)
 
 
-_SHAPE_PREFIX = {"jwt": len("eyJ")}
-
-
 def _ocr_space(sample: Sample, rng: random.Random) -> str:
     """A token retyped from a screenshot: one or two spaces at one or two places inside it (the first may
     be right after the prefix)."""
     start, end = _secret_span(sample)
-    shape = _SHAPE_PREFIX.get(sample.kind, 0)  # a prefix-less token's known start stays whole
+    shape = _SHAPE_PREFIX.get(sample.kind, 0)
     places = sorted(rng.sample(range(start + 1 + shape, end - 1), rng.choice((1, 2))))
     if len(places) == 2 and places[1] - places[0] < 2:
         places = places[:1]
@@ -483,6 +486,8 @@ def _benign_templates(rng: random.Random) -> list[tuple[str, Callable[[], str]]]
         ("placeholders", lambda: "curl -u username:password https://example.com/api"),
         ("placeholders", lambda: 'curl --user "$USERNAME:$PASSWORD" https://example.com/api'),
         ("placeholders", lambda: "curl -u <user:password> https://test.com/endpoint"),
+        ("placeholders", lambda: rng.choice(("mysql -u root -p", "mysql -u root -p$MYSQL_PASSWORD app", "mysql -p -h db"))),
+        ("placeholders", lambda: 'demo.launch(auth=("admin", os.environ["APP_PASSWORD"]))'),
         ("masked_tokens", lambda: f"hf_{r(LETTERS, 2)}{masked()}{r(LETTERS, 4)} (masked in the UI)"),
         ("masked_tokens", lambda: f"HF_TOKEN=hf_{r(LETTERS, 2)}{masked()}{r(LETTERS, 4)}"),
         ("masked_tokens", lambda: f"OPENAI_API_KEY=sk-{masked()}{r(ALNUM, 4)}"),

@@ -107,6 +107,7 @@ def test_commits_etags_and_checksums_near_a_wandb_mention_are_left_alone() -> No
     'psycopg2.connect(host="db", password="{v}")', "[db]\npassword = {v}", "db:\n  password: {v}\n",
     'var apiToken string = "{v}"', '$token .= "{v}";', 'System.setProperty("X_TOKEN", "{v}")', "API_TOKEN ::= {v}",
     'API_TOKEN ?= "{v}"', "<password>\n    {v}\n</password>", '"password" => "{v}"', "python app.py --password {v}",
+    'demo.launch(auth=("admin", "{v}"))',
 ])
 def test_passwords_in_code_and_commands_also_wrapped_or_with_a_zero_width_character(template: str) -> None:
     for seed in SEEDS:
@@ -136,20 +137,22 @@ def test_authorization_header_wrapped_or_without_a_scheme(header: str) -> None:
 
 @pytest.mark.parametrize("command", ["curl -u admin:{p} https://x.example", "curl --user 'api:{p}' https://x.example",
                                      'curl -s --user "j.smith:{p}" https://x.example', "curl --user=deploy:{p} x",
-                                     "curl -X POST https://x.example \\\n  -d 'x' \\\n  -u developer:{p}"])
-def test_curl_user_password(command: str) -> None:
+                                     "curl -X POST https://x.example \\\n  -d 'x' \\\n  -u developer:{p}",
+                                     "mysql -u root -p{p} -h db app", "mariadb -p'{p}' shop"])
+def test_passwords_on_command_lines(command: str) -> None:
     password = SecretGen(11).password()
     result = redact(command.format(p=password))
     assert result.kinds == ("basic_auth",) and password not in result.text
-    assert "curl" in result.text  # only the password goes
+    assert command.split()[0] in result.text  # only the password goes
 
 
 @pytest.mark.parametrize("command", ["curl -u user:pass https://x", 'curl --user "$USERNAME:$PASSWORD" https://x',
                                      "curl -u <user:password> https://x", "curl --user neo4j:[PASSWORD] http://x",
                                      'curl -u "myusername" http://x', 'curl -u "${{ secrets.ID }}:${{ secrets.PW }}"',
                                      'curl -u "$(cat login.txt):$(cat password.txt)"', "curl -i -u 'test:test'",
-                                     'curl --user "xxx:yyy"', 'curl -u ":" https://x'])
-def test_curl_placeholders_and_variables_are_left_alone(command: str) -> None:
+                                     'curl --user "xxx:yyy"', 'curl -u ":" https://x', "mysql -u root -p app",
+                                     "mysql -p$MYSQL_PASSWORD app"])
+def test_command_line_placeholders_and_variables_are_left_alone(command: str) -> None:
     assert_untouched(command)
 
 
