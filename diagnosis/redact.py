@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from .secret_checks import REDACTED, published_example, trie_pattern
-from .secret_rules import RULES, Hit
+from .secret_rules import RULES
 
 __all__ = ["Redaction", "SecretFinding", "redact", "redact_all", "hf_tokens", "HF_KINDS", "REDACTED", "UNSCANNED"]
 
@@ -85,8 +85,6 @@ class Redaction:
 # (percent-encoding, JSON) and the prefix-less Telegram and Discord bot tokens.
 # Every top-level branch starts with a literal character, so sre skips the other characters in C.
 _LITERALS = sorted({t.lower() for r in RULES for t in r.triggers}, key=len, reverse=True)
-
-
 _SHAPES = {
     "escape": [r"%(?=[0-9a-f]{2})", r'\\(?=[nrtu/"\\])'],
     "telegram": [r":(?<=[0-9]:)(?= {0,2}a|\r?\n)", r":(?<=[0-9] :)(?=a)", r":(?<=[0-9]  :)(?=a)",

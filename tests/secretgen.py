@@ -317,11 +317,10 @@ def forms(kind: str) -> tuple[str, ...]:
     return gen._offered or (sample.form,)
 
 
-# Kinds whose whole pasted text is the token itself (disguises that wrap or split a bare token apply).
-BARE_TOKEN_KINDS: tuple[str, ...] = tuple(
-    k for k in KINDS if k not in {"aws_secret_key", "url_password", "auth_header", "secret_assignment", "basic_auth"})
-# Kinds whose secret has a length OCR spacing can be undone against (see diagnosis/secret_rules.py).
-OCR_KINDS = frozenset(BARE_TOKEN_KINDS) - {"private_key", "discord_webhook", "slack_webhook"} | {"aws_secret_key"}
+# Kinds whose secret has a length OCR spacing can be undone against (see diagnosis/secret_rules.py): the
+# tokens, but for key blocks and webhook URLs, and AWS secret keys (40 characters).
+OCR_KINDS = frozenset(KINDS) - {"private_key", "discord_webhook", "slack_webhook", "url_password", "auth_header",
+                                "secret_assignment", "basic_auth"}
 
 # ---------------------------------------------------------------------------------------------- disguises
 
@@ -402,18 +401,13 @@ DISGUISES: dict[str, Callable[[Sample, random.Random], str]] = {
     "log_line": _log_line,
 }
 
-# Disguises that split a secret from inside; OCR spacing only where the secret's length is known.
-SPLITTING_DISGUISES = frozenset({"line_break", "zero_width", "ocr_space"})
-
-
 def disguise(name: str, sample: Sample, rng: random.Random) -> str:
     return DISGUISES[name](sample, rng)
 
 
 def applicable(kind: str, disguise_name: str) -> bool:
-    if disguise_name == "ocr_space":
-        return kind in OCR_KINDS
-    return True
+    """Every disguise applies to every kind, but OCR spacing: only where the secret's length is known."""
+    return disguise_name != "ocr_space" or kind in OCR_KINDS
 
 
 # ---------------------------------------------------------------------------------------------- benign
