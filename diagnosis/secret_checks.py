@@ -221,7 +221,10 @@ _VAR_REFERENCE = re.compile(f"^(?:{_REFERENCE})$")
 # number at a word's end or as a part of its own (MY_TOKEN_NAME, eos_token, os.environ.get, NEXUS-GPT4-API-KEY,
 # X-Xet-Access-Token, urn:ietf:params:oauth, cmp2-qat-1208358310).
 _WORD = r"(?:[A-Z]+|[A-Z]?[a-z]{2,})(?:[A-Z][a-z]+)*[0-9]*"
-_IDENTIFIER_WORDS = re.compile(rf"_*{_WORD}(?:[_.:/-]+(?:{_WORD}|[0-9]+))*_*")
+_MIXED_NAME = re.compile(rf"_*(?:{_WORD}|[a-z]{{1,2}})(?:[_.:/-]+(?:{_WORD}|[0-9]+[A-Za-z]?))*_*")
+# all lowercase or all capitals, the words may hold a number (v4auth_header, utf8mb4, llama_3_8b, GPT4)
+_LOWER_NAME = re.compile(r"_*[a-z]+(?:[0-9]+[a-z]*)?(?:[_.:/-]+(?:[a-z]+(?:[0-9]+[a-z]*)?|[0-9]+[a-z]*))*_*")
+_UPPER_NAME = re.compile(r"_*[A-Z]+(?:[0-9]+[A-Z]*)?(?:[_.:/-]+(?:[A-Z]+(?:[0-9]+[A-Z]*)?|[0-9]+[A-Z]*))*_*")
 _WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
 _NON_SECRET_VALUES = frozenset({
@@ -243,21 +246,25 @@ _NOT_A_SECRET = re.compile(
     r"|[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?|[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
     r"|v?\d+(?:[.-]\d+)+(?:[-+.][0-9A-Za-z.]+)?)")
 _SPACE = re.compile(r"\s")
-_CODE = re.compile(r"\w\(|=[^=]")  # a call, an assignment or a query string inside the value
+# code inside a value: a call, an assignment or query string, a regular expression, a template field
+_CODE = re.compile(r"\w\(|=[^=]|\(\?|\[\^?\w-\w|\][+*?{]|\\[dswbDSWB]|\{[\w.]+\}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
 _USER_PASSWORD = re.compile(r"^[^\s:]{1,100}:(?P<password>\S{1,200})$")
-_PLACEHOLDER_NAME = re.compile(r"[A-Z_]+|[a-z]+_[a-z_]+")
+# USER:TOKEN@, user:db_password@, and one lowercase word (postgres:postgres@, guest:guest@, org:repo@)
+_PLACEHOLDER_NAME = re.compile(r"[A-Z_]+|[a-z]+_[a-z_]+|[a-z]{1,12}")
 
 
 def identifier(value: str) -> bool:
     """Made of words, as names in code are (`eos_token`, `NEXUS-GPT4-API-KEY`, `X-Xet-Access-Token`). Random
     letters can parse as camelCase too (`znhFuPdYva`): a mixed-case name may hold at most one part that
     is no word (no vowel, not an acronym: `HfApi`, `dbUrl`), a random string holds several."""
-    if not _IDENTIFIER_WORDS.fullmatch(value):
+    if value.islower():
+        return _LOWER_NAME.fullmatch(value) is not None
+    if value.isupper():
+        return _UPPER_NAME.fullmatch(value) is not None
+    if not _MIXED_NAME.fullmatch(value):
         return False
-    if value.islower() or value.isupper():
-        return True
     return sum(1 for part in _WORD_PARTS.findall(value)
                if len(part) > 1 and not part.isupper() and _VOWEL.search(part) is None) <= 1
 
@@ -284,7 +291,9 @@ def password_value(value: str) -> bool:
     what redaction left (redacting is idempotent)."""
     if value.lower() in _NON_SECRET_VALUES or _VAR_REFERENCE.match(value) or value.isdigit() or REDACTED in value:
         return False
-    if _PLACEHOLDER_NAME.fullmatch(value):  # USER:TOKEN@, user:db_password@
+    if _SPACE.search(value):  # words: an example's `a secret`
+        return False
+    if _PLACEHOLDER_NAME.fullmatch(value):
         return False
     return not is_placeholder(value) or len(set(value)) > 8
 
@@ -319,6 +328,7 @@ _ABOUT_A_SECRET = frozenset({
     "strategy", "scheme", "location", "arn", "manager", "helper", "prompt", "rotation",
     "description", "title", "help", "placeholder", "example", "sample", "validator", "error", "errors", "status",
     "input", "dialog", "button", "index", "tokens"})
+_PUBLIC = frozenset({"public", "pub", "csrf", "xsrf"})  # anywhere in a name: `publicKeyToken`
 # The part just before the keyword, when it makes the name something public or not a credential.
 _NOT_A_CREDENTIAL = frozenset({
     "public", "pub", "csrf", "xsrf", "next", "page", "continuation", "cancellation", "sync", "pad", "eos", "bos",
@@ -332,5 +342,5 @@ def secret_name(before: str, after: str) -> bool:
     tail = _NAME_PARTS.findall(after)
     if tail and tail[-1].lower() in _ABOUT_A_SECRET:
         return False
-    head = _NAME_PARTS.findall(before)
-    return not (head and head[-1].lower() in _NOT_A_CREDENTIAL)
+    head = [part.lower() for part in _NAME_PARTS.findall(before)]
+    return not (head and (head[-1] in _NOT_A_CREDENTIAL or _PUBLIC.intersection(head)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 from typing import Callable
 
 from .secret_checks import (base64_text, credential_text, high_entropy, looks_random, opaque_value, password_value,
@@ -37,7 +38,7 @@ _R = r"(?![A-Za-z0-9])"
 _RW = r"(?![A-Za-z0-9_-])"
 # A line break may not continue a token into the next line when that line starts by naming a variable
 # (`NEXT_KEY=`): a .env file's next entry is not the token's tail.
-_NOT_A_NAME = r"(?![\w.-]+[ \t]*(?::|=(?![=\s]|$)))"  # (`abc==` ends in base64 padding, not an assignment)
+_NOT_A_NAME = r"(?![\w.-]+[ \t]*(?::|=(?!=*[ \t]*(?:[\r\n\"'`]|$))))"  # (`abc==` is base64 padding, not `x = 1`)
 
 
 def _body(charset: str, count: int | str, ocr: bool = True) -> str:
@@ -87,10 +88,12 @@ _PROSE_WORD = re.compile(r"[A-Za-z]?[a-z]{2,}[.!?,:;]*")  # `in`, `Thanks!`
 
 def _wrapped_end(wrap: re.Pattern[str], text: str, end: int, first: str) -> int:
     """Where a value that a line break may have wrapped ends: past the first piece of the next line
-    (`wrap` matches the break and the piece) unless that piece or the value's first line reads like a
-    word of prose (`password: none` / `thanks`)."""
+    (`wrap` matches the break and the piece) unless that piece is a word of prose or starts a comment,
+    or the value's first line is a word (`password: none` / `thanks`, `token = x` / `# note`)."""
     m = wrap.match(text, end)
-    if m is None or _PROSE_WORD.fullmatch(m.group("piece")) or (len(first) > 3 and _PROSE_WORD.fullmatch(first)):
+    if m is None or m.group("piece").startswith(("#", "//", "/*")) or _PROSE_WORD.fullmatch(m.group("piece")):
+        return end
+    if len(first) > 3 and _PROSE_WORD.fullmatch(first):
         return end
     return m.end("piece")
 
@@ -232,6 +235,8 @@ _ASSIGNMENT = re.compile(
 _VENDOR_PREFIX = re.compile(r"hf_|api_org_|sk-|gh[pousr]_|github_pat_|A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AIza|xox[abposre][.-]"
                             r"|xapp-|[sr]k_(?:live|test|prod)_|r8_|gsk_|wandb_v1_|eyJ")
 _NAME_BEFORE = re.compile(r"[A-Za-z0-9_.:-]{0,40}$")
+_CLOSING_TAG = re.compile(r"[^<]{0,40}</")  # (a wrapped value's rest may come first)
+_CALL_OPENING = re.compile(r"\([ \t]*[\"'`]$")
 # (an `=` or `:` ends it, but for base64 padding: `a=b=c` is a chain of assignments, each judged on its own)
 _UNQUOTED = re.compile(r"[^\s\"'`;,<>(){}\[\]|&=:]+(?:=+(?![^\s\"'`;,<>(){}\[\]|&:]))?")
 # The next line of a wrapped value, and the piece of the value on it.
@@ -305,10 +310,12 @@ class _AssignmentRule(Rule):
         before = _NAME_BEFORE.search(text, max(0, m.start() - 40), m.start()).group()
         op = m.group("op")
         name_start = m.start() - len(before)
-        if op.endswith(">") and text[name_start - 1:name_start] != "<":
+        if op.endswith(">") and (text[name_start - 1:name_start] != "<" or not _CLOSING_TAG.match(text, end)):
             return None
         if op.isspace() and not before.startswith("--"):
             return None
+        if op.lstrip().startswith(",") and not _CALL_OPENING.search(text, max(0, name_start - 8), name_start):
+            return None  # ("NAME", "value") is a call's first two arguments, not two items of a list
         if not secret_name(before, m.group("after")):
             return None
         value = text[start:end]
@@ -426,7 +433,7 @@ class _CommandPasswordRule(Rule):
 
     @staticmethod
     def _password(text: str, m: re.Match[str], user_and_password: bool) -> Hit | None:
-        end = _wrapped_end(_COMMAND_WRAP, text, m.end("word"), m.group("word"))
+        end = _wrapped_end(_COMMAND_WRAP, text, m.end("word"), m.group("word").rsplit(":", 1)[-1])
         chars = _shell_word(text, m.start("word"), end)
         word = "".join(text[i] for i in chars)
         if not password_value(word):
@@ -638,7 +645,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?s:.){0,240}?(?<![A-Za-z0-9/+])(?P<prefix>)"
         rf"(?P<secret>{_body(_AWS_SECRET, 40)})(?![A-Za-z0-9/+=])")),
     # scheme://user:password@host
-    _TokenRule(kind="url_password", rank=4, triggers=("://",), accept=lambda m, body: password_value(body),
+    _TokenRule(kind="url_password", rank=4, triggers=("://",), accept=lambda m, body: password_value(unquote(body)),
                pattern=re.compile(
         r"(?<=[A-Za-z0-9])://[^\s:/?#@'\"<>`|]{0,100}:(?P<prefix>)"
         rf"(?P<secret>[^\s/?#@'\"<>`|]{{1,200}}(?:{_BRK}[^\s/?#@'\"<>`|]{{1,200}})?)@"
