@@ -38,7 +38,8 @@ _R = r"(?![A-Za-z0-9])"
 _RW = r"(?![A-Za-z0-9_-])"
 # A line break may not continue a token into the next line when that line starts by naming a variable
 # (`NEXT_KEY=`): a .env file's next entry is not the token's tail.
-_NOT_A_NAME = r"(?![\w.-]+[ \t]*(?::|=(?!=*[ \t]*(?:[\r\n\"'`]|$))))"  # (`abc==` is base64 padding, not `x = 1`)
+# (`x = 1`, `x=1` and `x: 1` name a variable; `abc==` ends in base64 padding)
+_NOT_A_NAME = r"(?![\w.-]+(?:[ \t]*:|[ \t]+=|=(?![=\s]|$)))"
 
 
 def _body(charset: str, count: int | str, ocr: bool = True) -> str:
@@ -83,7 +84,8 @@ _SPACE_SPLIT = re.compile(r"(?<=\S)[ ]{1,2}(?=\S)")
 _PIECE = re.compile(r"\s+(?:>[ \t]?)?([^\s>]+)")
 _LINE_BREAK = re.compile(_BRK)
 _BREAK_CHARS = re.compile(r"\s+|>")
-_PROSE_WORD = re.compile(r"[A-Za-z]?[a-z]{2,}[.!?,:;]*")  # `in`, `Thanks!`
+_PROSE_WORD = re.compile(r"(?=[^aeiouy]*[aeiouy])[A-Za-z]?[a-z]{2,}[.!?,:;]*")  # `in`, `Thanks!` (not `tfkt`)
+_NOT_CONTINUED = frozenset({"none", "null", "true", "false", "nil", "undefined"})
 
 
 def _wrapped_end(wrap: re.Pattern[str], text: str, end: int, first: str) -> int:
@@ -93,7 +95,7 @@ def _wrapped_end(wrap: re.Pattern[str], text: str, end: int, first: str) -> int:
     m = wrap.match(text, end)
     if m is None or m.group("piece").startswith(("#", "//", "/*")) or _PROSE_WORD.fullmatch(m.group("piece")):
         return end
-    if len(first) > 3 and _PROSE_WORD.fullmatch(first):
+    if first.lower() in _NOT_CONTINUED or (first.islower() and len(first) > 3 and _PROSE_WORD.fullmatch(first)):
         return end
     return m.end("piece")
 
