@@ -98,12 +98,9 @@ _LONG = 24
 
 def is_placeholder(body: str) -> bool:
     low = body.lower()
-    weak = 0
-    for m in _PLACEHOLDER.finditer(low):
-        if m.group() in _WEAK and len(body) >= _LONG and weak == 0:
-            weak += 1
-            continue
-        return True
+    if (m := _PLACEHOLDER.search(low)) is not None:
+        if len(body) < _LONG or m.group() not in _WEAK or _PLACEHOLDER.search(low, m.end()) is not None:
+            return True
     return body.startswith(_TEMPLATE_OPENERS) or sequential(low)
 
 

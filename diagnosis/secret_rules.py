@@ -15,6 +15,7 @@ Every pattern is linear (bounded or possessive repetitions, no nested unbounded 
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from urllib.parse import unquote
 from typing import Callable
@@ -236,7 +237,7 @@ _ASSIGNMENT = re.compile(
     r"(?P<newline>[ \t]*\r?\n[ \t]*)?(?P<quote>[rbfu]?[\"'`])?")
 _VENDOR_PREFIX = re.compile(r"hf_|api_org_|sk-|gh[pousr]_|github_pat_|A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AIza|xox[abposre][.-]"
                             r"|xapp-|[sr]k_(?:live|test|prod)_|r8_|gsk_|wandb_v1_|eyJ")
-_NAME_BEFORE = re.compile(r"[A-Za-z0-9_.:-]{0,40}$")
+_NAME_CHARS = string.ascii_letters + string.digits + "_.:-"
 _CLOSING_TAG = re.compile(r"[^<]{0,40}</")  # (a wrapped value's rest may come first)
 _CALL_OPENING = re.compile(r"\([ \t]*[\"'`]$")
 # (an `=` or `:` ends it, but for base64 padding: `a=b=c` is a chain of assignments, each judged on its own)
@@ -309,7 +310,8 @@ class _AssignmentRule(Rule):
             return None
         if text.startswith(("(", "[", "..", "\u2026"), end + (1 if quote else 0)):  # code, or an elided example
             return None
-        before = _NAME_BEFORE.search(text, max(0, m.start() - 40), m.start()).group()
+        window = text[max(0, m.start() - 40):m.start()]
+        before = window[len(window.rstrip(_NAME_CHARS)):]  # the rest of the name, before its keyword
         op = m.group("op")
         name_start = m.start() - len(before)
         if op.endswith(">") and (text[name_start - 1:name_start] != "<" or not _CLOSING_TAG.match(text, end)):
@@ -644,8 +646,8 @@ RULES: tuple[Rule, ...] = (
     # (next to an id: mixed case and digits, so that a commit hash or a word near the id is not taken)
     _TokenRule(kind="aws_secret_key", rank=3, triggers=_AWS_IDS, accept=_random(3),
                pattern=re.compile(
-        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?s:.){0,240}?(?<![A-Za-z0-9/+])(?P<prefix>)"
-        rf"(?P<secret>{_body(_AWS_SECRET, 40)})(?![A-Za-z0-9/+=])")),
+        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?s:.){0,160}?(?<![A-Za-z0-9/+])(?P<prefix>)"
+        rf"(?P<secret>{_body(_AWS_SECRET, 40, ocr=False)})(?![A-Za-z0-9/+=])")),
     # scheme://user:password@host
     _TokenRule(kind="url_password", rank=4, triggers=("://",), accept=lambda m, body: password_value(unquote(body)),
                pattern=re.compile(

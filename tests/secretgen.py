@@ -318,9 +318,9 @@ def forms(kind: str) -> tuple[str, ...]:
 
 
 # Kinds whose secret has a length OCR spacing can be undone against (see diagnosis/secret_rules.py): the
-# tokens, but for key blocks and webhook URLs, and AWS secret keys (40 characters).
+# tokens, but for key blocks and webhook URLs.
 OCR_KINDS = frozenset(KINDS) - {"private_key", "discord_webhook", "slack_webhook", "url_password", "auth_header",
-                                "secret_assignment", "basic_auth"}
+                                "secret_assignment", "basic_auth", "aws_secret_key"}
 
 # ---------------------------------------------------------------------------------------------- disguises
 
