@@ -6,7 +6,7 @@ import re
 
 from .logs import analyze, prepare
 from .model import Finding, Report, SpaceRef
-from .reading import read
+from .reading import read, rule_codes
 from .spaceref import find_spaces
 from .symptoms import find_symptoms
 
@@ -22,7 +22,7 @@ def parse_report(text: str, title: str = "") -> Report:
     whole = f"{title}\n{body}" if title else body
     clean, spaces, findings = _exact(whole)
     request_ids = tuple(dict.fromkeys(_REQUEST_ID_RE.findall(clean)))
-    prose = read(title, body, (f.code for f in findings))
+    prose = read(title, body, rule_codes(findings))
     return Report(text=whole, spaces=spaces, findings=findings, request_ids=request_ids, reading=prose)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .model import Bucket, Reading
+from .model import Bucket, Finding, Reading
 
 MAX_PROSE = 4000  # characters read: the prose is at the start; pasted logs further down are the rules' job
 MODEL_FILE = "reading_model.json"
@@ -72,6 +72,21 @@ def features(title: str, text: str, rule_codes: Iterable[str] = ()) -> list[str]
     feats += [f"t:{t}" for t in _tokens(normalise(title)) if t not in _STOP]
     feats += [f"r:{code}" for code in dict.fromkeys(rule_codes)]
     return feats
+
+
+def rule_codes(findings: Iterable[Finding]) -> list[str]:
+    """The rule features of a request: each finding's code, with how the person relates to a named tool
+    (added, uses, mentioned, denied), since a bare mention of a proxy is no cause and an added one may be."""
+    return [f"{f.code}:{f.facts['context']}" if "context" in f.facts else f.code for f in findings]
+
+
+RULE_VALUE = 10.0  # an exact rule's code counts like a word seen many times: regularisation spares what is exact
+
+
+def feature_values(title: str, text: str, rule_codes: Iterable[str] = ()) -> dict[str, float]:
+    """The model's input: each feature's value (1 + log of its count; a fired rule's code RULE_VALUE)."""
+    counts = Counter(features(title, text, rule_codes))
+    return {f: RULE_VALUE if f[:2] == "r:" else 1.0 + math.log(n) for f, n in counts.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +140,11 @@ def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
     """What the words of a request point to. Pure and total: any strings in, a Reading out."""
     model = _model()
     rows, scale, names = [], [], []
-    for f, n in Counter(features(title, text, rule_codes)).items():
+    for f, value in feature_values(title, text, rule_codes).items():
         i = model.index.get(f)
         if i is not None:
             rows.append(i)
-            scale.append(1.0 + math.log(n))  # sublinear counts, as in training
+            scale.append(value)
             names.append(f)
     counts = np.array(scale)
     pushes = model.weights[rows] * counts[:, None]  # (found features, buckets)

@@ -113,7 +113,7 @@ def test_an_incident_still_decides_for_a_space_stuck_without_a_story_of_its_own(
 
 
 def test_the_reading_explains_itself():
-    r = reading.read("Runtime error on my space", "it shows runtime error since yesterday")
+    r = parse_report("it shows runtime error since yesterday", "Runtime error on my space").reading
     assert r.bucket is B.RUNTIME_CRASH
     assert abs(sum(r.probabilities.values()) - 1.0) < 1e-6
     assert any("runtime" in f for f in r.pushed_by)

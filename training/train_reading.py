@@ -77,16 +77,13 @@ def other_examples() -> list[Example]:
 
 def rule_codes(title: str, text: str) -> list[str]:
     """The exact rules that fire on the request (their codes are features too)."""
-    return [f.code for f in rule_findings(text, title)]
+    return reading.rule_codes(rule_findings(text, title))
 
 
 @lru_cache(maxsize=None)
 def feature_counts(title: str, text: str) -> dict[str, float]:
-    """Sublinear feature counts (1 + log n), as `reading.read` weighs them."""
-    counts: dict[str, int] = {}
-    for f in reading.features(title, text, rule_codes(title, text)):
-        counts[f] = counts.get(f, 0) + 1
-    return {f: 1.0 + math.log(n) for f, n in counts.items()}
+    """The features' values exactly as `reading.read` computes them."""
+    return reading.feature_values(title, text, rule_codes(title, text))
 
 
 def fit(examples: Sequence[Example], c: float = C) -> dict:
