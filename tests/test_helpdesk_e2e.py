@@ -45,11 +45,12 @@ async def test_answered_post_not_answered_again_after_restart(forum: BotHarness)
     await d.wait_for_bot_message(int(post["id"]))
     await forum.restart()
     # After the restart the post is edited (a MESSAGE_UPDATE, not a new post) and the author follows up with
-    # thanks: neither is a new question.
+    # thanks: neither is a new question (the thanks get a short acknowledgement, not a second diagnosis).
     await d.edit(int(post["id"]), int(post["id"]), PAUSED_REPORT + " (edit: typo)")
     await d.post(int(post["id"]), alice, "thanks!")
     await d.settle()
-    assert len(d.bot_messages(int(post["id"]))) == 1
+    replies = d.bot_messages(int(post["id"]))
+    assert len(replies) == 2 and replies[0]["embeds"] and not replies[1]["embeds"]
 
 
 async def test_solved_tag_silences(forum: BotHarness) -> None:
