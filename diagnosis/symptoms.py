@@ -212,7 +212,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|\bthe (?:official |online |hf |hugging ?face |public |live )?demo\b[^.\n]{0,30}?\b(?:is|seems|was|went|has been)\b"
          r"[^.\n]{0,15}?\b(?:down|broken|not working|unavailable|offline)\b|你们的|作者的"),
         ("owner_words", None, 0.0,
-         r"\bmy (?:[\w-]{1,20} ){0,2}(?:space|demo|app)s?\b"
+         r"\bmy (?:[\w-]{1,20} ){0,2}(?:space|demo|app)s?\b|\bon my (?:profile|account)\b"
          r"|\bI(?:'ve| have)? (?:deployed|created|built|made|uploaded)\b|我的\s?(?:space|空间|应用|项目)|我(?:部署|创建)"),
     )
 )

@@ -420,13 +420,12 @@ MAX_ALTERNATIVES = 4
 MAX_ACTIONS = 4
 MAX_QUESTIONS = 2
 VISITOR_MIN = 0.5  # the reading's visitor probability above which the poster is taken for a visitor
-# What only a Space's owner says, sees or does: their words ("my Space"), its logs and README, restarts, rebuilds
-# and commits. A visitor sees the page; whoever pastes these is the owner, whatever the reading's visitor head says.
+# What only a Space's owner says or does: their words ("my Space"), its README settings, restarts, rebuilds, commits,
+# billing. (Not its logs: a failed Space shows them to every visitor.) Whoever says these is the owner, whatever the
+# reading's visitor head says.
 _OWNERS_ONLY = frozenset({
-    "owner_words", "app_listening", "app_startup_header", "build_queued_header", "build_stopped_at_step",
-    "build_log_pasted", "port_mention", "sdk_named", "app_running_claim", "empty_commits", "commits_pushed",
-    "factory_rebuild_fails", "restart_fails", "restart_failed_banner", "pause_denied", "billing_ended",
-    "tool_then_paused",
+    "owner_words", "port_mention", "empty_commits", "commits_pushed", "factory_rebuild_fails", "restart_fails",
+    "restart_failed_banner", "pause_denied", "billing_ended", "tool_then_paused",
 })
 _RULE_CODES = frozenset(rule.code for rule in logs.RULES)
 _ESCALATION = (B.LIFECYCLE_STUCK, B.MODERATION_LOCK, B.PLATFORM_INCIDENT)  # the bucket's own step is the way out
@@ -610,7 +609,7 @@ def _core(quote: str) -> str:
     return quote.strip(" …“”\"'.").lower()
 
 
-def _overlaps(a: str, b: str) -> bool:
+def overlaps(a: str, b: str) -> bool:
     """Two quotes of the same words: one holds the other, or they are overlapping windows of one line."""
     a, b = _core(a), _core(b)
     if not a or not b:
@@ -646,7 +645,7 @@ def _evidence_lines(bucket: Bucket, lead: Finding | None, decisive: list[Finding
         if stage_words and len(f.quote.split()) <= STAGE_WORDS_ONLY:
             return False
         return bool(f.quote) and f is not lead and not any(sayer in said for sayer in _SAID_BY.get(f.code, ())) \
-            and not any(_overlaps(f.quote, c) for c in cited)
+            and not any(overlaps(f.quote, c) for c in cited)
 
     live = _live_line(lead, decisive, findings, ctx, cited)
     if live is not None:
@@ -690,7 +689,7 @@ def _live_line(lead: Finding | None, decisive: list[Finding], findings: list[Fin
         said = next((f for f in decisive if f.source == "runtime" and not _from_stage(f) and f.code not in _LIVE_CODES),
                     None)
         shown = said.quote if said else (logs.shorten(ctx.error_message, 120) if ctx.error_message else "")
-        if shown and not any(_overlaps(shown, c) for c in cited):
+        if shown and not any(overlaps(shown, c) for c in cited):
             message = logs.shorten(shown, 120).rstrip(".;")
             cited.append(shown)
         cited.extend(f.quote for f in findings if _from_stage(f))
@@ -815,8 +814,10 @@ def _visitor_actions(bucket: Bucket, lead: Finding | None, ctx: Context) -> tupl
     elif bucket is B.HARDWARE_SCHEDULING:
         out.append(Phrase.of("act.visitor.retry_later"))
     if ctx.stage:
+        message = logs.shorten(ctx.error_message, 120) if ctx.error_message else ""
+        quoted = lead is not None and overlaps(message, lead.quote)  # the decisive line already shows it
         out.append(Phrase.of("act.visitor.runtime_says", stage=ctx.stage,
-                             message=_scrub(logs.shorten(ctx.error_message, 120)) if ctx.error_message else None))
+                             message=None if quoted else _scrub(message)))
     elif ctx.space:
         out.append(Phrase.of("act.visitor.runtime_check", space=ctx.space))
     if bucket is not B.PLATFORM_INCIDENT:

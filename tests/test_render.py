@@ -148,7 +148,7 @@ GALLERY = {
     "build": lambda: live("my build error", "BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"),
     "oom": lambda: live("my space has a runtime error after loading the model", "RUNTIME_ERROR",
                         "Memory limit exceeded (16Gi)"),
-    "port": lambda: live("logs: Uvicorn running on http://0.0.0.0:8000", "RUNTIME_ERROR",
+    "port": lambda: live("my space logs: Uvicorn running on http://0.0.0.0:8000", "RUNTIME_ERROR",
                          "Launch timed out, workload was not healthy after 30 min",
                          SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})),
     "no_app_file": lambda: live("my space never builds", "NO_APP_FILE", None,

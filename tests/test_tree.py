@@ -100,11 +100,11 @@ def test_status_page_incident_and_recent_reports():
 
 
 def test_port_mismatch_against_app_port():
-    v = live("page shows 503 forever. logs: Uvicorn running on http://0.0.0.0:8000",
+    v = live("my space page shows 503 forever. logs: Uvicorn running on http://0.0.0.0:8000",
              runtime=runtime("APP_STARTING"), info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})))
     assert v.bucket is Bucket.PORT_HEALTHCHECK
     assert v.next_actions[0].key == "act.port_mismatch" and v.next_actions[0].get("port") == "8000"
-    same = live("logs: Uvicorn running on http://0.0.0.0:8000", runtime=runtime("APP_STARTING"),
+    same = live("my space logs: Uvicorn running on http://0.0.0.0:8000", runtime=runtime("APP_STARTING"),
                 info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 8000})))
     assert "act.port_mismatch" not in action_keys(same)
 

@@ -24,10 +24,12 @@ _URL_RE = re.compile(r"https?://\S+|\b[\w.-]+\.hf\.space\S*|\b[\w.-]+/[\w.-]+\b"
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
-# A line of a pasted log, traceback or Dockerfile: its English words say nothing about the writer's language.
-_LOG_LINE_RE = re.compile(
+# A line of a pasted log, traceback or Dockerfile, or an issue template's heading or checkbox: its words say nothing
+# about the writer's language.
+_NOT_PROSE_RE = re.compile(
     r"^\s*(?:File \"|Traceback|[\w.]+(?:Error|Exception|Warning)\b|at |INFO|WARN|ERROR|DEBUG|\[|\d{4}-\d\d-\d\d|--> |#\d"
-    r"|RUN |COPY |FROM |CMD |\$ |>>>|=====|\w+==)")
+    r"|RUN |COPY |FROM |CMD |\$ |>>>|=====|\w+==|#{1,6} |[-*] \[[ xX]\])")
+_TAG_RE = re.compile(r"\[[^\]\n]{1,20}\]:?")  # "[Bug]", "[其他]:" before a title
 
 
 def detect_language(text: str) -> str:
@@ -36,8 +38,10 @@ def detect_language(text: str) -> str:
     han = latin = kana = 0
     for line in _URL_RE.sub(" ", _CODE_RE.sub(" ", text[:MAX_SCAN])).splitlines():
         line_han = len(_HAN_RE.findall(line))
-        if not line_han and _LOG_LINE_RE.match(line):
+        if _NOT_PROSE_RE.match(line) and (not line_han or line.lstrip().startswith(("#", "-", "*"))):
             continue
+        line = _TAG_RE.sub(" ", line)
+        line_han = len(_HAN_RE.findall(line))
         han += line_han
         kana += len(_KANA_RE.findall(line))
         latin += len(_WORD_RE.findall(line))
