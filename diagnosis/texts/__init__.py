@@ -50,6 +50,11 @@ def detect_language(text: str) -> str:
     return "zh" if han / (han + latin) >= ZH_MIN_SHARE else DEFAULT
 
 
+def from_locale(locale: str) -> str:
+    """The language for a Discord client locale ("zh-CN" → zh; zh-TW is Traditional Chinese: English for now)."""
+    return "zh" if locale == "zh-CN" else DEFAULT
+
+
 class Args(dict):
     """A phrase's arguments for its wording: a missing one reads as "?" (an odd verdict still gets a reply), and
     nested phrases are worded in the same language."""

@@ -494,6 +494,24 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "discord.button.not_helped": "Didn't help",
     "discord.button.email": "Support e-mail draft",
 
+    # ---- /spacedoc settings (answers only the admin sees)
+    "settings.none": "none",
+    "settings.on": "on",
+    "settings.off": "off",
+    "settings.places": "**Help forums:** {forums}\n**Help channels:** {channels}",
+    "settings.all": ("{places}\n**Auto-replies:** {auto_reply}\n**Helper role:** {role}\n"
+                     "**Revoke leaked Hugging Face tokens:** {revoke}"),
+    "settings.forum_added": "New posts in {forum} will get a diagnosis.",
+    "settings.forum_removed": "{forum} is no longer a help forum.",
+    "settings.channel_added": "I will answer messages about a broken Space in {channel}.",
+    "settings.channel_removed": "{channel} is no longer a help channel.",
+    "settings.autoreply_on": "Auto-replies are on.",
+    "settings.autoreply_off": "Auto-replies are off.",
+    "settings.helper_set": "Helper role set to {role}.",
+    "settings.helper_cleared": "Helper role cleared.",
+    "settings.revoke_on": "Revoking leaked Hugging Face tokens is on.",
+    "settings.revoke_off": "Revoking leaked Hugging Face tokens is off.",
+
     # ---- Discourse
     "forum.footer": ("<small>Space Doctor is a bot: it checked the Space live at {time} UTC. Mention `@{username}` in a "
                      "reply to have it look again.</small>"),
