@@ -235,21 +235,23 @@ class SupportEmail:
     policy: bool  # a policy/abuse review rather than a stuck lifecycle
     space: str | None = None
     request_id: str | None = None
-    runtime: str | None = None  # "stage=PAUSED, errorMessage=…"
-    build_log: str | None = None
+    stage: str | None = None  # the runtime's, live or pasted
+    error_message: str | None = None
+    build_log: str | None = None  # "readable", "empty", "unavailable (owner-only)"
     run_log: str | None = None
     sdk: str | None = None
     hardware: str | None = None
     last_commit: str | None = None
-    recent_changes: str | None = None
-    already_tried: str | None = None
-    flag: str | None = None
+    commits_since: int = 0  # pushed after the running commit, none of which started a build
+    since: str | None = None  # when the first of them was pushed ("20:14 UTC")
+    already_tried: str | None = None  # the person's words for it ("restart and factory rebuild both fail")
+    flag: str | None = None  # the rule or reason a policy check showed
 
     @property
     def identifies_the_space(self) -> bool:
         """Support can find the Space from it (its URL or its runtime output); else every field that matters
         would be a placeholder and the draft is not offered."""
-        return self.space is not None or self.runtime is not None
+        return self.space is not None or self.stage is not None
 
 
 @dataclass(frozen=True, slots=True)

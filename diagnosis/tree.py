@@ -868,10 +868,6 @@ def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], repor
     stage = ctx.stage or _str(pasted.get("stage")) or None
     message = ctx.error_message or _str(pasted.get("errorMessage")) or None
     hardware = pasted.get("hardware") if isinstance(pasted.get("hardware"), Mapping) else {}
-    runtime = (f"stage={stage}" + (f", errorMessage={logs.shorten(message, 120)}" if message else "")) if stage else None
-    recent = None
-    if ctx.commits_since and ctx.since:
-        recent = f"{_count(ctx.commits_since, 'commit')} since {_hhmm(ctx.since)}, no build started"
     flag = None
     if bucket is B.MODERATION_LOCK:
         rule = facts.get("rule") or facts.get("reason") or facts.get("tool")
@@ -885,13 +881,15 @@ def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], repor
         policy=bucket is B.MODERATION_LOCK,
         space=ctx.space,
         request_id=report.request_ids[0] if report.request_ids else None,
-        runtime=clean(runtime),
+        stage=stage if stage and stage.isascii() and len(stage) <= 40 else None,
+        error_message=clean(logs.shorten(message, 120)) if stage and message else None,
         build_log=ctx.build_log_state,
         run_log=ctx.run_log_state,
         sdk=ctx.sdk,
         hardware=ctx.hardware or ctx.requested_hardware or _str(hardware.get("current") or hardware.get("requested")) or None,
         last_commit=ctx.running_sha or _str(pasted.get("sha")) or None,
-        recent_changes=recent,
+        commits_since=ctx.commits_since if ctx.since else 0,
+        since=_hhmm(ctx.since) if ctx.since else None,
         already_tried=clean(logs.shorten(tried[0], 100)) if tried else None,
         flag=clean(flag),
     )

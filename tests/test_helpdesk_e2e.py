@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from diagnosis import texts
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SCENARIO_DIR
 
@@ -211,4 +212,4 @@ async def test_a_lone_surrogate_in_a_question_gets_one_answer(harness: BotHarnes
     await harness.configure(help_channels=frozenset({d.help_channel}))
     reply = await harness.ask(d.help_channel, d.add_user("alice"), PAUSED_REPORT + " \udc80")
     await d.settle()
-    assert d.bot_messages(d.help_channel) == [reply] and "Stuck lifecycle" in all_text([reply])
+    assert d.bot_messages(d.help_channel) == [reply] and texts.say("en", "title.lifecycle_stuck") in all_text([reply])

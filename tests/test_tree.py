@@ -69,7 +69,7 @@ def test_paused_with_commits_since_running_sha_stops_pushing():
     assert v.bucket is Bucket.LIFECYCLE_STUCK and v.stop_pushing_commits  # the repo shows commits that built nothing
     assert v.decisive.code == "commits_no_build" and v.decisive.facts == {"count": "6", "since": "20:00 UTC"}
     assert {"stop.pushing": "commits_no_build"}.items() <= {s.key: s.because for s in v.stop_doing}.items()
-    assert v.email.space == "alice/chat" and v.email.runtime.startswith("stage=PAUSED")
+    assert v.email.space == "alice/chat" and v.email.stage == "PAUSED" and v.email.commits_since == 6
     assert "https://huggingface.co/spaces/alice/chat" in email_draft(v)
 
 

@@ -545,6 +545,8 @@ def support_email(e: SupportEmail) -> str:
     """The draft, with every field support needs; `<…>` marks what only the person can fill in."""
     space = e.space
     runtime_page = f"<output of https://huggingface.co/api/spaces/{space or 'OWNER/NAME'}/runtime>"
+    runtime = f"stage={e.stage}" + (f", errorMessage={e.error_message}" if e.error_message else "") if e.stage else None
+    recent = f"{count(e.commits_since, 'commit')} since {e.since}, no build started" if e.commits_since else None
     subject = ("Space paused by a policy/abuse check - request for review (possible false positive)" if e.policy
                else "Space stuck in PAUSED / Build Queued / 503 loop - lifecycle lock?")
     lines = [
@@ -555,13 +557,13 @@ def support_email(e: SupportEmail) -> str:
         f"HF username: {space.split('/')[0] if space else '<your username>'}",
         f"Request ID: {e.request_id or '<Root=1-… from the failed restart, if shown>'}",
         "Exact failed restart time, with timezone: <YYYY-MM-DD HH:MM UTC>",
-        f"Runtime API output: {e.runtime or runtime_page}",
+        f"Runtime API output: {runtime or runtime_page}",
         f"Build log status: {e.build_log or '<updates / frozen / empty>'}",
         f"Container log status: {e.run_log or '<updates / frozen / empty>'}",
         f"SDK type: {e.sdk or '<gradio / docker / static>'}",
         f"Hardware: {e.hardware or '<cpu-basic / …>'}",
         f"Last known working commit: {e.last_commit or '<sha>'}",
-        f"Recent changes: {e.recent_changes or '<recent changes>'}",
+        f"Recent changes: {recent or '<recent changes>'}",
         "What the Space does: <one or two sentences>",
     ]
     if e.policy:
