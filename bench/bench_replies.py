@@ -39,7 +39,7 @@ from diagnosis import reading, texts  # noqa: E402
 from diagnosis.extract import parse_report  # noqa: E402
 from diagnosis.model import Verdict  # noqa: E402
 from diagnosis.redact import redact  # noqa: E402
-from diagnosis.render import MESSAGE_LIMIT, email_draft, to_discourse, to_embed, to_markdown, worded  # noqa: E402
+from diagnosis.render import MESSAGE_LIMIT, email_draft, to_discourse, to_embed, to_markdown  # noqa: E402
 from diagnosis.tree import ZEROGPU_CODES, decide, overlaps  # noqa: E402
 from training import train_reading as training  # noqa: E402
 from training.split import frozen_ids  # noqa: E402

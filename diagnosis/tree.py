@@ -504,8 +504,9 @@ def _verdict(bucket: Bucket, scores: dict[Bucket, float], findings: list[Finding
     if visitor:
         actions = _visitor_actions(bucket, lead, ctx)
     else:
+        # a stuck builder: pushing is pointless. (A policy lock may need the commit that removes what was flagged.)
         actions = _actions(bucket, lead, decisive, facts, ctx, questions, draft=email is not None,
-                           unstick=no_build and not stop_pushing and bucket is not B.PLATFORM_INCIDENT)
+                           unstick=bucket is B.LIFECYCLE_STUCK and not stop_pushing)
     return Verdict(
         bucket=bucket,
         confidence=round(confidence, 3),
@@ -841,6 +842,7 @@ _SAID_BY: dict[str, tuple[str, ...]] = {
     "tool_then_paused": ("abuse_record", "abuse_handler"), "zerogpu_error": ("gpu_quota", "zerogpu_quota", "gpu_duration"),
     "zerogpu_words": ("gpu_quota", "zerogpu_quota", "gpu_duration", "zerogpu_error"),
     "gpu_quota_words": ("gpu_quota", "zerogpu_quota"),
+    "getting_started_page": ("missing_app_file", "app_file_missing"),
 }
 # The person's words for what the live stage says: a quote of little more than those words adds nothing.
 _STAGE_WORDS = {

@@ -16,7 +16,7 @@ from diagnosis.model import (
 from diagnosis.render import email_draft, to_json, worded
 from diagnosis.tree import decide
 from tests.secretgen import SecretGen
-from tests.verdicts import action_keys, advised, cited, cited_codes, keys, report, stops, values
+from tests.verdicts import action_keys, advised, cited, cited_codes, report, stops, values
 
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
 

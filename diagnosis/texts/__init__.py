@@ -66,8 +66,8 @@ class Args(dict):
     def __missing__(self, key: str) -> str:
         return "?"
 
-    def word(self, phrase: Phrase) -> str:
-        return word(phrase, self.lang)
+    def word(self, phrase: Phrase | str) -> str:
+        return word(phrase, self.lang) if isinstance(phrase, Phrase) else str(phrase)
 
 
 def module(lang: str) -> ModuleType:

@@ -25,7 +25,9 @@ def exit_meaning(code: Any) -> str:
 
 
 def community(space: Any) -> str:
-    return f"https://huggingface.co/spaces/{space}/discussions" if space and space != "?" else "the Space's Community tab"
+    """Where a Space's owner reads their visitors: its Community tab."""
+    return (f"its Community tab (https://huggingface.co/spaces/{space}/discussions)" if space and space != "?"
+            else "the Space's Community tab")
 
 
 def _with_draft(a: dict) -> str:
@@ -107,8 +109,8 @@ def _sleeping(a: dict) -> str:
 def _confirm(what: str) -> Callable[[dict], str]:
     """The next step for a bucket read from the person's words or a bare stage: confirm it where it shows."""
     def wording(a: dict) -> str:
-        quote = f"“{shorten(a['quote'], 60)}”" if a.get("quote") else "What you describe"
-        return f"{quote} points here: {what}"
+        # the quoted line is shown right above the actions in every reply: it is referred to, not repeated
+        return f"{'The quoted line' if a.get('quote') else 'What you describe'} points here: {what}"
     return wording
 
 
@@ -254,7 +256,7 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "act.visitor.runtime_check": ("What its runtime says is public: https://huggingface.co/api/spaces/{space}/runtime "
                                   "(`stage`, `errorMessage`)."),
     "act.visitor.owner": lambda a: (f"Only the Space's owner can fix it (you cannot change someone else's Space): tell "
-                                    f"them in its Community tab, {community(a.get('space'))}, with what you see."),
+                                    f"them in {community(a.get('space'))} with what you see."),
 
     # ---- advice for one finding
     "act.pip_no_matching": _pin,
@@ -457,8 +459,7 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "act.init_failed": lambda a: (
         f"The platform's own start-up step {q(a.get('step'))} failed — not your code: restart once, and check "
         f"{STATUS_URL} if it repeats."),
-    "act.paused_by_owner": lambda a: (f"The owner paused this Space; only they can restart it — ask in its Community "
-                                      f"tab, {community(a.get('space'))}."),
+    "act.paused_by_owner": lambda a: f"The owner paused this Space; only they can restart it — ask in {community(a.get('space'))}.",
 
     # ---- stop lines
     "stop.pushing": "pushing (empty) commits to force a build: the builder is not picking them up",

@@ -17,7 +17,8 @@ def exit_meaning(code: Any) -> str:
 
 
 def community(space: Any) -> str:
-    return f"https://huggingface.co/spaces/{space}/discussions" if space and space != "?" else "该 Space 的 Community 页签"
+    return (f"它的 Community 页签（https://huggingface.co/spaces/{space}/discussions）" if space and space != "?"
+            else "该 Space 的 Community 页签")
 
 
 def _with_draft(a: dict) -> str:
@@ -93,8 +94,7 @@ def _sleeping(a: dict) -> str:
 
 def _confirm(what: str) -> Callable[[dict], str]:
     def wording(a: dict) -> str:
-        quote = f"“{shorten(a['quote'], 60)}”" if a.get("quote") else "你描述的情况"
-        return f"{quote}指向这里：{what}"
+        return f"{'引用的这句话' if a.get('quote') else '你描述的情况'}指向这里：{what}"
     return wording
 
 
@@ -226,8 +226,7 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "act.visitor.runtime_says": lambda a: (f"Hub 显示这个 Space 的状态是 {a['stage']}"
                                            + (f"：“{a['message']}”" if a.get("message") else "") + "。"),
     "act.visitor.runtime_check": "它的运行状态是公开的：https://huggingface.co/api/spaces/{space}/runtime（`stage`、`errorMessage`）。",
-    "act.visitor.owner": lambda a: (f"只有 Space 的所有者能修好它（你改不了别人的 Space）：在它的 Community 页签告诉他们你看到的情况："
-                                    f"{community(a.get('space'))}"),
+    "act.visitor.owner": lambda a: f"只有 Space 的所有者能修好它（你改不了别人的 Space）：在{community(a.get('space'))}告诉他们你看到的情况。",
 
     "act.pip_no_matching": _pin,
     "act.pip_no_version": _pin,
@@ -357,7 +356,7 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "act.restart_failed_banner": "记下重启失败的时间和它的请求 id（`Root=1-…`，如果显示了的话）：HF 需要这两样才能在日志里找到它。",
     "act.containerd_failed": "`failed to create containerd task` 是平台启动容器失败，不是你的代码 —— 重启一次；如果再出现，带上时间报告。",
     "act.init_failed": lambda a: f"平台自己的启动步骤 {q(a.get('step'))} 失败了 —— 不是你的代码：重启一次，如果再出现，查看 {STATUS_URL}。",
-    "act.paused_by_owner": lambda a: f"所有者暂停了这个 Space，只有他们能重启 —— 在它的 Community 页签问问：{community(a.get('space'))}。",
+    "act.paused_by_owner": lambda a: f"所有者暂停了这个 Space，只有他们能重启 —— 在{community(a.get('space'))}问问。",
 
     "stop.pushing": "推送（空）提交来强制构建：构建器根本没有接收它们",
     "stop.pushing_policy": "继续推送提交：提交解不开策略锁定，只有复审可以",
