@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Mapping
 
-from . import logs
+from . import logs, reading
 from .model import (
     Alternative, Bucket, Commit, DecisiveLine, Evidence, Finding, Ok, Phrase, Report, RuntimeState, SpaceInfo, StatusPage,
     StopLine, SupportEmail, Unavailable, Verdict,
 )
-from .reading import read
 from .redact import redact
 from .texts import detect_language
 
@@ -555,7 +554,20 @@ def _is_visitor(report: Report, codes: set[str]) -> bool:
     if "visitor_words" in codes:
         return True
     r = report.reading
-    return r is not None and r.visitor > max(VISITOR_MIN, read("", "").visitor)
+    return r is not None and r.visitor > max(VISITOR_MIN, _visitor_base_rate())
+
+
+_base_rate: tuple[object, float] | None = None  # (the reading model it was read with, the rate)
+
+
+def _visitor_base_rate() -> float:
+    """What the visitor head says of a request without words. A read costs more than the rest of a decision, so it
+    is kept per reading model (the benches install fold models: `reading.install`)."""
+    global _base_rate
+    model = reading._installed  # None: the shipped model
+    if _base_rate is None or _base_rate[0] is not model:
+        _base_rate = (model, reading.read("", "").visitor)
+    return _base_rate[1]
 
 
 def _confidence(bucket: Bucket, scores: dict[Bucket, float],

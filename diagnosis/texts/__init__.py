@@ -35,8 +35,11 @@ _TAG_RE = re.compile(r"\[[^\]\n]{1,20}\]:?")  # "[Bug]", "[其他]:" before a ti
 def detect_language(text: str) -> str:
     """`zh` when Chinese characters make up a fair share of the prose (pasted logs, code and links aside), else
     `en`. One Chinese character weighs as much as one English word; kana marks Japanese, answered in English."""
+    text = text[:MAX_SCAN]
+    if not _HAN_RE.search(text):
+        return DEFAULT  # the common case, at once
     han = latin = kana = 0
-    for line in _URL_RE.sub(" ", _CODE_RE.sub(" ", text[:MAX_SCAN])).splitlines():
+    for line in _URL_RE.sub(" ", _CODE_RE.sub(" ", text)).splitlines():
         line_han = len(_HAN_RE.findall(line))
         if _NOT_PROSE_RE.match(line) and (not line_han or line.lstrip().startswith(("#", "-", "*"))):
             continue
