@@ -8,9 +8,10 @@ conversation window.
 
 Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
 short to act on. The original poster's "thanks, it works now" after the bot's verdict gets a short
-acknowledgement (spacedoc.followups), not another diagnosis. A per-user cooldown on chat (follow-ups and help channels; never on a new forum post) and
-a cap on concurrent diagnoses keep a busy server cheap, and each message is claimed in the store before it
-is answered, so nothing is answered twice, also across a gateway replay or a restart.
+acknowledgement (spacedoc.followups), not another diagnosis. A per-user cooldown on chat (follow-ups and help
+channels; never on a new forum post) and a cap on concurrent diagnoses keep a busy server cheap, and each message
+is claimed in the store before it is answered, so nothing is answered twice, also across a gateway replay or a
+restart.
 """
 from __future__ import annotations
 
@@ -109,8 +110,9 @@ class HelpDesk(commands.Cog):
         await answer_message(self.bot, message, text, slots=self._diagnosis_slots)  # type: ignore[arg-type]
 
     async def _acknowledged(self, message: discord.Message, thread: discord.Thread) -> bool:
-        """The original poster's thanks for the bot's verdict in this thread: acknowledged (once), True. False when
-        the message is anything else, or thanks someone else (no verdict of the bot, a helper answered, solved)."""
+        """True when the message is the original poster's thanks: acknowledged (once) when it follows the bot's
+        verdict, left alone when a helper answered (the thanks are theirs). False for anything else, and in a solved
+        thread."""
         if message.id == thread.id or message.author.id != thread.owner_id or is_solved(thread):
             return False
         followup = read_followup(message.content)
