@@ -51,7 +51,7 @@ def read_all(examples: Sequence[training.Example], model: dict | None) -> list[S
         out = []
         for ex in examples:
             verdict = decide(parse_report(ex.text, ex.title))
-            out.append(Scored(ex, verdict.bucket.value, verdict.evidence[0] if verdict.evidence else ""))
+            out.append(Scored(ex, verdict.bucket.value, verdict.decisive.quote if verdict.decisive else ""))
         return out
     finally:
         reading.install(None)

@@ -2,7 +2,8 @@
 
 All three read what people wrote, run one diagnosis (spacedoc.diagnosing) and answer through the egress
 path. Each event is claimed in the store before it is answered, so a gateway replay, a reconnect or a
-restart never produces a second answer. A failure is logged and answered with a short apology.
+restart never produces a second answer. A failure is logged and answered with a short apology. A mention
+that only says thanks ("thanks, it works now") gets a short acknowledgement, not a diagnosis.
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from diagnosis import texts
+from diagnosis.followup import read_followup
 from diagnosis.pipeline import InvalidSpace
-from spacedoc import diagnosing, egress
+from spacedoc import diagnosing, egress, followups
 from spacedoc.views import answer_message, remember, starter_message, verdict_view
 
 log = logging.getLogger(__name__)
@@ -52,21 +55,21 @@ class Diagnose(commands.Cog):
         await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
         text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
         space = egress.well_formed(space) if space is not None else None
+        lang = texts.detect_language(text)
 
         async def show(line: str) -> None:
             await egress.edit_response(interaction, content=line)
 
-        editor = diagnosing.ProgressEditor(show, space)
+        editor = diagnosing.ProgressEditor(show, space, lang)
         try:
             verdict = await diagnosing.diagnose(
                 self.bot.hub, self.bot.store, text, space=space, guild_id=interaction.guild_id,
                 on_progress=editor.on_progress)
         except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
-            verdict, failure = None, (f"I can't look that up: {invalid}. Give the Space's URL "
-                                      "(https://huggingface.co/spaces/OWNER/NAME) or its id (OWNER/NAME).")
+            verdict, failure = None, texts.say(lang, "discord.invalid_space", reason=invalid)
         except Exception:
             log.exception("diagnosis failed for interaction %s", interaction.id)
-            verdict, failure = None, diagnosing.apology("checking the Space")
+            verdict, failure = None, diagnosing.apology("checking", lang)
         finally:
             await editor.finish()  # no progress edit may land after the answer
         if verdict is None:
@@ -86,6 +89,10 @@ class Diagnose(commands.Cog):
         if not any(user.id == me.id for user in message.mentions):
             return
         if not await self.bot.store.claim(f"answer:msg:{message.id}"):
+            return
+        followup = read_followup(re.sub(rf"<@!?{me.id}>", " ", message.content))
+        if followup is not None:
+            await followups.acknowledge(self.bot, message, followup)  # type: ignore[arg-type]
             return
         await answer_message(self.bot, message, lambda: self._conversation(message))  # type: ignore[arg-type]
 

@@ -7,9 +7,11 @@ to a small cap. Text channels: only messages clearly about a broken Space, once 
 conversation window.
 
 Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
-short to act on. A per-user cooldown on chat (follow-ups and help channels; never on a new forum post) and
-a cap on concurrent diagnoses keep a busy server cheap, and each message is claimed in the store before it
-is answered, so nothing is answered twice, also across a gateway replay or a restart.
+short to act on. The original poster's "thanks, it works now" after the bot's verdict gets a short
+acknowledgement (spacedoc.followups), not another diagnosis. A per-user cooldown on chat (follow-ups and help
+channels; never on a new forum post) and a cap on concurrent diagnoses keep a busy server cheap, and each message
+is claimed in the store before it is answered, so nothing is answered twice, also across a gateway replay or a
+restart.
 """
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ import discord
 from discord.ext import commands
 
 from diagnosis.extract import parse_report
+from diagnosis.followup import read_followup
 from diagnosis.prefilter import looks_like_space_trouble
+from spacedoc import followups
 from spacedoc.store import GuildSettings, Store
 from spacedoc.views import answer_message, message_channel, register_persistent_views, starter_message
 
@@ -80,6 +84,8 @@ class HelpDesk(commands.Cog):
         channel = await message_channel(self.bot, message)
         in_forum_thread = isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
         if in_forum_thread and channel.parent_id in settings.help_forums:
+            if await self._acknowledged(message, channel):
+                return
             text = await self._forum_text(message, channel, settings)
         elif isinstance(channel, discord.TextChannel) and channel.id in settings.help_channels:
             text = self._channel_text(message)
@@ -102,6 +108,22 @@ class HelpDesk(commands.Cog):
         if not in_forum_thread:
             self._conversation[(channel.id, message.author.id)] = time.monotonic()
         await answer_message(self.bot, message, text, slots=self._diagnosis_slots)  # type: ignore[arg-type]
+
+    async def _acknowledged(self, message: discord.Message, thread: discord.Thread) -> bool:
+        """True when the message is the original poster's thanks: acknowledged (once) when it follows the bot's
+        verdict, left alone when a helper answered (the thanks are theirs). False for anything else, and in a solved
+        thread."""
+        if message.id == thread.id or message.author.id != thread.owner_id or is_solved(thread):
+            return False
+        followup = read_followup(message.content)
+        if followup is None:
+            return False
+        if await self.store.get_meta(f"helper-answered:{thread.id}") is not None:
+            return True  # a human helped: the thanks are theirs
+        verdict = await followups.verdict_followed(self.bot, message)  # type: ignore[arg-type]
+        if verdict is not None and await self.store.claim(f"answer:msg:{message.id}"):
+            await followups.acknowledge(self.bot, message, followup, verdict)  # type: ignore[arg-type]
+        return True
 
     # ---- gates -----------------------------------------------------------------------------------
 

@@ -198,10 +198,29 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|(?:built|builds|build (?:was|is|finished|completed)) successfully[^\n]{0,80}\b(?:but|then|after)\b"),
         ("platform_down_words", B.PLATFORM_INCIDENT, 1.6,
          r"\b(?:possible |scheduled |platform |site-?wide |global )?(?:downtime|outage|maintenance)\b|維護|维护中|宕机"),
+        # -- context for the reply, not for the bucket
+        # commits pushed or rebuilds tried: only then is "stop pushing commits" advice rather than a reproach
+        ("commits_pushed", None, 0.0,
+         r"\b(?:push(?:ed|ing|es)?|re-?push\w{0,3}|committ?(?:ed|ing))\b[^.\n]{0,40}?\b(?:commits?|changes?|fix(?:es)?|updates?|code)\b"
+         r"|\b(?:several|many|multiple|a few|a bunch of|\d{1,3}|new|more|empty) commits?\b|\brebuil(?:t|d|ds|ding)\b"
+         r"|提交|推送|重新构建"),
+        # the person runs a duplicate (or was told to make one): "don't duplicate the Space" would be wrong
+        ("duplicated", None, 0.0, r"\bduplicat\w{0,5}|\bforked\b|复制(?:了|一个|一份)?\s?(?:space|空间|项目)"),
+        # someone else's Space ("your demo is down") vs. one's own ("my Space", "I deployed")
+        ("visitor_words", None, 0.0,
+         r"\byour (?:hf |hugging ?face |online |web |gradio |public |live )?(?:demo|space|app|web ?ui)\b"
+         r"|\bthe (?:official |online |hf |hugging ?face |public |live )?demo\b[^.\n]{0,30}?\b(?:is|seems|was|went|has been)\b"
+         r"[^.\n]{0,15}?\b(?:down|broken|not working|unavailable|offline)\b|你们的|作者的"),
+        ("owner_words", None, 0.0,
+         r"\bmy (?:[\w-]{1,20} ){0,2}(?:space|demo|app)s?\b|\bon my (?:profile|account)\b"
+         r"|\bI(?:'ve| have)? (?:deployed|created|built|made|uploaded)\b|我的\s?(?:space|空间|应用|项目)|我(?:部署|创建)"),
     )
 )
 
 _BY_CODE = {code: (bucket, weight) for code, bucket, weight, _ in _SYMPTOMS}
+# Context for the reply only (who posts, what they tried): not an input of the reading model, which was trained
+# without them (extract.py keeps them out of what it reads).
+REPLY_CONTEXT_CODES = frozenset({"commits_pushed", "duplicated", "visitor_words", "owner_words"})
 # Lower-case substrings, one of which every match of the code's pattern contains.
 _LOWERCASE_PATTERNS = {code: _for_lowercase(pattern) for code, _, _, pattern in _SYMPTOMS}
 
@@ -260,6 +279,10 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'http_503': ('503',),
     'container_log_error': ('log', 'after', 'success'),
     'platform_down_words': ('downtime', 'outage', 'maintenance', '維護', '维护中', '宕机'),
+    'commits_pushed': ('push', 'commit', 'rebuil', '提交', '推送', '重新构建'),
+    'duplicated': ('duplicat', 'fork', '复制'),
+    'visitor_words': ('your', 'demo', '你们的', '作者的'),
+    'owner_words': ('my', 'i ', "i'", '我的', '我部署', '我创建'),
 }
 
 # Plural Spaces failing together ("Streamlit spaces … are not loading"), not "my Spaces".
