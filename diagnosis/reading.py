@@ -154,11 +154,14 @@ def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
     order = np.argsort(-pushes[:, best])[:8] if rows else []
     bucket = model.classes[best]
     pushed_by = tuple(names[j] for j in order if pushes[j, best] > 0)
+    words = [j for j in np.argsort(-pushes[:, best]) if names[j][:2] in _WORD_KINDS and pushes[j, best] > 0][:8] \
+        if rows else []
+    cues = {names[j][2:].split("_")[0] for j in words}
     return Reading(
         probabilities={c: float(p) for c, p in zip(model.classes, probs)},
         bucket=bucket,
         pushed_by=pushed_by,
-        quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model, pushed_by),
+        quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model, cues),
         visitor=1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, visitor)))),
     )
 
@@ -171,11 +174,14 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 MAX_SEGMENTS = 60
 
 
-def _decisive_part(title: str, text: str, best: int, model: _Model, pushed_by: tuple[str, ...]) -> str:
+_WORD_KINDS = ("w:", "b:", "t:")  # features a sentence can be scored by (words, word pairs, title words)
+
+
+def _decisive_part(title: str, text: str, best: int, model: _Model, cues: set[str]) -> str:
     """The title or sentence whose words (and word pairs) push the winning bucket hardest above the others.
 
-    Only parts holding one of the words that pushed the winner most can win, so most parts are skipped unread."""
-    cues = {f[2:].split("_")[0] for f in pushed_by if f[:2] in ("w:", "b:", "t:")}
+    Only parts holding one of the `cues` (the words that pushed the winner most) can win, so most parts are
+    skipped unread."""
     if not cues:
         return ""
     winner, top = "", 0.0
