@@ -1,17 +1,22 @@
 """Redaction accuracy and speed against detect-secrets 1.5.0 on the same generated messages.
 
-    python -m bench.bench_redact [--seed 2026] [--per-cell 12] [--benign 2000] [--repeat 5] [--json PATH]
+    python -m bench.bench_redact [--seed 2026] [--per-cell 20] [--benign 3000] [--repeat 5] [--json PATH]
                                  [--chat FILE ...]
 
+The corpus (bench/secret_corpus.py) is written by our own generator, from the classes the rules were built
+for: its recall and false-positive figures are a regression check, not a measure of recall on pastes the
+redactor has never seen (for that, run it on an independent corpus with --chat).
+
 Recall: a positive message counts when a finding is reported AND no 8 consecutive alphanumeric characters
-of the secret (beyond its public prefix) survive in the redacted text. detect-secrets only detects, so its
-recall is "reported anything" (the most favourable reading). False positives: benign messages with any
-finding, per 1,000. Throughput: messages per second on one core (single thread, best of --repeat runs, the
-two scanners' runs alternating), on the whole corpus (2/3 of its messages carry a credential) and on the
-benign look-alikes alone, and on ordinary chat (bench/chat_corpus.py: what a server's channels mostly carry,
-where the one-pass prefilter answers).
-Targets: recall ≥ 99 % overall and ≥ 95 % per kind and per disguise; ≤ 1 FP message per 1,000 benign;
-throughput ≥ 50 × detect-secrets.
+of the secret (beyond its public prefix) survive in the redacted text; printed per kind, per disguise and,
+where below 100 %, per form (the class of text a credential was pasted as). detect-secrets only detects, so
+its recall is "reported anything" (the most favourable reading). False positives: benign messages with any
+finding, per look-alike category. Throughput: messages per second on one core (single thread, best of
+--repeat runs, the two scanners' runs alternating), on the credential-heavy corpus (all of it: most of its
+messages carry a credential), on the benign look-alikes alone, and on ordinary chat (bench/chat_corpus.py:
+what a server's channels mostly carry, where the one-pass prefilter answers).
+Targets (issue 13): recall ≥ 99 % on every kind and every disguise; no false positive; ≥ 50 × detect-secrets
+on ordinary chat; ≥ 20,000 messages/s on the credential-heavy corpus.
 
 --chat FILE...: also time both scanners on real support texts (a .jsonl file's "text" fields, or a whole
 text file per message), e.g. pasted reports and logs, and count what each reports there.
@@ -98,11 +103,24 @@ def machine() -> str:
     return f"{cpu}, Python {platform.python_version()}, {platform.system()}"
 
 
+RECALL_TARGET = 0.99
+CHAT_RATIO_TARGET = 50
+CREDENTIAL_HEAVY_TARGET = 20_000  # messages per second
+
+
+def recall_table(title: str, table: dict[str, list[int]], only_below: float | None = None) -> list[str]:
+    rows = [f"| {title} | n | recall (ours) | recall (detect-secrets) |", "|---|---:|---:|---:|"]
+    for key, (ok, ds, n) in sorted(table.items()):
+        if only_below is None or ok < n * only_below:
+            rows.append(f"| {key} | {n} | {rate(ok, n)} | {rate(ds, n)} |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--per-cell", type=int, default=12, help="messages per (kind, disguise)")
-    parser.add_argument("--benign", type=int, default=2000)
+    parser.add_argument("--per-cell", type=int, default=20, help="messages per (kind, disguise)")
+    parser.add_argument("--benign", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures here (e.g. bench/results/redact.json)")
     parser.add_argument("--chat", type=Path, nargs="*", default=[], help="real support texts to time as well")
@@ -113,17 +131,26 @@ def main(argv: list[str] | None = None) -> int:
     benign = [m for m in corpus if not m.kind]
     ds_scan = detect_secrets_scanner()
 
-    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # ours, detect-secrets, total
-    by_disguise: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    def tally() -> defaultdict[str, list[int]]:
+        return defaultdict(lambda: [0, 0, 0])  # ours, detect-secrets, total
+
+    by_kind, by_disguise, by_form, by_category = tally(), tally(), tally(), tally()
     for m in positives:
         _, ok = ours(m)
         ds = ds_scan(m.text)
-        for table, key in ((by_kind, m.kind), (by_disguise, m.disguise)):
+        for table, key in ((by_kind, m.kind), (by_disguise, m.disguise), (by_form, m.form)):
             table[key][0] += ok
             table[key][1] += ds
             table[key][2] += 1
-    fp_ours = [m.text for m in benign if ours(m)[0]]
-    fp_ds = sum(ds_scan(m.text) for m in benign)
+    fp_ours = []
+    for m in benign:
+        flagged = ours(m)[0]
+        by_category[m.category][0] += flagged
+        by_category[m.category][1] += ds_scan(m.text)
+        by_category[m.category][2] += 1
+        if flagged:
+            fp_ours.append(m)
+    fp_ds = sum(ds for _, ds, _ in by_category.values())
 
     speed_ours, speed_ds = throughputs([redact, ds_scan], [m.text for m in corpus], args.repeat)
     benign_ours, benign_ds = throughputs([redact, ds_scan], [m.text for m in benign], args.repeat)
@@ -131,20 +158,23 @@ def main(argv: list[str] | None = None) -> int:
     recall = sum(ok for ok, _, _ in by_kind.values())
     recall_ds = sum(ds for _, ds, _ in by_kind.values())
 
-    print(f"corpus: {len(positives)} messages with a credential ({len(by_kind)} kinds × {len(by_disguise)} "
-          f"disguises, {args.per_cell} each where the disguise applies), {len(benign)} benign look-alikes; "
-          f"seed {args.seed}\nmachine: {machine()}\n")
-    for title, table in (("kind", by_kind), ("disguise", by_disguise)):
-        print(f"| {title} | n | recall (ours) | recall (detect-secrets) |\n|---|---:|---:|---:|")
-        for key, (ok, ds, n) in sorted(table.items()):
-            print(f"| {key} | {n} | {rate(ok, n)} | {rate(ds, n)} |")
-        print()
+    print(f"corpus (regression figures: written by tests/secretgen.py from the classes the rules were built for): "
+          f"{len(positives)} messages with a credential ({len(by_kind)} kinds in {len(by_form)} forms × "
+          f"{len(by_disguise)} disguises, {args.per_cell} each where the disguise applies), {len(benign)} benign "
+          f"look-alikes in {len(by_category)} categories; seed {args.seed}\nmachine: {machine()}\n")
+    below = [key for key, (ok, _, n) in by_form.items() if ok < n]
+    lines = recall_table("kind", by_kind) + [""] + recall_table("disguise", by_disguise) + [""]
+    lines += (recall_table("form below 100 %", by_form, 1.0) if below else [f"all {len(by_form)} forms: 100 %"]) + [""]
+    lines += ["| look-alike category | n | false positives (ours) | false positives (detect-secrets) |",
+              "|---|---:|---:|---:|"]
+    lines += [f"| {key} | {n} | {fp} | {ds} |" for key, (fp, ds, n) in sorted(by_category.items())] + [""]
+    print("\n".join(lines))
     print(f"| figure | ours | detect-secrets {version('detect-secrets')} |\n|---|---:|---:|")
     print(f"| recall, all positives | {rate(recall, len(positives))} | {rate(recall_ds, len(positives))} |")
-    print(f"| false-positive messages per 1,000 benign | {1000 * len(fp_ours) / len(benign):.2f} | "
-          f"{1000 * fp_ds / len(benign):.2f} |")
-    print(f"| messages / s, one core | {speed_ours:,.0f} | {speed_ds:,.0f} |")
-    print(f"| throughput ratio | {speed_ours / speed_ds:.1f} × | 1 × |")
+    print(f"| false-positive messages (of {len(benign)} benign) | {len(fp_ours)} | {fp_ds} |")
+    print(f"| credential-heavy corpus ({100 * len(positives) // len(corpus)} % with a credential): messages / s | "
+          f"{speed_ours:,.0f} | {speed_ds:,.0f} |")
+    print(f"| credential-heavy corpus: throughput ratio | {speed_ours / speed_ds:.1f} × | 1 × |")
     print(f"| benign look-alikes only: messages / s | {benign_ours:,.0f} | {benign_ds:,.0f} |")
     print(f"| benign look-alikes only: throughput ratio | {benign_ours / benign_ds:.1f} × | 1 × |")
     print(f"| ordinary chat (no credential, no look-alike): messages / s | {chatter_ours:,.0f} | {chatter_ds:,.0f} |")
@@ -157,8 +187,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| real support texts: throughput ratio | {chat_ours / chat_ds:.1f} × | 1 × |")
         print(f"| real support texts: messages reported | {sum(bool(redact(t).findings) for t in chat)} | "
               f"{sum(ds_scan(t) for t in chat)} |")
-    for text in fp_ours[:5]:
-        print("false positive:", text[:120].replace("\n", "⏎"))
+    for m in fp_ours[:5]:
+        print(f"false positive ({m.category}):", m.text[:120].replace("\n", "⏎"))
+
+    worst_kind = min(ok / n for ok, _, n in by_kind.values())
+    worst_disguise = min(ok / n for ok, _, n in by_disguise.values())
+    targets = {
+        f"recall ≥ {RECALL_TARGET:.0%} on every kind (lowest {worst_kind:.1%})": worst_kind >= RECALL_TARGET,
+        f"recall ≥ {RECALL_TARGET:.0%} on every disguise (lowest {worst_disguise:.1%})": worst_disguise >= RECALL_TARGET,
+        f"no false positive ({len(fp_ours)})": not fp_ours,
+        f"ordinary chat ≥ {CHAT_RATIO_TARGET} × detect-secrets ({chatter_ours / chatter_ds:.1f} ×)":
+            chatter_ours >= CHAT_RATIO_TARGET * chatter_ds,
+        f"credential-heavy corpus ≥ {CREDENTIAL_HEAVY_TARGET:,} messages/s ({speed_ours:,.0f})":
+            speed_ours >= CREDENTIAL_HEAVY_TARGET,
+    }
+    print()
+    for target, met in targets.items():
+        print(f"{'met' if met else 'NOT MET'}: {target}")
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -167,12 +212,15 @@ def main(argv: list[str] | None = None) -> int:
             "recall": recall / len(positives), "recall_detect_secrets": recall_ds / len(positives),
             "recall_by_kind": {k: ok / n for k, (ok, _, n) in by_kind.items()},
             "recall_by_disguise": {k: ok / n for k, (ok, _, n) in by_disguise.items()},
-            "fp_per_1000": 1000 * len(fp_ours) / len(benign), "fp_per_1000_detect_secrets": 1000 * fp_ds / len(benign),
+            "recall_by_form": {k: ok / n for k, (ok, _, n) in by_form.items()},
+            "false_positives_by_category": {k: fp for k, (fp, _, _) in by_category.items()},
+            "false_positives": len(fp_ours), "false_positives_detect_secrets": fp_ds,
             "msgs_per_s": speed_ours, "msgs_per_s_detect_secrets": speed_ds, "ratio": speed_ours / speed_ds,
             "benign_msgs_per_s": benign_ours, "benign_msgs_per_s_detect_secrets": benign_ds,
             "benign_ratio": benign_ours / benign_ds,
             "chat_msgs_per_s": chatter_ours, "chat_msgs_per_s_detect_secrets": chatter_ds,
             "chat_ratio": chatter_ours / chatter_ds,
+            "targets_met": all(targets.values()),
         }, indent=2))
     return 0
 

@@ -4,6 +4,7 @@ All three read what people wrote, run one diagnosis (spacedoc.diagnosing) and an
 path. Each event is claimed in the store (a lease) before it is answered, so a gateway replay, a reconnect, a
 restart or a second process never produces a second answer, and the sweep finishes what a killed process left
 (an interaction through its webhook while the token lives). A failure is logged and answered with a short apology.
+A mention that only says thanks ("thanks, it works now") gets a short acknowledgement, not a diagnosis.
 """
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from diagnosis import texts
+from diagnosis.followup import read_followup
 from diagnosis.pipeline import InvalidSpace
-from spacedoc import diagnosing, egress
+from spacedoc import diagnosing, egress, followups
 from spacedoc.discord_redo import fetch_message, find_reply, ready
 from spacedoc.leases import NotDone
 from spacedoc.store import Claim
@@ -83,16 +86,16 @@ class Diagnose(commands.Cog):
                          edit: Callable[..., Awaitable[discord.Message]]) -> discord.Message:
         """Diagnoses with progress shown by `show`, then puts the verdict (or why there is none) in place with
         `edit`; returns the edited response."""
-        editor = diagnosing.ProgressEditor(show, space)
+        lang = texts.detect_language(text)
+        editor = diagnosing.ProgressEditor(show, space, lang)
         try:
             verdict = await diagnosing.diagnose(self.bot.hub, self.bot.store, text, space=space, guild_id=guild_id,
                                                 on_progress=editor.on_progress)
         except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
-            verdict, failure = None, (f"I can't look that up: {invalid}. Give the Space's URL "
-                                      "(https://huggingface.co/spaces/OWNER/NAME) or its id (OWNER/NAME).")
+            verdict, failure = None, texts.say(lang, "discord.invalid_space", reason=invalid)
         except Exception:
             log.exception("diagnosis failed for %s", space or "a message")
-            verdict, failure = None, diagnosing.apology("checking the Space")
+            verdict, failure = None, diagnosing.apology("checking", lang)
         finally:
             await editor.finish()  # no progress edit may land after the answer
         if verdict is None:
@@ -131,8 +134,13 @@ class Diagnose(commands.Cog):
             return
         if not any(user.id == me.id for user in message.mentions):
             return
-        payload = {"kind": MENTION, "channel": message.channel.id, "message": message.id}
-        await self.bot.leases.hold(f"answer:msg:{message.id}", payload,
+        key = f"answer:msg:{message.id}"
+        followup = read_followup(re.sub(rf"<@!?{me.id}>", " ", message.content))
+        if followup is not None:  # "thanks, it works now": acknowledged, not diagnosed
+            await self.bot.leases.hold(key, followups.payload(message),
+                                       lambda claim: followups.thank(self.bot, claim, message, followup))
+            return
+        await self.bot.leases.hold(key, {"kind": MENTION, "channel": message.channel.id, "message": message.id},
                                    lambda claim: self._answer_mention(claim, message))
 
     async def _answer_mention(self, claim: Claim, message: discord.Message) -> str:

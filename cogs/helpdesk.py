@@ -7,10 +7,12 @@ to a small cap. Text channels: only messages clearly about a broken Space, once 
 conversation window.
 
 Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
-short to act on. A per-user cooldown on chat (follow-ups and help channels; never on a new forum post) and
-a cap on concurrent diagnoses keep a busy server cheap, and each message is claimed in the store before it
-is answered (a lease, with the ids to find it again), so nothing is answered twice, also across a gateway replay,
-a restart or a second process; work a killed process left is redone by the sweep (`redo`).
+short to act on. The original poster's "thanks, it works now" after the bot's verdict gets a short
+acknowledgement (spacedoc.followups), not another diagnosis. A per-user cooldown on chat (follow-ups and help
+channels; never on a new forum post) and a cap on concurrent diagnoses keep a busy server cheap, and each message
+is claimed in the store before it is answered (a lease, with the ids to find it again), so nothing is answered
+twice, also across a gateway replay, a restart or a second process; work a killed process left is redone by the
+sweep (`redo`).
 """
 from __future__ import annotations
 
@@ -25,7 +27,9 @@ import discord
 from discord.ext import commands
 
 from diagnosis.extract import parse_report
+from diagnosis.followup import read_followup
 from diagnosis.prefilter import looks_like_space_trouble
+from spacedoc import followups
 from spacedoc.discord_redo import fetch_message, find_reply, ready
 from spacedoc.store import Claim, GuildSettings, Store
 from spacedoc.views import (
@@ -78,6 +82,8 @@ class HelpDesk(commands.Cog):
         self.bot.leases.register("answer:", HELPDESK, self.redo)  # type: ignore[attr-defined]
         self.bot.leases.register("escalate:", ESCALATE,  # type: ignore[attr-defined]
                                  functools.partial(redo_escalation, self.bot))
+        self.bot.leases.register("answer:", followups.THANKS,  # type: ignore[attr-defined]
+                                 functools.partial(followups.redo, self.bot))
 
     @property
     def store(self) -> Store:
@@ -95,6 +101,9 @@ class HelpDesk(commands.Cog):
             return
         channel = await message_channel(self.bot, message)
         if channel is None:
+            return
+        if (_in_forum_thread(channel) and channel.parent_id in settings.help_forums  # type: ignore[union-attr]
+                and await self._acknowledged(message, channel)):  # type: ignore[arg-type]
             return
         text = await self._text(message, channel, settings)
         if text is None:
@@ -144,6 +153,24 @@ class HelpDesk(commands.Cog):
         if text is None:
             return "silent"
         return await self._reply(claim, message, channel, text)
+
+    async def _acknowledged(self, message: discord.Message, thread: discord.Thread) -> bool:
+        """True when the message is the original poster's thanks: acknowledged (once) when it follows the bot's
+        verdict, left alone when a helper answered (the thanks are theirs). False for anything else, and in a solved
+        thread."""
+        if message.id == thread.id or message.author.id != thread.owner_id or is_solved(thread):
+            return False
+        followup = read_followup(message.content)
+        if followup is None:
+            return False
+        if await self.store.get_meta(f"helper-answered:{thread.id}") is not None:
+            return True  # a human helped: the thanks are theirs
+        verdict = await followups.verdict_followed(self.bot, message)  # type: ignore[arg-type]
+        if verdict is not None:
+            await self.bot.leases.hold(  # type: ignore[attr-defined]
+                f"answer:msg:{message.id}", followups.payload(message, verdict),
+                lambda claim: followups.thank(self.bot, claim, message, followup, verdict))  # type: ignore[arg-type]
+        return True
 
     # ---- gates -----------------------------------------------------------------------------------
 

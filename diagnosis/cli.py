@@ -11,14 +11,15 @@ import json
 import sys
 from typing import TextIO
 
+from . import texts
 from .extract import parse_report
-from .model import Evidence, SpaceRef, Verdict
-from .render import to_json, to_terminal
+from .model import Evidence, Phrase, Report, SpaceRef, Verdict
+from .redact import redact
+from .render import email_draft, to_json, to_terminal
 from .spaceref import explicit_space, not_a_space
 from .tree import decide
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 2, 3
-OFFLINE_NOTE = "live checks: skipped (--offline)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,8 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--text-file", metavar="FILE", help="read the report from FILE ('-' reads stdin)")
     src.add_argument("--text", metavar="TEXT", help="the report itself ('-' reads stdin)")
     src.add_argument("--batch", action="store_true",
-                     help='read JSON lines {"id": …, "text": …} on stdin, write one JSON verdict line per input')
+                     help='read JSON lines {"id": …, "title": … (optional), "text": …} on stdin, write one JSON verdict line per input')
     p.add_argument("--json", action="store_true", help="print the JSON verdict instead of text")
+    p.add_argument("--email-draft", action="store_true",
+                   help="print only the support e-mail draft for Hugging Face (when the verdict offers one)")
     p.add_argument("--offline", action="store_true", help="no network access at all: decide from the text")
     p.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or the public Hub)")
     p.add_argument("--status-url", metavar="URL", help="status page JSON (default: SPACEDOC_STATUS_URL or HF's page)")
@@ -67,8 +70,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         else:
             return _live(args, text, stdout, parser)
     else:
-        verdict = decide(parse_report(text))
-    _print(verdict, args.json, stdout)
+        verdict = decide(_report(text))
+    _print(verdict, args, stdout)
     return EXIT_OK
 
 
@@ -91,11 +94,17 @@ def _space_arg(arg: str) -> SpaceRef | None:
     return None if ref is None or ref.placeholder else ref
 
 
+def _report(text: str, title: str = "") -> Report:
+    """The report read from what was given, credentials taken out first (the reply says when some were)."""
+    clean_title, clean_text = redact(title), redact(text)
+    return parse_report(clean_text.text, clean_title.text, leaked=(*clean_title.kinds, *clean_text.kinds))
+
+
 def _offline_with_space(ref: SpaceRef, text: str) -> Verdict:
-    notes = [OFFLINE_NOTE]
+    notes = [Phrase.of("na.offline")]
     if ref.id is None:  # a subdomain with dashes: only the Hub can say which reading is real
-        notes.append(f"Space id: `{ref.raw}` reads as {', '.join(ref.candidates)} — run without --offline to resolve it")
-    verdict = decide(parse_report(text), Evidence(space=ref.id))
+        notes.append(Phrase.of("na.ambiguous_subdomain", raw=ref.raw, candidates=ref.candidates))
+    verdict = decide(_report(text), Evidence(space=ref.id))
     return dataclasses.replace(verdict, unavailable=(*verdict.unavailable, *notes))
 
 
@@ -113,7 +122,7 @@ def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.
         print(f"python -m diagnosis: cannot reach the Hub ({exc}); use --offline to decide from the text alone",
               file=sys.stderr)
         return EXIT_UNREACHABLE
-    _print(verdict, args.json, stdout)
+    _print(verdict, args, stdout)
     return EXIT_OK
 
 
@@ -128,13 +137,19 @@ def _batch(stdin: TextIO, stdout: TextIO) -> int:
         if not isinstance(item, dict):
             stdout.write(json.dumps({"id": None, "error": "not a JSON object line"}) + "\n")
         else:
-            text = item.get("text")
-            verdict = decide(parse_report(text if isinstance(text, str) else ""))
+            text, title = item.get("text"), item.get("title")
+            verdict = decide(_report(text if isinstance(text, str) else "", title if isinstance(title, str) else ""))
             stdout.write(json.dumps({"id": item.get("id"), **to_json(verdict)}, ensure_ascii=False) + "\n")
         stdout.flush()
     return EXIT_OK
 
 
-def _print(verdict: Verdict, as_json: bool, stdout: TextIO) -> None:
-    stdout.write((json.dumps(to_json(verdict), ensure_ascii=False, indent=2) if as_json else to_terminal(verdict)) + "\n")
+def _print(verdict: Verdict, args: argparse.Namespace, stdout: TextIO) -> None:
+    if args.email_draft:
+        out = email_draft(verdict) or texts.say(verdict.language, "ui.no_email")
+    elif args.json:
+        out = json.dumps(to_json(verdict), ensure_ascii=False, indent=2)
+    else:
+        out = to_terminal(verdict)
+    stdout.write(out + "\n")
     stdout.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .redact import HF_KINDS, Redaction, SecretFinding
+from .redact import HF_KINDS, UNSCANNED, Redaction, SecretFinding
 from .revocation import RevocationStatus
 
 __all__ = ["Rotation", "ROTATION", "leak_summary", "leak_warning", "revocation_outcome", "revocation_update",
@@ -62,7 +62,12 @@ ROTATION: dict[str, Rotation] = {
                              noun="password"),
     "auth_header": Rotation("Authorization header credential",
                             "revoke that token or password at the service that issued it"),
+    "basic_auth": Rotation("password in a command line (curl -u, mysql -p)",
+                           "change that password at the service the command logs in to", noun="password"),
     "secret_assignment": Rotation("password or secret", "change it at the service it belongs to", noun="secret"),
+    # redact() hid a message it could not check (see diagnosis/redact.py): it may hold anything
+    UNSCANNED: Rotation("the rest of your message", "it could not be checked, so it was hidden: if it held a key "
+                        "or password, rotate that key or password", noun="text"),
 }
 
 _HF_STATUS = {
@@ -83,9 +88,10 @@ def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = Non
     """
     if not redaction.findings:
         return None
-    count = len(redaction.findings)
+    count = sum(1 for f in redaction.findings if f.kind != UNSCANNED)
     them = "them" if count > 1 else "it"
-    found = f"⚠️ **Your message contained {count} credential{'s' if count > 1 else ''}.**"
+    found = (f"⚠️ **Your message contained {count} credential{'s' if count > 1 else ''}.**" if count else
+             "⚠️ **Your message could not be checked for credentials.**")
     if removed:
         lines = [f"{found} I removed {them}, but anyone who saw the message may already have copied {them}; "
                  "deleting it does not help."]
@@ -106,8 +112,8 @@ def rotation_lines(redaction: Redaction, revocation: RevocationStatus | None = N
         rotation = ROTATION[kind]
         prefixes = sorted({f.prefix for f in redaction.findings if f.kind == kind and f.prefix})
         shown = ", ".join(f"`{p}…`" for p in prefixes if not p.startswith("-----"))
-        line = (f"• **{rotation.label}**{f' ({shown})' if shown else ''}: **this {rotation.noun} is compromised**"
-                f" — {rotation.how}.")
+        compromised = f"**this {rotation.noun} is compromised** — " if kind != UNSCANNED else ""
+        line = f"• **{rotation.label}**{f' ({shown})' if shown else ''}: {compromised}{rotation.how}."
         if kind in HF_KINDS:
             line += " " + _HF_STATUS[revocation]
         lines.append(line)

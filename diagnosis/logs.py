@@ -19,11 +19,24 @@ QUOTE_MAX = 160
 _QUOTE_MARK_RE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 
 
+# Where a long paste's decisive part sits when it is neither at the start nor at the end.
+_MIDDLE_MARKS = ("Traceback (most recent call last):", "\nERROR", "Error: ", "Exception: ", "error:")
+
+
 def prepare(text: str) -> str:
-    """Cap the size (head + tail) and drop Markdown quote markers so line anchors work."""
+    """Cap the size and drop Markdown quote markers so line anchors work.
+
+    A longer paste keeps its head, its tail and, from the middle, the part around its last traceback or error
+    line: logs usually fail at the end, but a paste of several logs can hold the failure anywhere."""
     if len(text) > MAX_SCAN:
-        half = MAX_SCAN // 2
-        text = text[:half] + "\n" + text[-half:]
+        third = MAX_SCAN // 3
+        middle = text[third:-third]
+        mark = max(middle.rfind(m) for m in _MIDDLE_MARKS)
+        kept = ""
+        if mark != -1:
+            start = middle.rfind("\n", 0, max(0, mark - third // 2)) + 1
+            kept = middle[start:start + third]
+        text = text[:third] + "\n" + kept + "\n" + text[-third:]
     return _QUOTE_MARK_RE.sub("", text)
 
 
@@ -132,6 +145,9 @@ RULES: tuple[Rule, ...] = (
     _r("docker_step_failed", ('returned a non-zero code',), B.BUILD_FAILURE, 3.0,
        r"The command '(?:/bin/(?:ba)?sh -c )?(?P<step>[^'\n]{1,300})' returned a non-zero code: (?P<exit_code>\d{1,3})"),
     _r("docker_solve_failed", ('failed to solve',), B.BUILD_FAILURE, 2.2, r"failed to solve: (?P<detail>[^\n]{1,160})"),
+    # pip installing `git+https://…@ref` with a branch, tag or commit the repository does not have
+    _r("git_ref_missing", ('pathspec',), B.BUILD_FAILURE, 3.0,
+       r"error: pathspec '(?P<ref>[^'\n]{1,200})' did not match any file\(?s?\)? known to git"),
     _r("registry_push_401", ('failed to push',), B.BUILD_FAILURE, 3.2, r"failed to push spaces-registry[^\n]{0,300}401 Unauthorized"),
     _r("job_failed", ('job failed with exit code',), B.BUILD_FAILURE, 2.6, r"Job failed with exit code: (?P<exit_code>\d{1,3})(?:\. Reason: (?P<reason>[^\n]{0,160}))?"),
     _r("build_failed_exit", ('build failed with exit code',), B.BUILD_FAILURE, 2.6, r"Build failed with exit code: (?P<exit_code>\d{1,3})"),
@@ -150,7 +166,7 @@ RULES: tuple[Rule, ...] = (
     _r("config_error", ('config_error', 'configuration error', 'invalid yaml', 'invalid metadata', 'error parsing the yaml'), B.CONFIG_ERROR, 3.0, r"\bCONFIG_ERROR\b|configuration error|invalid (?:YAML|metadata) in README|Error parsing the YAML"),
     # -- resources at run time
     _r("memory_limit", ('memory limit exceeded',), B.RUNTIME_CRASH, 3.5,
-       r"(?P<kind>CPU |GPU )?Memory limit exceeded \((?P<limit>[\w.]{1,10})\)"),
+       r"(?P<kind>CPU |GPU )?Memory limit exceeded(?: \((?P<limit>[\w.]{1,10})\))?"),
     _r("disk_full", ("no space left on device",), B.RUNTIME_CRASH, 3.0, r"No space left on device"),
     _r("oom_killed", ("killed",), B.RUNTIME_CRASH, 2.0, r"^Killed$|Exit code: 137\b|[\"“'`]Killed[\"”'`]", re.IGNORECASE | re.MULTILINE),
     _r("storage_evicted", ('workload evicted',), B.RUNTIME_CRASH, 3.5, r"Workload evicted, storage limit exceeded \((?P<limit>[\w.]{1,10})\)"),
@@ -161,6 +177,13 @@ RULES: tuple[Rule, ...] = (
        r"exceeded your (?P<tier>Pro )?GPU quota(?: \((?P<requested>\d{1,6})s requested vs\. (?P<left>\d{1,6})s left\))?"),
     _r("zerogpu_unavailable", ('no gpu was available', 'waiting for a gpu', 'gpu task aborted'), B.HARDWARE_SCHEDULING, 3.5,
        r"No GPU was available for you|Waiting for a GPU to become available|GPU task aborted"),
+    _r("gpu_duration", ('gpu duration',), B.HARDWARE_SCHEDULING, 4.0,
+       r"requested GPU duration \((?P<requested>\d{1,6})s\) is larger than the maximum allowed"),
+    _r("zerogpu_quota", ('quota exceeded',), B.HARDWARE_SCHEDULING, 3.5,
+       r"(?:ZeroGPU |GPU )?quota exceeded\b(?:[^\n]{0,120}?\brequested (?P<requested>\d{1,6}) ?s\b)?"),
+    _r("zerogpu_init_failed", ('initializing zerogpu',), B.HARDWARE_SCHEDULING, 3.0, r"Error while initializing ZeroGPU"),
+    # ZeroGPU's own error banner: the GPU worker of a ZeroGPU Space failed, usually its quota or time limit
+    _r("zerogpu_error", ('zerogpu',), B.HARDWARE_SCHEDULING, 3.0, r"\bZeroGPU (?:worker )?error\b"),
     _r("no_cuda", ('nvidia driver', 'not compiled with cuda', 'cuda-capable', 'cuda is not available'), B.RUNTIME_CRASH, 2.8,
        r"Found no NVIDIA driver|Torch not compiled with CUDA enabled|no CUDA-capable device|CUDA is not available"),
     # -- port / health
@@ -172,6 +195,9 @@ RULES: tuple[Rule, ...] = (
        r"|Cannot find empty port in range: (?P<port2>\d{2,5})|error while attempting to bind on address"),
     _r("bind_failed", ('bind() to',), B.PORT_HEALTHCHECK, 3.0,
        r"bind\(\) to (?:[\w.\-]{1,60}|\[[\w:]{1,40}\]):(?P<port>\d{1,5}) failed(?: \((?P<reason>[^)\n]{1,60})\))?"),
+    # a server told to listen on localhost only (Next.js standalone's HOSTNAME, --host, server.address)
+    _r("localhost_host_setting", ('localhost', '127.0.0.1'), B.PORT_HEALTHCHECK, 2.6,
+       r"\b(?:HOSTNAME|HOST|--host|--hostname|server\.address|bind)\b[\s=:\"']{1,4}(?:localhost|127\.0\.0\.1)\b"),
     _r("localhost_not_accessible", ('localhost is not accessible',), B.PORT_HEALTHCHECK, 2.8,
        r"When localhost is not accessible, a shareable link must be created"),
     _r("localhost_bind", ('127.0.0.1', 'localhost'), B.PORT_HEALTHCHECK, 2.4,
@@ -201,8 +227,13 @@ RULES: tuple[Rule, ...] = (
     _r("exit_code_reason", ('exit code:',), B.RUNTIME_CRASH, 1.5,
        r"(?<!failed with )Exit code: (?P<exit_code>\d{1,3})\. Reason:(?!\s{0,3}failed to create)(?P<reason>[^\n]{0,160})"),
     _r("exit_code_unknown", ('exit code: ?',), None, 0.0, r"Exit code: \?\. Reason:"),
-    _r("logs_unretrievable", ('failed to retrieve error logs', 'failed to initialize stream'), None, 0.0, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
-    _r("space_in_error", ('your space is in error',), None, 0.0, r"Your space is in error, check its status"),
+    # shown where a Space's container log would be once the Space is in error: the app stopped, the log is gone
+    _r("logs_unretrievable", ('failed to retrieve error logs', 'failed to initialize stream'), B.RUNTIME_CRASH, 1.8, r"Failed to retrieve error logs: (?P<reason>[^\n]{1,80})|Failed to initialize stream \(code \d{3}\)"),
+    _r("space_in_error", ('your space is in error', 'your space is on error'), B.RUNTIME_CRASH, 2.0, r"Your space is (?:in|on) error, check its status"),
+    # Gradio's own messages in the browser: the app is up but fails (or is gone) behind its page
+    _r("gradio_app_error", ('connection errored out', 'no interface is running', 'application is currently busy', 'something went wrong'),
+       B.RUNTIME_CRASH, 2.2,
+       r"Connection errored out|No interface is running right now|This application is currently busy|Something went wrong\W{0,3}(?:Connection|Error|Expecting)"),
     # -- model downloads and secrets
     _r("model_gated", ('gated', 'is restricted'), B.RUNTIME_CRASH, 3.2,
        r"GatedRepoError|Cannot access gated repo|is a gated (?:repo|model)|(?:private or gated|gated or private) (?:model|repo)"

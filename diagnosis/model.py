@@ -66,13 +66,32 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """What a request's own words point to (diagnosis/reading.py): a probability per bucket."""
+
+    probabilities: Mapping[Bucket, float]  # every bucket, summing to 1
+    bucket: Bucket  # the most likely
+    pushed_by: tuple[str, ...] = ()  # the model features that raised `bucket` most, strongest first
+    quote: str = ""  # the title or sentence that pushed `bucket` most ("" for needs_info)
+    visitor: float = 0.0  # probability that the poster reports someone else's Space (and cannot fix it)
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.bucket]
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
-    """What the person wrote, read: Space references, symptoms and pasted-log findings."""
+    """What the person wrote, read: Space references, symptoms and pasted-log findings, and the reading of
+    its prose. `text` is the whole request (a forum post's title, then its body)."""
 
     text: str
     spaces: tuple[SpaceRef, ...] = ()
     findings: tuple[Finding, ...] = ()
     request_ids: tuple[str, ...] = ()
+    reading: Reading | None = None
+    leaked: tuple[str, ...] = ()  # kinds of credential the redactor took out of the text before it was read
+    pasted_runtime: Mapping[str, Any] | None = None  # a runtime API answer pasted in the text ({"stage": …})
 
     @property
     def placeholder_only(self) -> bool:
@@ -170,6 +189,72 @@ class Evidence:
 # ---- Verdict ----------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """Something a reply says, named by `key`, with the facts its wording needs (strings, or nested Phrases).
+
+    The verdict holds only these; `diagnosis.texts` words them in the request's language, so the decision never
+    depends on wording and a text can change or be translated without touching the tree."""
+
+    key: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **args: Any) -> Phrase:
+        return cls(key, tuple(sorted((k, v) for k, v in args.items() if v is not None and v != "")))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return next((v for k, v in self.args if k == name), default)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisiveLine:
+    """The line that decided the bucket, quoted first in every reply: the strongest platform message (a runtime
+    errorMessage, a log line, live state), else the sentence of the request that pushed the reading most."""
+
+    quote: str  # verbatim (redacted) words of the platform or the person; for live facts, what was seen
+    source: str  # text | build_log | run_log | runtime | info | commits | status | recent
+    code: str  # the Finding it comes from ("memory_limit", "reading", …)
+    facts: Mapping[str, str] = field(default_factory=dict)
+    platform: bool = False  # said by the platform (live evidence or a pasted platform message), not prose
+    cited: Phrase = Phrase("ev.quote")  # how a reply cites it (a quote with its source, or live state worded)
+
+
+@dataclass(frozen=True, slots=True)
+class StopLine:
+    """What to stop doing (`key`) and the finding that makes it apply (`because`)."""
+
+    key: str
+    because: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupportEmail:
+    """What a support e-mail to Hugging Face can say, field by field; None where only the person can fill it in.
+    Worded in English whatever the request's language (support reads English): `diagnosis.texts.en.support_email`."""
+
+    policy: bool  # a policy/abuse review rather than a stuck lifecycle
+    space: str | None = None
+    request_id: str | None = None
+    stage: str | None = None  # the runtime's, live or pasted
+    error_message: str | None = None
+    build_log: str | None = None  # "readable", "empty", "unavailable (owner-only)"
+    run_log: str | None = None
+    sdk: str | None = None
+    hardware: str | None = None
+    last_commit: str | None = None
+    commits_since: int = 0  # pushed after the running commit, none of which started a build
+    since: str | None = None  # when the first of them was pushed ("20:14 UTC")
+    already_tried: str | None = None  # the person's words for it ("restart and factory rebuild both fail")
+    flag: str | None = None  # the rule or reason a policy check showed
+
+    @property
+    def identifies_the_space(self) -> bool:
+        """Support can find the Space from it (its URL or its runtime output); else every field that matters
+        would be a placeholder and the draft is not offered."""
+        return self.space is not None or self.stage is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Alternative:
     bucket: Bucket
     confidence: float
@@ -177,32 +262,19 @@ class Alternative:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
+    """The decision and everything a reply says, as facts and keys (`diagnosis.render` words them)."""
+
     bucket: Bucket
     confidence: float
     alternatives: tuple[Alternative, ...] = ()
     space: str | None = None
     placeholder: bool = False
-    evidence: tuple[str, ...] = ()
-    next_actions: tuple[str, ...] = ()
-    stop_doing: tuple[str, ...] = ()
+    decisive: DecisiveLine | None = None
+    evidence: tuple[Phrase, ...] = ()  # the other lines cited, live state first
+    next_actions: tuple[Phrase, ...] = ()  # questions, for needs_info
+    stop_doing: tuple[StopLine, ...] = ()
     stop_pushing_commits: bool = False
-    unavailable: tuple[str, ...] = ()
-    email_draft: str | None = None
-    questions: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The CLI's JSON contract (keys are checked from outside exactly as written)."""
-        return {
-            "bucket": self.bucket.value,
-            "confidence": round(self.confidence, 3),
-            "alternatives": [
-                {"bucket": a.bucket.value, "confidence": round(a.confidence, 3)} for a in self.alternatives
-            ],
-            "space": self.space,
-            "placeholder": self.placeholder,
-            "evidence": list(self.evidence),
-            "next_actions": list(self.next_actions),
-            "stop_pushing_commits": self.stop_pushing_commits,
-            "unavailable": list(self.unavailable),
-            "email_draft": self.email_draft,
-        }
+    unavailable: tuple[Phrase, ...] = ()
+    email: SupportEmail | None = None  # offered (behind a button, never in a public reply) only when set
+    visitor: bool = False  # the poster reports someone else's Space: a visitor's advice
+    language: str = "en"  # the request's language; replies are worded in it

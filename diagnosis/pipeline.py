@@ -15,7 +15,8 @@ from diagnosis.evidence import ProgressCallback, gather
 from diagnosis.extract import parse_report
 from diagnosis.hub import HubClient, ProbeFailed
 from diagnosis.incidents import DiagnosisRecord, IncidentPolicy, detect_incident
-from diagnosis.model import Evidence, Ok, Report, SpaceRef, Verdict
+from diagnosis.model import Evidence, Ok, Phrase, Report, SpaceRef, Verdict
+from diagnosis.redact import redact
 from diagnosis.spaceref import explicit_space, find_other_repos, not_a_space
 from diagnosis.tree import decide
 
@@ -37,14 +38,17 @@ async def diagnose(
     recent: Iterable[DiagnosisRecord] = (),
     incident_policy: IncidentPolicy | None = None,
     now: datetime | None = None,
+    leaked: tuple[str, ...] = (),
 ) -> Verdict:
     """The verdict for a help request, with live evidence when a client is given and a Space is known.
 
     `space` (a URL or `OWNER/NAME`) comes before the Spaces found in `text`. `recent` are the store's recent
     diagnosis records; when other owners' Spaces showed the same picture, the verdict is decided again with
-    that incident signal. Raises `InvalidSpace` for an explicit `space` that names no Space.
+    that incident signal. `leaked` names the credentials a caller already took out of `text` (the rest are taken
+    out here); the reply's token advice depends on them. Raises `InvalidSpace` for an explicit `space` that names
+    no Space.
     """
-    verdict, _ = await _diagnose(text, client, space, deadline, on_progress, recent, incident_policy, now)
+    verdict, _ = await _diagnose(text, client, space, deadline, on_progress, recent, incident_policy, now, leaked)
     return verdict
 
 
@@ -57,11 +61,14 @@ async def _diagnose(
     recent: Iterable[DiagnosisRecord],
     incident_policy: IncidentPolicy | None,
     now: datetime | None,
+    leaked: tuple[str, ...] = (),
 ) -> tuple[Verdict, Evidence]:
     now = now or datetime.now(timezone.utc)
     loop = asyncio.get_running_loop()
     give_up_at = loop.time() + deadline
-    report = parse_report(text)
+    clean = redact(text)
+    text = clean.text
+    report = parse_report(text, leaked=(*leaked, *clean.kinds))
     if space is not None:
         report = dataclasses.replace(report, spaces=(_explicit_ref(space), *report.spaces))
 
@@ -91,19 +98,18 @@ def _explicit_ref(space: str) -> SpaceRef:
 
 def _point_out_other_repos(verdict: Verdict, text: str) -> Verdict:
     """Before asking which Space it is, say that the model or dataset linked instead is not one."""
-    if verdict.space is not None or verdict.placeholder or not verdict.questions:
+    ask = Phrase.of("ask.which_space")
+    if verdict.space is not None or verdict.placeholder or ask not in verdict.next_actions:
         return verdict
     others = find_other_repos(text)
     if not others:
         return verdict
     kind, repo = others[0]
     page = f"https://huggingface.co/{'datasets/' if kind == 'dataset' else ''}{repo}/discussions"
-    note = (f"`{repo}` is a {kind}, not a Space: I check Spaces (the apps at https://huggingface.co/spaces/…). "
-            f"For a problem with the {kind} itself, ask on its Community tab ({page}).")
-    ask = verdict.questions[0]  # "Which Space is it?": the note goes right before it
+    note = Phrase.of("ask.not_a_space", repo=repo, kind=kind, page=page)
     actions = tuple(item for action in verdict.next_actions
                     for item in ((note, action) if action == ask else (action,)))
-    return dataclasses.replace(verdict, questions=(note, *verdict.questions), next_actions=actions)
+    return dataclasses.replace(verdict, next_actions=actions)
 
 
 async def _space_to_probe(report: Report, client: HubClient | None, deadline: float) -> str | None:

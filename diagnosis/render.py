@@ -1,7 +1,10 @@
-"""A Verdict as Discord Markdown (≤ 2000 chars), a Discord embed spec, Discourse Markdown, terminal text, or JSON.
+"""A Verdict as a reply: Discord Markdown (≤ 2000 chars), a Discord embed spec, Discourse Markdown, terminal text,
+or JSON — worded in the request's language (`diagnosis.texts`).
 
-Nothing here imports discord: `to_embed` returns a plain `EmbedSpec` that a cog turns into a
-`discord.Embed` field by field, already within Discord's limits.
+Every reply has the same shape: the bucket in plain words, the decisive line quoted first, the next actions, the
+rest of the evidence, the stop lines that apply, what could not be checked. The support e-mail draft is never part
+of a public reply: `email_draft(v)` gives it to whatever shows it privately (a button's ephemeral answer, a private
+message, `--email-draft`). Nothing here imports discord: `to_embed` returns a plain `EmbedSpec`.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import texts
 from .model import Bucket, Verdict
 
 MESSAGE_LIMIT = 2000
@@ -19,29 +23,62 @@ EMBED_FIELD_VALUE_LIMIT = 1024
 EMBED_FIELDS_MAX = 25
 EMBED_TOTAL_LIMIT = 6000
 EVIDENCE_ITEM_LIMIT = 190  # five cited lines fit one embed field (1024)
-
-TITLES = {
-    Bucket.BUILD_FAILURE: "Build failure (the image does not build)",
-    Bucket.RUNTIME_CRASH: "Runtime crash (the app dies after it starts)",
-    Bucket.PORT_HEALTHCHECK: "Port or health check (the app runs, the page never loads)",
-    Bucket.LIFECYCLE_STUCK: "Stuck lifecycle (builder not dispatching)",
-    Bucket.MODERATION_LOCK: "Moderation lock (stopped by a policy check)",
-    Bucket.PLATFORM_INCIDENT: "Platform incident (many Spaces affected)",
-    Bucket.CONFIG_ERROR: "Configuration error (README metadata or app file)",
-    Bucket.HARDWARE_SCHEDULING: "Hardware or scheduling (no capacity, GPU quota)",
-    Bucket.SLEEPING: "Sleeping or paused by its owner (not broken)",
-    Bucket.NEEDS_INFO: "Need more information",
-}
+QUOTE_LIMIT = 300
 COLOURS = {
     Bucket.BUILD_FAILURE: 0xE67E22, Bucket.RUNTIME_CRASH: 0xE74C3C, Bucket.PORT_HEALTHCHECK: 0xF1C40F,
     Bucket.LIFECYCLE_STUCK: 0x9B59B6, Bucket.MODERATION_LOCK: 0x992D22, Bucket.PLATFORM_INCIDENT: 0x3498DB,
     Bucket.CONFIG_ERROR: 0x1ABC9C, Bucket.HARDWARE_SCHEDULING: 0x2980B9, Bucket.SLEEPING: 0x95A5A6,
     Bucket.NEEDS_INFO: 0x7F8C8D,
 }
+ALSO_MIN = 0.1  # alternatives below this are noise to a reader (they stay in the JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class Worded:
+    """A verdict's parts as a reader gets them, in the verdict's language; each renderer lays them out."""
+
+    lang: str
+    title: str
+    header: str
+    quote: str  # the decisive line ("" when nothing decided, e.g. needs_info)
+    next_heading: str
+    next: tuple[str, ...]
+    evidence: tuple[str, ...]  # the other cited lines
+    stop: tuple[str, ...]
+    unavailable: tuple[str, ...]
+    also: str
+
+    def say(self, key: str, **args: Any) -> str:
+        return texts.say(self.lang, key, **args)
+
+
+def worded(v: Verdict) -> Worded:
+    lang = v.language
+    say = texts.say
+    space = f" · `{v.space}`" if v.space else (f" · {say(lang, 'ui.placeholder_space')}" if v.placeholder else "")
+    also = ", ".join(f"{say(lang, f'bucket.{a.bucket.value}')} {round(a.confidence * 100)}%"
+                     for a in v.alternatives[:3] if a.confidence >= ALSO_MIN)
+    return Worded(
+        lang=lang,
+        title=say(lang, f"title.{v.bucket.value}"),
+        header=say(lang, "ui.confidence", pct=round(v.confidence * 100)) + space,
+        quote=texts.word(v.decisive.cited, lang) if v.decisive is not None else "",
+        next_heading=say(lang, "ui.questions" if v.bucket is Bucket.NEEDS_INFO else "ui.next"),
+        next=tuple(texts.word(p, lang) for p in v.next_actions),
+        evidence=tuple(texts.word(p, lang) for p in v.evidence),
+        stop=tuple(say(lang, s.key) for s in v.stop_doing),
+        unavailable=tuple(texts.word(p, lang) for p in v.unavailable),
+        also=also,
+    )
 
 
 def title(v: Verdict) -> str:
-    return TITLES.get(v.bucket, v.bucket.value)
+    return texts.say(v.language, f"title.{v.bucket.value}")
+
+
+def email_draft(v: Verdict) -> str | None:
+    """The support e-mail draft (English), for a private channel only; None when none is offered."""
+    return texts.support_email(v.email) if v.email is not None else None
 
 
 def _safe(text: str) -> str:
@@ -70,59 +107,35 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
-def _header(v: Verdict) -> str:
-    space = f" · `{v.space}`" if v.space else (" · placeholder Space id" if v.placeholder else "")
-    return f"confidence {round(v.confidence * 100)}%{space}"
-
-
-ALSO_MIN = 0.1  # alternatives below this are noise to a reader (they stay in the JSON)
-
-
-def _also(v: Verdict) -> str:
-    return ", ".join(f"{TITLES[a.bucket].split(' (')[0].lower()} {round(a.confidence * 100)}%"
-                     for a in v.alternatives[:3] if a.confidence >= ALSO_MIN)
-
-
-def _next_heading(v: Verdict) -> str:
-    return "Questions" if v.bucket is Bucket.NEEDS_INFO else "Next"
-
-
 def _numbered(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"{i}. {x}" for i, x in enumerate(items, 1))
 
 
-def _sections(v: Verdict, item_limit: int) -> list[tuple[str, list[str]]]:
-    """(heading, items) in the order a reader needs them: what to do first, then why; the e-mail draft comes last."""
-    return [
-        (_next_heading(v), [_cut(a, item_limit) for a in v.next_actions]),
-        ("Evidence", [_cut(e, item_limit) for e in v.evidence]),  # escaped by the Markdown renderers
-        ("Stop", [_cut(s, item_limit) for s in v.stop_doing]),
-        ("Could not check", [_cut(u, item_limit) for u in v.unavailable]),
-    ]
+def _bullets(items: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(f"- {x}" for x in items)
 
 
 def to_markdown(v: Verdict, limit: int = MESSAGE_LIMIT) -> str:
-    """Discord-ready Markdown in one message: long items are shortened first, then the e-mail draft yields."""
-    draft = f"\n**Draft e-mail**\n```\n{_safe(v.email_draft).replace('```', 'ʼʼʼ')}\n```" if v.email_draft else ""
-    note = "\n*(the e-mail draft did not fit: run the CLI with `--json` to get it)*" if v.email_draft else ""
-    bodies = [_markdown_body(v, item_limit) for item_limit in (300, 200, 140, 90)]
-    for tail in (draft, note, ""):
-        for body in bodies:
-            if len(body) + len(tail) <= limit:
-                return body + tail
-    return _cut(bodies[-1], limit)
+    """Discord-ready Markdown in one message: long items are shortened until it fits."""
+    w = worded(v)
+    bodies = [_markdown_body(w, item_limit) for item_limit in (300, 200, 140, 90)]
+    return next((body for body in bodies if len(body) <= limit), _cut(bodies[-1], limit))
 
 
-def _markdown_body(v: Verdict, item_limit: int) -> str:
-    parts = [f"**Space Doctor — {title(v)}** ({_header(v)})"]
-    for heading, items in _sections(v, item_limit):
-        if heading == "Evidence":
-            items = [_literal(x) for x in items]
+def _markdown_body(w: Worded, item_limit: int) -> str:
+    parts = [f"**{w.say('ui.brand')} — {w.title}** ({w.header})"]
+    if w.quote:
+        parts.append(f"> {_literal(_cut(w.quote, item_limit))}")
+    for heading, items, numbered in (
+        (w.next_heading, [_cut(a, item_limit) for a in w.next], True),
+        (w.say("ui.evidence"), [_literal(_cut(e, item_limit)) for e in w.evidence], False),
+        (w.say("ui.stop"), [_cut(s, item_limit) for s in w.stop], False),
+        (w.say("ui.could_not_check"), [_cut(u, item_limit) for u in w.unavailable], False),
+    ):
         if items:
-            body = _numbered(items) if heading in ("Next", "Questions") else "\n".join(f"- {x}" for x in items)
-            parts.append(f"**{heading}**\n{body}")
-    if _also(v):
-        parts.append(f"*Also possible: {_also(v)}*")
+            parts.append(f"**{heading}**\n{_numbered(items) if numbered else _bullets(items)}")
+    if w.also:
+        parts.append(f"*{w.say('ui.also_possible')}: {w.also}*")
     return _safe("\n".join(parts))
 
 
@@ -140,50 +153,68 @@ def _unping(text: str) -> str:
 
 def to_discourse(v: Verdict) -> str:
     """A forum reply in Discourse Markdown: the bucket in plain words, the decisive line quoted, next actions,
-    the rest of the evidence, stop lines, what could not be checked, and (when Hugging Face staff must act) the
-    support e-mail draft folded in a `[details]` block. No Discord-only markup."""
+    the rest of the evidence, stop lines, what could not be checked. No Discord-only markup."""
+    w = worded(v)
+
     def item(text: str) -> str:
         return _unping(_cut(" ".join(text.split()), DISCOURSE_ITEM_LIMIT))
 
-    evidence = [_literal(item(e), _DISCOURSE_SPECIAL_RE) for e in v.evidence]
-    parts = [f"**Space Doctor — {title(v)}** ({_unping(_header(v))})"]
-    if evidence:
-        parts.append(f"> {evidence[0]}")
-    for heading, items in (
-        (_next_heading(v), [item(a) for a in v.next_actions]),
-        ("More evidence", evidence[1:]),
-        ("Stop", [item(s) for s in v.stop_doing]),
-        ("Could not check", [item(u) for u in v.unavailable]),
+    def quoted(text: str) -> str:
+        return _literal(item(text), _DISCOURSE_SPECIAL_RE)
+
+    parts = [f"**{w.say('ui.brand')} — {w.title}** ({_unping(w.header)})"]
+    if w.quote:
+        parts.append(f"> {quoted(w.quote)}")
+    for heading, items, numbered in (
+        (w.next_heading, [item(a) for a in w.next], True),
+        (w.say("ui.evidence"), [quoted(e) for e in w.evidence], False),
+        (w.say("ui.stop"), [item(s) for s in w.stop], False),
+        (w.say("ui.could_not_check"), [item(u) for u in w.unavailable], False),
     ):
         if items:
-            body = _numbered(items) if heading in ("Next", "Questions") else "\n".join(f"- {x}" for x in items)
-            parts.append(f"**{heading}**\n{body}")
-    if _also(v):
-        parts.append(f"*Also possible: {_also(v)}*")
-    if v.email_draft:
-        draft = v.email_draft.replace("```", "ʼʼʼ").replace("[/details]", "[/ details]")
-        parts.append(f'[details="Support e-mail draft (fill in the <…> parts)"]\n```text\n{draft}\n```\n[/details]')
+            parts.append(f"**{heading}**\n{_numbered(items) if numbered else _bullets(items)}")
+    if w.also:
+        parts.append(f"*{w.say('ui.also_possible')}: {w.also}*")
     return "\n\n".join(parts)
 
 
 def to_terminal(v: Verdict) -> str:
-    """Plain text for a terminal: everything, nothing shortened but the quotes already are."""
-    out = [f"{title(v)}  [{v.bucket.value}]", f"  {_header(v).replace('`', '')}"]
-    for heading, items in _sections(v, 10_000):
+    """Plain text for a terminal, by the same rules as the Discord reply; nothing shortened but the quotes already
+    are. The e-mail draft is not printed here (`--email-draft` prints it), only said to exist."""
+    w = worded(v)
+    out = [f"{w.title}  [{v.bucket.value}]", f"  {w.header.replace('`', '')}"]
+    if w.quote:
+        out.append(f"\n  > {w.quote}")
+    for heading, items in ((w.next_heading, w.next), (w.say("ui.evidence"), w.evidence), (w.say("ui.stop"), w.stop),
+                           (w.say("ui.could_not_check"), w.unavailable)):
         if items:
             out.append(f"\n{heading}:")
             out.extend(f"  - {x}" for x in items)
-    if _also(v):
-        out.append(f"\nAlso possible: {_also(v)}")
+    if w.also:
+        out.append(f"\n{w.say('ui.also_possible')}: {w.also}")
     if v.stop_pushing_commits:
-        out.append("\nStop pushing commits: yes")
-    if v.email_draft:
-        out.append("\nDraft e-mail:\n" + "\n".join(f"  {line}" for line in v.email_draft.splitlines()))
+        out.append(f"\n{w.say('ui.stop_pushing_yes')}")
+    if v.email is not None:
+        out.append(f"\n{w.say('ui.email_cli')}")
     return "\n".join(out)
 
 
 def to_json(v: Verdict) -> dict[str, Any]:
-    return v.to_json()
+    """The CLI's JSON contract (keys are checked from outside exactly as written). `evidence` starts with the
+    decisive line; texts are in the request's language, the e-mail draft in English."""
+    w = worded(v)
+    return {
+        "bucket": v.bucket.value,
+        "confidence": round(v.confidence, 3),
+        "alternatives": [{"bucket": a.bucket.value, "confidence": round(a.confidence, 3)} for a in v.alternatives],
+        "space": v.space,
+        "placeholder": v.placeholder,
+        "evidence": ([w.quote] if w.quote else []) + list(w.evidence),
+        "next_actions": list(w.next),
+        "stop_pushing_commits": v.stop_pushing_commits,
+        "unavailable": list(w.unavailable),
+        "email_draft": email_draft(v),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,26 +231,26 @@ class EmbedSpec:
 
 
 def to_embed(v: Verdict) -> EmbedSpec:
-    """The next actions (or questions) in the description, where the eye lands; evidence and the rest as fields."""
-    head = _cut(f"Space Doctor — {title(v)}", EMBED_TITLE_LIMIT)
-    lines = [_header(v)]
-    if v.next_actions:
-        lines += [f"**{_next_heading(v)}**", _numbered(v.next_actions)]
+    """The decisive line and the next actions (or questions) in the description, where the eye lands; the rest of
+    the evidence and the stop lines as fields."""
+    w = worded(v)
+    head = _cut(f"{w.say('ui.brand')} — {w.title}", EMBED_TITLE_LIMIT)
+    lines = [w.header]
+    if w.quote:
+        lines.append(f"> {_literal(_cut(w.quote, QUOTE_LIMIT))}")
+    if w.next:
+        lines += [f"**{w.next_heading}**", _numbered(w.next)]
     description = _cut(_safe("\n".join(lines)), EMBED_DESCRIPTION_LIMIT)
     fields: list[tuple[str, str]] = []
     for name, items in (
-        ("Evidence", [_literal(_cut(e, EVIDENCE_ITEM_LIMIT)) for e in v.evidence]),
-        ("Stop doing", list(v.stop_doing)),
-        ("Could not check", list(v.unavailable)),
+        (w.say("ui.evidence"), [_literal(_cut(e, EVIDENCE_ITEM_LIMIT)) for e in w.evidence]),
+        (w.say("ui.stop_doing"), list(w.stop)),
+        (w.say("ui.could_not_check"), list(w.unavailable)),
     ):
         if items:
-            fields.append((name, _cut(_safe("\n".join(f"- {x}" for x in items)), EMBED_FIELD_VALUE_LIMIT)))
-    if _also(v):
-        fields.append(("Also possible", _cut(_also(v), EMBED_FIELD_VALUE_LIMIT)))
-    if v.email_draft:
-        fence = 8  # "```\n" + "\n```"
-        draft = _cut(_safe(v.email_draft).replace("```", "ʼʼʼ"), EMBED_FIELD_VALUE_LIMIT - fence)
-        fields.append(("Draft e-mail", f"```\n{draft}\n```"))
+            fields.append((name, _cut(_safe(_bullets(items)), EMBED_FIELD_VALUE_LIMIT)))
+    if w.also:
+        fields.append((w.say("ui.also_possible"), _cut(w.also, EMBED_FIELD_VALUE_LIMIT)))
     spec = EmbedSpec(head, description, COLOURS.get(v.bucket, 0x7F8C8D), fields[:EMBED_FIELDS_MAX])
     while spec.total_chars() > EMBED_TOTAL_LIMIT and spec.fields:
         spec = EmbedSpec(spec.title, spec.description, spec.colour, spec.fields[:-1])

@@ -8,8 +8,9 @@ picture, logs and live evidence decide it.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
+
+import regex
 
 from .logs import denied, sentence_at
 from .model import Bucket, Finding
@@ -72,10 +73,17 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|\bbuilding\b[^.\n]{0,40}(?:stuck|forever|ever since|since (?:yesterday|hours|days|this morning|last)|indefinitely|infinite"
          r"|(?:for|over) (?:over |more than |about |almost |nearly |~)?(?:\d{1,3}\+? ?|a |an |many |several )?(?:hours?|days?|weeks?|hrs?)\b"
          r"|never (?:ends|finishes|completes)|without (?:any )?progress)"
+         r"|(?:keeps?|kept|still|is) building (?:for )?(?:a (?:very )?long time|forever|endlessly)"
+         r"|building (?:takes|took|is taking) (?:an? )?(?:\w+ )?(?:long|forever)|takes? (?:an? )?(?:\w+ )?long time to build"
          r"|infinite [\"“]?building|stuck (?:on|in|at) [\"“]?restarting|一直(?:在|是|显示)?\s?(?:building|构建)"
          r"|卡在\s?(?:building|构建)|构建卡住|(?:building|ビルド)[」\"”]?(?:の|で)まま|ビルドが(?:終わらない|進まない|進みません)"),
         ("preparing_space", B.LIFECYCLE_STUCK, 1.2,
          r"preparing space|[\"“]preparing(?: space)?[\"”]|stuck (?:on|in|at) [\"“]?preparing|一直\s?preparing"),
+        # the proxy in front of the app gets no answer from it: the app is not serving on the Space's port (yet)
+        ("bad_gateway", B.PORT_HEALTHCHECK, 2.0, r"\b502\b|bad gateway"),
+        ("loading_forever", B.PORT_HEALTHCHECK, 1.8,
+         r"(?:loading|starting)(?:\.{3}|…)?[\"”'`]?\W{0,3}(?:forever|for ever|endlessly|indefinitely|for hours|all the time)"
+         r"|stuck (?:on|at|in) (?:the )?[\"“]?loading|stucks? on loading|never (?:finishes|stops) loading|keeps? (?:on )?loading"),
         ("stuck_starting", B.PORT_HEALTHCHECK, 1.4,
          r"(?:stuck|still|stays?|remains?|hangs?|hanging) (?:on|in|at) [\"“]?starting|starting forever|一直(?:在|是)?\s?starting|\bRUNNING_APP_STARTING\b|\bAPP_STARTING\b"),
         # -- app is up, page is not (seed: port / healthcheck / routing)
@@ -92,6 +100,10 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         # the SDK, from a pasted README header or the person's words ("my Docker Space")
         ("sdk_named", None, 0.0,
          r"\bsdk:[ \t]{0,3}[\"']?(?P<sdk>gradio|streamlit|docker|static)\b|\b(?P<sdk2>docker|gradio|streamlit|static) (?:sdk|spaces?)\b"),
+        # the fix people describe: the port the app listens on must be the one the Space routes to
+        ("port_change", B.PORT_HEALTHCHECK, 2.4,
+         r"(?:port|端口)\s?:?\s?\d{2,5}(?!\d)[^\n]{0,24}?(?:改成|改为|换成|需要改|changed? (?:it )?to|instead of|→|->)\s?(?:port )?\d{2,5}"
+         r"|(?:chang\w{1,3}|switch\w{0,3}|set\w{0,3}|mov\w{1,3}) (?:the |my |its )?(?:app_)?port\b[^.\n]{0,20}\bto\b\s?\d{2,5}"),
         ("port_mention", B.PORT_HEALTHCHECK, 0.6,
          r"\bapp_port\b(?:[`'\"]?:[ \t]{0,3}[\"']?(?P<app_port>\d{2,5})\b)?|\bEXPOSE \d{2,5}|端口"),
         # -- sleeping / paused by owner: not broken
@@ -106,16 +118,35 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
          r"|worked (?:fine|before|yesterday|as usual)|working as usual previously|不能用了|用不了了"
          r"|\b(?:demo|space|app|site|server)\s(?:is|was|seems|went)\s(?:\w+ )?down\b|(?:could|can|would) you (?:please )?(?:restart|reboot|wake)"),
         # -- banners and stage names in prose (case-insensitive: UI casing varies by era)
-        ("build_error_banner", B.BUILD_FAILURE, 1.3, r"\bbuild[ _]error\b|构建(?:失败|错误)"),
-        ("runtime_error_banner", B.RUNTIME_CRASH, 0.6, r"\bruntime[ _]error\b|运行时?错误"),
+        # the Space page's red banners: however thin the rest, a person quoting one names its bucket (low confidence)
+        ("build_error_banner", B.BUILD_FAILURE, 2.4, r"(?<![a-z])build[ _]error(?![a-z])|构建(?:失败|错误)"),
+        ("runtime_error_banner", B.RUNTIME_CRASH, 2.4, r"(?<![a-z])runtime[ _]error(?![a-z])|运行时?错误"),
         ("config_error_banner", B.CONFIG_ERROR, 2.0, r"\bconfig(?:uration)?[ _]error\b|配置错误"),
         ("memory_words", B.RUNTIME_CRASH, 1.6, r"out of memory|\bOOM\b|内存不足|内存超|显存不足|爆显存|爆内存"),
+        # ZeroGPU's own failures in people's words (its messages are read exactly by logs.py)
+        ("zerogpu_words", B.HARDWARE_SCHEDULING, 2.2,
+         r"\bzero ?gpu\b[^.\n]{0,60}\b(?:errors?|fail\w{0,3}|abort\w{0,3}|quota|limit|unavailable|can['’]?t|cannot|not work\w{0,3}|timed? ?out)"
+         r"|\b(?:errors?|fail\w{0,3}|abort\w{0,3})\b[^.\n]{0,40}\bzero ?gpu\b"),
+        ("gpu_capacity_words", B.HARDWARE_SCHEDULING, 1.6,
+         r"\b(?:more|add(?:ing)?|upgrade to an?|use an?|run (?:it )?on an?) gpus?\b|queue is (?:\w+ )?long|long queue"),
         ("no_gpu_words", B.HARDWARE_SCHEDULING, 1.6, r"\bno (?:free )?GPUs? (?:is |was |were )?available|GPU (?:is |was )?(?:not|never) available"),
+        ("app_file_words", B.CONFIG_ERROR, 2.6,
+         rf"\b(?:need|needs|needed|require[sd]?|missing|no|without|find|found|finds|locate|detect\w{{0,3}}){_NOT}?\b[^.\n]{{0,30}}"
+         r"\b(?:an? |the )?(?:app\.py|app file|application file|main (?:app )?file|entry ?point file)"
+         r"|(?:缺少|没有|找不到)\s?(?:app\.py|应用文件|入口文件)"),
         ("getting_started_page", B.CONFIG_ERROR, 2.4,
          r"your new space has been created|get started with your (?:\w+ )?space"),
-        ("crash_words", B.RUNTIME_CRASH, 1.0,
+        ("crash_words", B.RUNTIME_CRASH, 1.8,
          r"keeps? (?:on )?(?:crashing|restarting)|crash(?:es|ed)? (?:on|at|right after|during|when it) start"
-         r"|restarts? (?:every|again and again|in a loop)|(?:restart|crash) loop|崩溃|闪退|不停重启"),
+         r"|restarts? (?:every|again and again|in a loop)|(?:restart|crash) loop|崩溃|闪退|不停重启"
+         r"|\b(?:has |have |had |seems (?:to have )?|is |it )?crashed\b|\b(?:is|are|keeps?|kept|was|were) crashing\b"),
+        # the app fails at its own job: a model that will not load, an error on every use, a bug in its code
+        ("app_fails_words", B.RUNTIME_CRASH, 1.8,
+         r"(?:fail(?:s|ed)? to|cannot|can['’]?t|could ?n['’]?t|unable to) load (?:the |a |my )?(?:model|weights|checkpoint|pipeline)"
+         r"|load(?:ing)? (?:the )?model (?:failed|fails|error)|model (?:fails|failed) to load"
+         r"|\b(?:always|keeps?|constantly|every ?time)\b[^.\n]{0,20}\b(?:gets?|getting|gives?|giving|shows?|showing|throws?|throwing|returns?|errors?)\b[^.\n]{0,10}\berrors?\b"
+         r"|\b(?:python|code) (?:bug|error|exception)|\berrors? out\b|unexpected error|an error occurred|error (?:when|while|during) (?:generat|process|runn|upload|infer|predict|submitt)\w*"
+         r"|加载模型失败|模型加载失败"),
         # the app itself answers a visitor's action with an error: a crash inside the app, not the platform
         ("error_on_use", B.RUNTIME_CRASH, 1.0,
          r"\b(?:errors?|fails?|failed|crash\w{0,3}|breaks)\b[^.\n]{0,30}\bwhen I (?:upload|click|submit|send|generate|press|enter|ask|type)"
@@ -132,6 +163,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("space_disabled_words", B.MODERATION_LOCK, 2.6, r"(?:space|repo|account) (?:has been|was|got|is) disabled"),
         ("safety_team", B.MODERATION_LOCK, 2.0, r"safety@huggingface\.co|safety team|trust (?:and|&) safety"),
         ("banned_words", B.MODERATION_LOCK, 1.6, r"被封|封(?:禁|了|掉|space|空间)|\bflagged\b|\bbanned\b|\bsuspended\b|false positive"),
+        ("account_removed_words", B.MODERATION_LOCK, 2.8, r"删号|黑名单|风控|blacklist(?:ed)?|black-listed"),
         ("policy_sensitive_tool", B.MODERATION_LOCK, 0.8,
          r"(?P<tool>cloudflared|cloudflare tunnel|\bcf tunnel|\bngrok\b|\bfrpc?\b|\bv2ray\b|\bxray\b|\btrojan\b|\btor (?:relay|network|proxy|node|bridge)|microdescriptors"
          r"|\bnovnc\b|\bVNC\b|\bttyd\b|web[- ]?terminal"
@@ -145,6 +177,7 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("not_only_mine", B.PLATFORM_INCIDENT, 1.5,
          r"not (?:just|only) (?:me|mine|my (?:space|own))|(?:for|affects?|affecting) everyone|(?:also|even) the official ones"
          r"|(?:every|any|none of the) (?:\w+ )?spaces? (?:I|we) (?:open|try|tried|visit)"
+         r"|\b(?:on|in|with|for|across) (?:any|all|every|other|several|multiple|many) (?:other )?(?:of (?:the|my) )?spaces\b"
          r"|(?:全部|都)挂了?|同事的|别人的(?:space|空间)"
          r"|\b(?:friends?|colleagues?|others|people|users|team ?mates?|coworkers?)\b[^.\n]{0,30}"
          r"(?:have|having|has|had|sees?|seeing|saw|gets?|getting|got|report\w{0,3}) the same"),
@@ -153,10 +186,41 @@ _SYMPTOMS: tuple[tuple[str, Bucket | None, float, re.Pattern[str]], ...] = tuple
         ("account_wide", B.LIFECYCLE_STUCK, 0.8,
          r"all (?:of )?my spaces|(?:both|all) (?:of )?(?:my|our) (?:spaces|accounts)|on both spaces|both spaces|(?:organization|org) and (?:my )?personal account"
          r"|所有(?:的)?\s?(?:space|空间)"),
-        ("http_503", None, 0.0, r"\b503\b"),
+        # 503 as an HTTP status only where the words say so ("Loading shard 503 of 800" is no status)
+        ("http_503", None, 0.0,
+         r"(?:http|status|error|code|response|returns?|returned|returning|gives?|gave|giving|shows?|showed|showing|throws?"
+         r"|got|get|getting|with|a|an|提示)\W{0,12}503\b|\b503\W{0,3}(?:errors?|service|status|unavailable|bad gateway|response|page|loop)"
+         r"|^\W{0,3}503\W{0,3}$"),
+        # the person's words for a crash seen in the container log ("container logs show this error after startup")
+        ("container_log_error", B.RUNTIME_CRASH, 1.6,
+         r"(?:container|runtime|run|app|application) logs?\b[^.\n]{0,40}\b(?:errors?|exceptions?|tracebacks?|crash\w{0,3})\b"
+         r"|\b(?:errors?|exceptions?|tracebacks?|crash\w{0,3})\b[^.\n]{0,30}\bafter (?:the )?(?:app )?(?:startup|start(?:ing)?|launch\w{0,3}|boot\w{0,3})"
+         r"|(?:built|builds|build (?:was|is|finished|completed)) successfully[^\n]{0,80}\b(?:but|then|after)\b"),
+        ("platform_down_words", B.PLATFORM_INCIDENT, 1.6,
+         r"\b(?:possible |scheduled |platform |site-?wide |global )?(?:downtime|outage|maintenance)\b|維護|维护中|宕机"),
+        # -- context for the reply, not for the bucket
+        # commits pushed or rebuilds tried: only then is "stop pushing commits" advice rather than a reproach
+        ("commits_pushed", None, 0.0,
+         r"\b(?:push(?:ed|ing|es)?|re-?push\w{0,3}|committ?(?:ed|ing))\b[^.\n]{0,40}?\b(?:commits?|changes?|fix(?:es)?|updates?|code)\b"
+         r"|\b(?:several|many|multiple|a few|a bunch of|\d{1,3}|new|more|empty) commits?\b|\brebuil(?:t|d|ds|ding)\b"
+         r"|提交|推送|重新构建"),
+        # the person runs a duplicate (or was told to make one): "don't duplicate the Space" would be wrong
+        ("duplicated", None, 0.0, r"\bduplicat\w{0,5}|\bforked\b|复制(?:了|一个|一份)?\s?(?:space|空间|项目)"),
+        # someone else's Space ("your demo is down") vs. one's own ("my Space", "I deployed")
+        ("visitor_words", None, 0.0,
+         r"\byour (?:hf |hugging ?face |online |web |gradio |public |live )?(?:demo|space|app|web ?ui)\b"
+         r"|\bthe (?:official |online |hf |hugging ?face |public |live )?demo\b[^.\n]{0,30}?\b(?:is|seems|was|went|has been)\b"
+         r"[^.\n]{0,15}?\b(?:down|broken|not working|unavailable|offline)\b|你们的|作者的"),
+        ("owner_words", None, 0.0,
+         r"\bmy (?:[\w-]{1,20} ){0,2}(?:space|demo|app)s?\b|\bon my (?:profile|account)\b"
+         r"|\bI(?:'ve| have)? (?:deployed|created|built|made|uploaded)\b|我的\s?(?:space|空间|应用|项目)|我(?:部署|创建)"),
     )
 )
 
+_BY_CODE = {code: (bucket, weight) for code, bucket, weight, _ in _SYMPTOMS}
+# Context for the reply only (who posts, what they tried): not an input of the reading model, which was trained
+# without them (extract.py keeps them out of what it reads).
+REPLY_CONTEXT_CODES = frozenset({"commits_pushed", "duplicated", "visitor_words", "owner_words"})
 # Lower-case substrings, one of which every match of the code's pattern contains.
 _LOWERCASE_PATTERNS = {code: _for_lowercase(pattern) for code, _, _, pattern in _SYMPTOMS}
 
@@ -169,7 +233,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'factory_rebuild_fails': ('factory', '恢复出厂'),
     'empty_commits': ('commit', '提交'),
     'logs_frozen': ('log', '日志', 'ログ'),
-    'stuck_building': ('building', 'restarting', '构建', 'ビルド'),
+    'stuck_building': ('building', 'restarting', '构建', 'ビルド', 'to build'),
     'preparing_space': ('preparing',),
     'stuck_starting': ('starting',),
     'app_running_claim': ('port', 'log'),
@@ -177,6 +241,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'sdk_named': ('sdk', 'docker', 'gradio s', 'streamlit s', 'static s'),
     'wake_fails': ('wake', '唤醒'),
     'port_mention': ('app_port', 'expose', '端口'),
+    'port_change': ('port', '端口'),
     'sleeping': ('sleep', 'inactivity', '休眠', '睡眠'),
     'stopped_stage': ('stopped',),
     'stopped_working': ('anymore', 'no longer', 'working', 'used to work', 'worked', '不能用了', '用不了了', ' down', 'you restart',
@@ -193,17 +258,31 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     'policy_sensitive_tool': ('cloudflare', 'cf tunnel', 'ngrok', 'frp', 'v2ray', 'xray', 'trojan', 'tor ', 'microdescriptors', 'vnc', 'ttyd', 'terminal', 'proxy', 'proxies', 'tunnel', '翻墙', '代理', '隧道'),
     'others_too': ('other', 'many', 'several', 'lots of', 'multiple', 'everyone', 'everybody', 'same', 'me too', 'down', 'having issues', 'having problems', 'having an outage', '大家', '别人', '其他人'),
     'not_only_mine': ('not just', 'not only', 'for everyone', 'affects everyone', 'affecting everyone', 'official ones',
+                      ' spaces',
                       'space i ', 'spaces i ', 'space we ', 'spaces we ', 'the same', '挂', '同事', '别人的'),
     'status_page_incident': ('status',),
     'no_gpu_words': ('gpu',),
     'getting_started_page': ('space has been created', 'get started with your'),
+    'app_file_words': ('app.py', 'app file', 'application file', 'main file', 'main app file', 'entry point file', 'entrypoint file', '应用文件', '入口文件'),
     'billing_ended': ('subscription', 'plan', 'credit', 'pay', 'bill', 'grant', '订阅', '额度'),
     'crash_words': ('crash', 'restart', '崩溃', '闪退', '重启'),
+    'app_fails_words': ('load', 'error', 'bug', 'exception', '加载'),
+    'account_removed_words': ('删号', '黑名单', '风控', 'blacklist', 'black-listed'),
+    'zerogpu_words': ('zerogpu', 'zero gpu'),
+    'gpu_capacity_words': ('gpu', 'queue'),
+    'bad_gateway': ('502', 'bad gateway'),
+    'loading_forever': ('loading', 'starting'),
     'error_on_use': ('when i',),
     'pause_denied': ('pause', '暂停'),
     'running_but_not_serving': ('running',),
     'account_wide': ('all my', 'all of my', 'both', 'organization', 'org and', '所有'),
     'http_503': ('503',),
+    'container_log_error': ('log', 'after', 'success'),
+    'platform_down_words': ('downtime', 'outage', 'maintenance', '維護', '维护中', '宕机'),
+    'commits_pushed': ('push', 'commit', 'rebuil', '提交', '推送', '重新构建'),
+    'duplicated': ('duplicat', 'fork', '复制'),
+    'visitor_words': ('your', 'demo', '你们的', '作者的'),
+    'owner_words': ('my', 'i ', "i'", '我的', '我部署', '我创建'),
 }
 
 # Plural Spaces failing together ("Streamlit spaces … are not loading"), not "my Spaces".
@@ -236,6 +315,20 @@ _TOOL_CODE = "policy_sensitive_tool"
 _DENIED_RE = re.compile(r"\b(?:not|never|no|don['’]t|doesn['’]t|didn['’]t|isn['’]t|without)\b[^.\n,;]{0,25}$|(?:没有|没|不|从不)[^。\n]{0,6}$", _I)
 
 
+# The banners people retype rather than paste ("Runtim error", "buid error", "bulding for hours"): one typo per
+# word is forgiven. Fuzzy matching costs more than exact, so it runs only on the start (a title, a short post)
+# and only when the exact pattern found nothing.
+FUZZY_SCAN = 600
+_FUZZY: dict[str, regex.Pattern[str]] = {
+    code: regex.compile(pattern, regex.BESTMATCH)
+    for code, pattern in (
+        ("runtime_error_banner", r"(?<![a-z])(?:runtime){e<=1}[ _]?(?:error){e<=1}(?![a-z])"),
+        ("build_error_banner", r"(?<![a-z])(?:build){e<=1}[ _]?(?:error){e<=1}(?![a-z])"),
+        ("stuck_building", r"\b(?:stuck){e<=1} (?:in |on |at )?(?:building){e<=1}\b|\b(?:building){e<=1} (?:forever|for hours|for days)\b"),
+    )
+}
+
+
 def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
     """Symptom Findings in `text`; URLs, `*.hf.space` hosts and the given `identifiers` (the Space ids the
     message names) are blanked first, so no symptom or policy word is read inside a name."""
@@ -259,6 +352,11 @@ def find_symptoms(text: str, identifiers: Iterable[str] = ()) -> list[Finding]:
             continue
         facts = {k: v for k, v in m.groupdict().items() if v}
         out.append(Finding(code, bucket, weight, sentence_at(text, m.start()), "text", facts))
+    found = {f.code for f in out}
+    for code, pattern in _FUZZY.items():
+        if code not in found and (m := pattern.search(low, 0, FUZZY_SCAN)) is not None:
+            bucket, weight = _BY_CODE[code]
+            out.append(Finding(code, bucket, weight, sentence_at(text, m.start()), "text"))
     m = _search_near(_SPACES_FAILING_RE, scan, low, ("spaces",)) if by_line else _SPACES_FAILING_RE.search(scan)
     if m and not _MY_RE.search(scan, max(0, m.start() - 30), m.end()):
         out.append(Finding("many_spaces_failing", B.PLATFORM_INCIDENT, 1.4, sentence_at(text, m.start()), "text"))

@@ -6,6 +6,10 @@
 - **Mentions**: `@<bot>` in a post asks for a diagnosis of its topic (title, first post, the author's posts, the
   mention). Elsewhere anyone may ask; in a configured category a reply is a follow-up, answered only when it comes
   from the topic's author.
+- **Thanks**: "thanks, it works now" from the topic's author after the bot's answer, or in a mention, gets no new
+  diagnosis: a short acknowledgement, and "it works" is recorded as the author's "helped" on that answer.
+- **The support e-mail draft** (stuck or locked Spaces) goes to the topic's author in a private message, never
+  into the topic.
 - **Silent**: on solved (`accepted_answer`), closed or archived topics; in a configured category once staff or a
   member of a helper group answered; on the bot's own posts, whispers and small actions; outside configured
   categories unless mentioned; on edits (they are only scanned for secrets).
@@ -34,13 +38,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Iterable, Mapping
 
+from diagnosis.followup import Followup, read_followup
 from diagnosis.hub import HubClient
 from diagnosis.leaks import leak_summary, revocation_outcome, summarised
+from diagnosis.model import Verdict
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
+from diagnosis.texts import detect_language
 from forum import texts
 from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable
-from forum.units import KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
+from forum.units import FOLLOWUP, KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
 from spacedoc import diagnosis_service
 from spacedoc.config import DiscourseConfig
 from spacedoc.leases import Leases
@@ -79,6 +86,7 @@ class ForumPost:
     topic_id: int
     post_number: int
     username: str
+    user_id: int | None
     raw: str = field(repr=False)  # may hold a secret; "" when the forum left it out (a hidden post)
     category_id: int | None
     topic_title: str
@@ -95,7 +103,8 @@ class ForumPost:
             return None
         return cls(
             id=post_id, topic_id=topic_id, post_number=_int(data.get("post_number"), 1) or 1,
-            username=str(data.get("username") or ""), raw=str(data.get("raw") or ""),
+            username=str(data.get("username") or ""), user_id=_int(data.get("user_id"), None),
+            raw=str(data.get("raw") or ""),
             category_id=_int(data.get("category_id"), None), topic_title=str(data.get("topic_title") or ""),
             private=data.get("topic_archetype") == "private_message",
             regular=_int(data.get("post_type"), REGULAR_POST) == REGULAR_POST,
@@ -111,7 +120,7 @@ class Forum:
         self.config = config
         self.ledger = Ledger(leases)
         self.revocations = revocations
-        for kind in (TOPIC, MENTION, SECRET):
+        for kind in (TOPIC, MENTION, FOLLOWUP, SECRET):
             leases.register(KEY_PREFIX, kind, lambda claim: attempt(claim.key, lambda: self.redo(claim)))
         revocations.teller(VIA, self.tell_revocation)
         self.me = config.api_username.lower()
@@ -197,9 +206,13 @@ class Forum:
         if edited or post.private:
             return units
         mentioned = self._mentions(post.raw)
+        followup = read_followup(self._mention.sub(" ", post.raw)) if post.post_number > 1 else None
         if post.post_number == 1 and (post.category_id in self.config.categories or mentioned):
             units.append(Unit(f"{KEY_PREFIX}topic:{post.topic_id}:answer", {"kind": TOPIC, **_post_ids(post)},
                               functools.partial(self._answer_topic, post)))
+        elif followup is not None and (post.category_id in self.config.categories or mentioned):
+            units.append(Unit(f"{KEY_PREFIX}post:{post.id}:followup", {"kind": FOLLOWUP, **_post_ids(post)},
+                              functools.partial(self._acknowledge, post, followup, mentioned)))
         elif post.post_number > 1 and mentioned:
             units.append(Unit(f"{KEY_PREFIX}post:{post.id}:mention", {"kind": MENTION, **_post_ids(post)},
                               functools.partial(self._answer_mention, post)))
@@ -234,7 +247,7 @@ class Forum:
             log.info("topic %s: not answering (%s)", post.topic_id, silence)
             return None
         raw = post.raw or str((await self.client.post(post.id)).get("raw") or "")
-        return await self._answer(post, f"{topic.get('title') or post.topic_title}\n\n{raw}")
+        return await self._answer(post, f"{topic.get('title') or post.topic_title}\n\n{raw}", post.username)
 
     async def _answer_mention(self, post: ForumPost) -> str | None:
         topic = await self.client.topic(post.topic_id)
@@ -242,7 +255,7 @@ class Forum:
         if silence:
             log.info("mention in post %s: not answering (%s)", post.id, silence)
             return None
-        return await self._answer(post, await self._conversation(topic, post))
+        return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
 
     async def _silence(self, topic: Mapping[str, Any], asking: ForumPost) -> str | None:
         """Why the bot should stay out of this topic, or None."""
@@ -294,20 +307,50 @@ class Forum:
         parts.append(self._mention.sub("", mention.raw))
         return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
-    async def _answer(self, post: ForumPost, text: str) -> str | None:
+    async def _answer(self, post: ForumPost, text: str, author: str) -> str | None:
         async with self._diagnoses:
             try:
                 verdict = await diagnosis_service.diagnose(self.hub, self.store, text)
             except Exception:
                 log.exception("diagnosing topic %s failed", post.topic_id)
-                raw = texts.APOLOGY
+                raw = texts.apology(detect_language(text))
             else:
+                sent_to = await self._send_email_draft(verdict, author, post.topic_id)
                 raw = texts.verdict_reply(verdict, bot_username=self.config.api_username,
-                                          checked_at=datetime.now(timezone.utc))
+                                          checked_at=datetime.now(timezone.utc), email_sent_to=sent_to)
         created = await self.client.reply(post.topic_id, raw, reply_to_post_number=post.post_number)
         if created.get("action") == "enqueued":
             log.info("the answer to post %s is waiting for the forum's review", post.id)
             return None
+        return str(created.get("id"))
+
+    async def _send_email_draft(self, verdict: Verdict, author: str, topic_id: int) -> str | None:
+        """The support e-mail draft, privately to the topic's author (not into the public topic); who got it, or
+        None when the verdict offers none or the forum refused the message."""
+        message = texts.email_message(verdict)
+        if message is None or not author:
+            return None
+        try:
+            await self.client.send_private_message(author, *message)
+        except DiscourseRefused as exc:
+            log.warning("could not send the e-mail draft for topic %s privately: %s", topic_id, exc)
+            return None
+        return author
+
+    async def _acknowledge(self, post: ForumPost, followup: Followup, mentioned: bool) -> str | None:
+        """Thanks after the bot's answer: a short reply, and "it works now" recorded as the author's "helped" on
+        that answer. Without a mention, only the topic's author thanking the bot's own answer is acknowledged."""
+        topic = await self.client.topic(post.topic_id)
+        if topic.get("closed") or topic.get("archived"):
+            return None
+        answered = [p for p in _posts(topic) if str(p.get("username", "")).lower() == self.me
+                    and (_int(p.get("post_number"), 0) or 0) < post.post_number]
+        if not mentioned and (not answered or post.username.lower() != _topic_author(topic)):
+            return None
+        if followup.resolved and answered and post.user_id is not None:
+            await self.store.record_feedback(int(answered[-1]["id"]), post.user_id, True)
+        created = await self.client.reply(post.topic_id, texts.followup_reply(followup),
+                                          reply_to_post_number=post.post_number)
         return str(created.get("id"))
 
     # ---- secrets ----
@@ -317,7 +360,8 @@ class Forum:
         tokens = found.hf_tokens()
         revocation = None
         if tokens:  # needs no rights on the forum
-            await self.revocations.add(key, tokens, notify={"via": VIA, "claim": key, "username": post.username})
+            await self.revocations.add(key, tokens, notify={"via": VIA, "claim": key, "username": post.username,
+                                                            "lang": detect_language(found.text)})
             revocation = RevocationStatus.PENDING
         kinds = "/".join(found.kinds)
         cleaned = False
@@ -347,14 +391,15 @@ class Forum:
     async def _tell_author(self, post: ForumPost, found: Redaction, revocation: RevocationStatus | None, *,
                            cleaned: bool) -> str | None:
         """The private message to the post's author (unless the bot sent it already); returns its topic id."""
-        title = texts.private_message_title(post.topic_id, post.post_number)
+        lang = detect_language(found.text)
+        title = texts.private_message_title(lang, post.topic_id, post.post_number)
         sent = await self.client.sent_private_messages(self.config.api_username)
         earlier = next((t for t in sent if t.get("title") == title), None)
         if earlier is not None:
             return str(earlier.get("id"))
         message = await self.client.send_private_message(
             post.username, title,
-            texts.private_message(found, revocation, post_url=self._post_url(post), cleaned=cleaned))
+            texts.private_message(found, revocation, post_url=self._post_url(post), cleaned=cleaned, lang=lang))
         return str(message.get("topic_id"))
 
     async def tell_revocation(self, row: PendingRevocation) -> bool:
@@ -368,7 +413,8 @@ class Forum:
             if work.result and work.result.isdigit():
                 await self.client.reply(int(work.result), text)
             else:
-                await self.client.send_private_message(str(row.notify["username"]), texts.REVOCATION_TITLE, text)
+                title = texts.revocation_title(str(row.notify.get("lang", texts.MODERATORS)))
+                await self.client.send_private_message(str(row.notify["username"]), title, text)
         except DiscourseRefused as exc:
             log.warning("could not tell %s how revoking their token ended: %s", row.notify["username"], exc)
         except DiscourseUnavailable:
@@ -398,7 +444,12 @@ def _posts(topic: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [p for p in (topic.get("post_stream") or {}).get("posts") or [] if isinstance(p, Mapping)]
 
 
-def _topic_author(topic: Mapping[str, Any]) -> str:
+def _topic_author_name(topic: Mapping[str, Any]) -> str:
+    """The topic author's username as the forum spells it (for a private message)."""
     created_by = (topic.get("details") or {}).get("created_by") or {}
     first = next((p for p in _posts(topic) if _int(p.get("post_number"), 0) == 1), {})
-    return str(created_by.get("username") or first.get("username") or "").lower()
+    return str(created_by.get("username") or first.get("username") or "")
+
+
+def _topic_author(topic: Mapping[str, Any]) -> str:
+    return _topic_author_name(topic).lower()

@@ -22,7 +22,7 @@ from spacedoc.leases import Leases, NotDone
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "discourse:"
-TOPIC, MENTION, SECRET = "topic", "mention", "secret"  # unit kinds (the payload's "kind")
+TOPIC, MENTION, FOLLOWUP, SECRET = "topic", "mention", "followup", "secret"  # unit kinds (the payload's "kind")
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ def synthetic_hf_token() -> str:
 async def play(h: BotHarness) -> None:
     d, t = h.discord, Transcript(h)
     admin = d.add_user("mod-jo", roles=[d.add_role("moderators", PERM_MANAGE_GUILD)])
-    maya, leo, sam, ana = (d.add_user(n) for n in ("maya", "leo", "sam", "ana"))
+    maya, leo, sam, ana, vera, li = (d.add_user(n) for n in ("maya", "leo", "sam", "ana", "vera", "li"))
 
     t.scene("0. A moderator points Space Doctor at the help forum")
     t.said("mod-jo", d.general, "/spacedoc forum add forum:#help-forum")
@@ -102,7 +102,18 @@ async def play(h: BotHarness) -> None:
     post = await d.create_forum_post(d.help_forum, maya, "Space stuck on PAUSED, commits do nothing", text)
     thread = int(post["id"])
     t.said("maya", thread, text)
-    t.bot(await d.wait_for_bot_message(thread, timeout=STEP_TIMEOUT))
+    verdict = await d.wait_for_bot_message(thread, timeout=STEP_TIMEOUT)
+    t.bot(verdict)
+    t.said("maya", thread, "[clicks Support e-mail draft]")
+    click = await d.click(thread, int(verdict["id"]), "spacedoc:email-draft", user=maya)
+    t.bot(await d.wait_for_response(click, timeout=STEP_TIMEOUT))
+    t.note("only maya sees the draft: it is ephemeral, and never part of the public answer")
+
+    t.scene("1b. Two days later maya follows up in her thread")
+    thanks = await d.post(thread, maya, "Thanks, it works now! HF support unstuck it.")
+    t.said("maya", thread, thanks["content"])
+    t.bot(await d.wait_for_bot_message(thread, after=int(thanks["id"]), timeout=STEP_TIMEOUT))
+    t.note("no new diagnosis: the thanks are acknowledged and recorded as maya's Helped vote on the verdict")
 
     t.scene("2. /diagnose on a build failure, with progress while the checks run")
     t.said("leo", d.help_channel, f"/diagnose space:{BUILD_FAILURE_SPACE} details:build error since I updated "
@@ -121,6 +132,20 @@ async def play(h: BotHarness) -> None:
             "I pushed a few fixes but nothing changes.")
     t.said("sam", d.general, text.replace(h.mention(), "@Space Doctor"))
     t.bot(await h.ask(d.general, sam, text, timeout=STEP_TIMEOUT))
+
+    t.scene("3b. A visitor reports someone else's Space")
+    text = (f"{h.mention()} Hi, your demo https://huggingface.co/spaces/{CRASHING_SPACE} is down for me, it just "
+            "shows an error.")
+    t.said("vera", d.general, text.replace(h.mention(), "@Space Doctor"))
+    t.bot(await h.ask(d.general, vera, text, timeout=STEP_TIMEOUT))
+    t.note("a visitor's advice: what the runtime says, that only the owner can fix it, and where to tell them")
+
+    t.scene("3c. A request in Chinese")
+    text = (f"{h.mention()} 我的 Space https://huggingface.co/spaces/{PAUSED_SPACE} 一直是 Paused，重启也没用，"
+            "怎么办？")
+    t.said("li", d.general, text.replace(h.mention(), "@Space Doctor"))
+    t.bot(await h.ask(d.general, li, text, timeout=STEP_TIMEOUT))
+    t.note("answered in Chinese; its support e-mail draft (behind the button) stays in English for HF support")
 
     t.scene("4. A message with a pasted Hugging Face token")
     token = synthetic_hf_token()

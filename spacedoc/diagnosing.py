@@ -13,18 +13,12 @@ from typing import Awaitable, Callable
 
 import discord
 
-from diagnosis import render
+from diagnosis import render, texts
 from diagnosis.model import Verdict
 from spacedoc import egress
 from spacedoc.diagnosis_service import diagnose  # noqa: F401  (re-exported: the cogs call diagnosing.diagnose)
 
 log = logging.getLogger(__name__)
-
-# How each check is named in the progress line people see.
-CHECK_LABELS = {
-    "runtime": "runtime", "info": "Space info", "commits": "commits", "build_log": "build log",
-    "run_log": "run log", "status": "status page",
-}
 
 
 @dataclass(slots=True)
@@ -33,6 +27,7 @@ class Progress:
 
     space: str | None
     done: dict[str, str] = field(default_factory=dict)  # check → "ok" or why it is unavailable
+    lang: str = texts.DEFAULT
 
     def line(self) -> str:
         labels = dict(self.done)
@@ -40,12 +35,14 @@ class Progress:
             logs = labels.pop("build_log")
             labels.pop("run_log")
             labels["logs"] = logs
-        parts = [
-            f"{CHECK_LABELS.get(check, check)} ✓" if status == "ok" else f"{CHECK_LABELS.get(check, check)}: {status}"
-            for check, status in labels.items()
-        ]
-        subject = f"`{self.space}`" if self.space else "your Space"
-        return f"🩺 Checking {subject}… " + " · ".join(parts) + (" …" if parts else "")
+
+        def name(check: str) -> str:
+            return texts.say(self.lang, f"progress.{check}")
+
+        parts = [f"{name(check)} ✓" if status == "ok" else f"{name(check)}: {status}" for check, status in labels.items()]
+        subject = f"`{self.space}`" if self.space else texts.say(self.lang, "discord.your_space")
+        checks = " · ".join(parts) + (" …" if parts else "")
+        return texts.say(self.lang, "discord.progress", subject=subject, checks=checks).rstrip()
 
 
 class ProgressEditor:
@@ -54,9 +51,9 @@ class ProgressEditor:
     At most one edit is in flight; `finish()` waits for it so that a late progress edit can never
     overwrite the final answer."""
 
-    def __init__(self, edit: Callable[[str], Awaitable[object]], space: str | None) -> None:
+    def __init__(self, edit: Callable[[str], Awaitable[object]], space: str | None, lang: str = texts.DEFAULT) -> None:
         self._edit = edit
-        self.progress = Progress(space)
+        self.progress = Progress(space, lang=lang)
         self._task: asyncio.Task[None] | None = None
         self._dirty = False
 
@@ -85,7 +82,12 @@ def verdict_embed(verdict: Verdict) -> discord.Embed:
     return egress.embed_from_spec(render.to_embed(verdict))
 
 
-def apology(what_failed: str) -> str:
-    """The short answer when a handler fails: what failed, and what the person can do."""
-    return (f"Sorry — something went wrong while {what_failed}, so I can't give a diagnosis right now. "
-            "Please try `/diagnose` again in a minute; the error has been logged for the maintainers.")
+def apology(step: str, lang: str = texts.DEFAULT) -> str:
+    """The short answer when a handler fails: what failed (`step`: reading, checking, rechecking, posting), and
+    what the person can do."""
+    return texts.say(lang, "discord.apology", step=texts.say(lang, f"step.{step}"))
+
+
+def step_name(step: str) -> str:
+    """The step as the maintainers' log says it."""
+    return texts.say(texts.DEFAULT, f"step.{step}")

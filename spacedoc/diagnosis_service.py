@@ -33,12 +33,12 @@ async def diagnose(
 ) -> Verdict:
     """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
     policy = incident_policy or IncidentPolicy()
-    clean_text = redact(text[:MAX_INPUT_CHARS]).text
+    clean = redact(text[:MAX_INPUT_CHARS])
     now = datetime.now(timezone.utc)
     recent = await store.recent_diagnoses(since=now - policy.window)
     verdict = await pipeline.diagnose(
-        clean_text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
-        recent=recent, incident_policy=policy,
+        clean.text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
+        recent=recent, incident_policy=policy, leaked=clean.kinds,
     )
     if verdict.space and not verdict.placeholder:
         await store.record_diagnosis(DiagnosisRecord(space=verdict.space, bucket=verdict.bucket, at=now,

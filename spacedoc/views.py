@@ -14,12 +14,13 @@ from typing import Awaitable, Callable, Protocol
 
 import discord
 
+from diagnosis import render, texts
 from diagnosis.hub import HubClient
-from diagnosis.model import Bucket, Verdict
+from diagnosis.model import Verdict
 from spacedoc import diagnosing, egress
 from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
 from spacedoc.leases import Leases, NotDone, nonce
-from spacedoc.store import Claim, Store
+from spacedoc.store import Claim, Store, VerdictContext
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,6 @@ RECHECK_ID = "spacedoc:recheck"
 HELPED_ID = "spacedoc:helped"
 NOT_HELPED_ID = "spacedoc:not-helped"
 EMAIL_DRAFT_ID = "spacedoc:email-draft"
-# Only these buckets need Hugging Face staff; a support e-mail for the others would waste everyone's time.
-EMAIL_BUCKETS = frozenset({Bucket.LIFECYCLE_STUCK, Bucket.MODERATION_LOCK})
 ESCALATE = "escalate"  # the kind of an escalation's claim
 CODE_BLOCK_ROOM = 1900  # an ephemeral answer holds 2000 characters; the fence and a line of text take the rest
 
@@ -46,8 +45,11 @@ def _state(interaction: discord.Interaction) -> _BotWithState:
 class VerdictView(discord.ui.View):
     """Stateless buttons: every callback finds its context from the clicked message's id."""
 
-    def __init__(self, *, email_draft: bool = True) -> None:
+    def __init__(self, *, email_draft: bool = True, lang: str = texts.DEFAULT) -> None:
         super().__init__(timeout=None)
+        for button, key in ((self.recheck, "recheck"), (self.helped, "helped"), (self.not_helped, "not_helped"),
+                            (self.email_draft, "email")):
+            button.label = texts.say(lang, f"discord.button.{key}")
         if not email_draft:
             self.remove_item(self.email_draft)
 
@@ -63,8 +65,7 @@ class VerdictView(discord.ui.View):
         message = interaction.message
         context = await bot.store.get_verdict_context(message.id) if message else None
         if message is None or context is None:
-            await egress.respond(interaction, "I no longer have what this diagnosis was based on: "
-                                              "please run `/diagnose` again.", ephemeral=True)
+            await egress.respond(interaction, texts.say(texts.DEFAULT, "discord.recheck_gone"), ephemeral=True)
             return
         await interaction.response.defer()  # acknowledges the click; the verdict is then edited in place
         try:
@@ -72,7 +73,7 @@ class VerdictView(discord.ui.View):
                                                 guild_id=interaction.guild_id)
         except Exception:
             log.exception("re-check of verdict message %s failed", message.id)
-            await egress.respond(interaction, diagnosing.apology("checking the Space again"), ephemeral=True)
+            await egress.respond(interaction, diagnosing.apology("rechecking", _language(context)), ephemeral=True)
             return
         await egress.edit_response(interaction, embed=diagnosing.verdict_embed(verdict), view=verdict_view(verdict))
         await remember(bot.store, message, verdict, details=context.details)
@@ -90,17 +91,19 @@ class VerdictView(discord.ui.View):
     async def email_draft(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         bot = _state(interaction)
         context = await bot.store.get_verdict_context(interaction.message.id) if interaction.message else None
+        lang = _language(context)
         if context is None or not context.email_draft:
-            await egress.respond(interaction, "There is no support e-mail draft for this diagnosis.", ephemeral=True)
+            await egress.respond(interaction, texts.say(lang, "ui.no_email"), ephemeral=True)
             return
         draft = context.email_draft
         if len(draft) > CODE_BLOCK_ROOM:
             draft = draft[: CODE_BLOCK_ROOM - 1] + "…"
-        await egress.respond(
-            interaction,
-            f"Your support e-mail draft: check it and fill in the `<…>` parts before sending.\n```\n{draft}\n```",
-            ephemeral=True,
-        )
+        await egress.respond(interaction, f"{texts.say(lang, 'ui.email_intro')}\n```\n{draft}\n```", ephemeral=True)
+
+
+def _language(context: VerdictContext | None) -> str:
+    """The language of the request a verdict answered: its answers to button clicks are in it too."""
+    return texts.detect_language(context.details) if context is not None else texts.DEFAULT
 
 
 async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
@@ -109,20 +112,19 @@ async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
     if message is None:
         return
     await bot.store.record_feedback(message.id, interaction.user.id, helpful)
+    lang = _language(await bot.store.get_verdict_context(message.id))
     if helpful or interaction.guild_id is None:
-        await egress.respond(interaction, "Thanks, noted.", ephemeral=True)
+        await egress.respond(interaction, texts.say(lang, "discord.vote_noted"), ephemeral=True)
         return
     settings = await bot.store.get_guild_settings(interaction.guild_id)
     # Promise a helper only where a helper role exists to be pinged.
-    await egress.respond(interaction, "Thanks for telling me — I've asked this server's helpers to take a look."
-                         if settings.helper_role is not None else
-                         "Thanks for telling me. Please reply here with what you still see (the error text "
-                         "or the last log lines) so that someone can pick it up.", ephemeral=True)
+    await egress.respond(interaction, texts.say(lang, "discord.vote_helpers_asked" if settings.helper_role is not None
+                                                else "discord.vote_say_more"), ephemeral=True)
     # One ping per verdict, however many people click: helpers are volunteers.
     if settings.helper_role is None:
         return
     payload = {"kind": ESCALATE, "channel": message.channel.id, "message": message.id,
-               "role": settings.helper_role, "user": interaction.user.id}
+               "role": settings.helper_role, "user": interaction.user.id, "lang": lang}
     await bot.leases.hold(f"escalate:msg:{message.id}", payload,
                           lambda claim: escalate(claim, message.channel, message))
 
@@ -130,9 +132,10 @@ async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
 async def escalate(claim: Claim, channel: discord.abc.Messageable, verdict: discord.Message | None) -> str:
     """Pings the helper role under a verdict that did not help (sent with the claim's nonce: once)."""
     role, user = claim.payload["role"], claim.payload["user"]
+    lang = claim.payload.get("lang", texts.DEFAULT)
     try:
         ping = await egress.send(
-            channel, f"<@&{role}> <@{user}> says this answer did not help: could someone take a look?",
+            channel, texts.say(lang, "discord.helper_ping", role=f"<@&{role}>", user=f"<@{user}>"),
             reply_to=verdict, ping_roles=[discord.Object(role)], nonce=nonce(claim.key))
     except discord.HTTPException as exc:
         raise NotDone(f"could not ping the helpers: {exc}") from None
@@ -159,8 +162,9 @@ async def claim_once(store: Store, key: str, kind: str) -> bool:
 
 
 def verdict_view(verdict: Verdict) -> VerdictView:
-    """The buttons for a verdict about to be posted (the e-mail draft only where HF staff must act)."""
-    return VerdictView(email_draft=verdict.bucket in EMAIL_BUCKETS and bool(verdict.email_draft))
+    """The buttons for a verdict about to be posted, labelled in its language; the e-mail draft only where the
+    verdict offers one (HF staff must act, and the draft identifies the Space)."""
+    return VerdictView(email_draft=verdict.email is not None, lang=verdict.language)
 
 
 async def remember(store: Store, message: discord.Message, verdict: Verdict, *, details: str) -> None:
@@ -172,7 +176,7 @@ async def remember(store: Store, message: discord.Message, verdict: Verdict, *, 
         space=verdict.space,
         details=details,
         bucket=verdict.bucket.value,
-        email_draft=verdict.email_draft,
+        email_draft=render.email_draft(verdict),
     )
 
 
@@ -195,24 +199,24 @@ async def answer_message(
     Shared by mentions and auto-replies. A failure is logged (redacted by the log filter) and answered with a
     short apology that names the step that failed, under the same nonce (one reply, whichever is posted); when not
     even that can be posted, NotDone gives the claim back for a retry."""
-    step = "reading the conversation"
+    step, lang = "reading", texts.detect_language(message.content)
     try:
         if not isinstance(text, str):
             text = await text()
         text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
-        step = "checking the Space"
+        step, lang = "checking", texts.detect_language(text)
         async with slots or contextlib.nullcontext(), message.channel.typing():
             verdict = await diagnosing.diagnose(bot.hub, bot.store, text,
                                                 guild_id=message.guild.id if message.guild else None)
-        step = "posting the answer"
+        step = "posting"
         answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
                                    view=verdict_view(verdict), reply_to=message, nonce=nonce(key))
         await remember(bot.store, answer, verdict, details=text)
         return str(answer.id)
     except Exception:
-        log.exception("answering message %s failed while %s", message.id, step)
+        log.exception("answering message %s failed while %s", message.id, diagnosing.step_name(step))
         try:
-            apology = await egress.send(message.channel, diagnosing.apology(step), reply_to=message,
+            apology = await egress.send(message.channel, diagnosing.apology(step, lang), reply_to=message,
                                         nonce=nonce(key))
         except discord.HTTPException as exc:
             raise NotDone(f"could not post the apology for message {message.id} either: {exc}") from None

@@ -17,6 +17,7 @@ import pytest
 from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.redact import redact
+from diagnosis.texts import DEFAULT, say as say_in
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
@@ -27,6 +28,15 @@ from tests.secretgen import SecretGen
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.timeout(60)
+
+
+def say(key: str, **args: str) -> str:
+    """An English reply text, looked up (not written here): the texts may change."""
+    return say_in(DEFAULT, key, **args)
+
+
+BUILD_FAILURE = say("title.build_failure")
+APOLOGY = say("discord.apology", step="?").split("?")[0]  # the apology's opening, whatever the step
 
 
 async def recorded_buckets(h: BotHarness) -> list[str]:
@@ -75,7 +85,7 @@ async def test_slash_diagnose_defers_shows_progress_then_the_verdict(harness: Bo
     assert not final["flags"] & FLAG_LOADING and final["embeds"][0]["title"]
     assert await recorded_buckets(harness) == [bucket]
     if bucket == "lifecycle_stuck":
-        assert "commits" in field(final, "Stop doing")
+        assert say("stop.pushing") in field(final, say("ui.stop_doing"))
 
 
 async def test_context_menu_diagnoses_the_message(harness: BotHarness) -> None:
@@ -104,7 +114,7 @@ async def test_mention_in_a_thread_reads_the_starter_and_the_op(harness: BotHarn
     assert reply["message_reference"]["channel_id"] == str(thread)
     assert any(r.method == "GET" and r.path == f"/channels/{thread}/messages" for r in d.requests)
     assert await recorded_buckets(harness) == ["lifecycle_stuck"]
-    assert "commits" in field(reply, "Stop doing")
+    assert say("stop.pushing") in field(reply, say("ui.stop_doing"))
 
 
 async def test_mention_in_a_channel_thread_reads_its_starter_in_the_parent(harness: BotHarness) -> None:
@@ -122,8 +132,8 @@ async def test_placeholder_url_asks_for_the_real_one(harness: BotHarness) -> Non
     alice = d.add_user("alice")
     reply = await harness.ask(d.help_channel, alice,
                               f"{harness.mention()} my space https://huggingface.co/spaces/OWNER/SPACE_NAME shows 503")
-    text = all_text([reply]).lower()
-    assert "url" in text and "runtime" in text
+    text = all_text([reply])
+    assert say("ask.placeholder") in text and say("ask.runtime", space="OWNER/NAME") in text
     assert not harness.hub.calls  # nothing to look up
     assert await recorded_buckets(harness) == []
 
@@ -155,7 +165,7 @@ async def test_rate_limit_without_via_is_waited_out_not_apologised_for(harness: 
     d.inject_rate_limit("POST", r"^/channels/\d+/messages$", retry_after=0.02, via=False)
     answer = await harness.ask(d.general, d.add_user("alice"),
                                f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer build error")
-    assert "Build failure" in all_text([answer]) and "Sorry" not in all_text([answer])
+    assert BUILD_FAILURE in all_text([answer]) and APOLOGY not in all_text([answer])
     posts = [r.status for r in d.requests if r.method == "POST" and r.path == f"/channels/{d.general}/messages"]
     assert posts[:2] == [429, 200]
 
@@ -178,8 +188,8 @@ async def test_lone_surrogates_in_a_mention_and_in_diagnose_details_get_one_answ
                                        user=d.add_user("bob"), channel_id=d.general)
     final = await d.wait_for_response(interaction, lambda m: bool(m["embeds"]))
     await d.settle()
-    assert "Build failure" in all_text([reply]) and "Build failure" in all_text([final])
-    assert not any("Sorry" in all_text([m]) for m in d.bot_messages(d.general))
+    assert BUILD_FAILURE in all_text([reply]) and BUILD_FAILURE in all_text([final])
+    assert not any(APOLOGY in all_text([m]) for m in d.bot_messages(d.general))
 
 
 async def test_slash_diagnose_takes_an_all_digit_space_name(harness: BotHarness) -> None:
@@ -206,8 +216,10 @@ async def test_mention_with_a_model_url_says_so_before_asking_which_space(harnes
     reply = await harness.ask(d.general, d.add_user("alice"), f"{harness.mention()} "
                               "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf gives 503 since this morning")
     text = all_text([reply])
-    assert "is a model, not a Space" in text and "Which Space is it?" in text
-    assert text.index("is a model, not a Space") < text.index("Which Space is it?")
+    said = say("ask.not_a_space", repo="meta-llama/Llama-2-7b-chat-hf", kind="model",
+               page="https://huggingface.co/meta-llama/Llama-2-7b-chat-hf/discussions")
+    asked = say("ask.which_space")
+    assert said in text and asked in text and text.index(said) < text.index(asked)
 
 
 async def test_mention_with_an_hf_space_address_is_resolved_before_asking(harness: BotHarness) -> None:
@@ -215,7 +227,7 @@ async def test_mention_with_an_hf_space_address_is_resolved_before_asking(harnes
     d = harness.discord
     reply = await harness.ask(d.general, d.add_user("alice"),
                               f"{harness.mention()} https://alice-my-cool-app.hf.space shows 503 and stays paused")
-    assert "`alice/my_cool_app`" in all_text([reply]) and "Which Space is it?" not in all_text([reply])
+    assert "`alice/my_cool_app`" in all_text([reply]) and say("ask.which_space") not in all_text([reply])
     assert await recorded_buckets(harness) == ["lifecycle_stuck"]
 
 
@@ -312,7 +324,7 @@ async def test_a_failed_command_sync_does_not_stop_the_bot(harness: BotHarness) 
     alice = harness.discord.add_user("alice")
     answer = await harness.ask(harness.discord.general, alice,
                                f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer shows build error")
-    assert "Build failure" in all_text([answer])
+    assert BUILD_FAILURE in all_text([answer])
 
 
 async def test_secret_in_hub_evidence_never_reaches_discord(harness: BotHarness) -> None:
@@ -367,7 +379,7 @@ async def test_python_bot_py_runs_from_the_environment(tmp_path: Path) -> None:
             alice = d.add_user("alice")
             posted = await d.post(d.general, alice, f"<@{d.bot_user_id}> my space OWNER/SPACE_NAME is broken")
             reply = await d.wait_for_bot_message(d.general, after=int(posted["id"]), timeout=10)
-            assert "URL" in all_text([reply])
+            assert say("ask.placeholder") in all_text([reply])
         finally:
             proc.terminate()
             _, err = await asyncio.wait_for(proc.communicate(), 30)

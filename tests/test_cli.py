@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from diagnosis import texts
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "paused_space.txt"
 KEYS = {"bucket", "confidence", "alternatives", "space", "placeholder", "evidence", "next_actions",
@@ -22,7 +24,7 @@ def run(*args, stdin=None, env=None):
 def test_bundled_example_terminal_output():
     r = run("--text-file", str(EXAMPLE))
     assert r.returncode == 0, r.stderr
-    assert "Stuck lifecycle (builder not dispatching)" in r.stdout and "website@huggingface.co" in r.stdout
+    assert "[lifecycle_stuck]" in r.stdout and texts.say("en", "ui.email_cli") in r.stdout
 
 
 def test_json_keys_exactly():

@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from diagnosis import texts
 from diagnosis.redact import redact
 from sandbox.discord_server import DiscordSandbox
 from sandbox.discourse import SandboxDiscourse
@@ -30,6 +31,7 @@ ELSEWHERE = 5
 BROKEN = "https://huggingface.co/spaces/orchid-nlp/summarizer"  # a build failure in the sandbox Hub
 BROKEN_TEXT = f"My Space {BROKEN} fails to build since I changed requirements.txt, what is wrong?"
 WAIT = 20.0
+BUILD_FAILURE = texts.say("en", "title.build_failure")
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -143,7 +145,7 @@ async def test_webhook_topic_answered_once_and_its_redelivery_ignored(hub: Sandb
         post = await forum.create_topic(alice, HOME, "Build error after updating requirements", BROKEN_TEXT)
         answer = (await forum.wait_for(lambda: forum.bot_posts(post.topic_id), timeout=WAIT))[0]
         assert answer.reply_to_post_number == 1
-        assert answer.raw.startswith("**Space Doctor — Build failure") and "botocore" in answer.raw
+        assert answer.raw.startswith(f"**Space Doctor — {BUILD_FAILURE}") and "botocore" in answer.raw
         assert "<@" not in answer.raw and "||" not in answer.raw  # no Discord-only markup
         await forum.deliveries_done()
         created = next(d for d in forum.deliveries if d.event == "post_created"
@@ -169,7 +171,7 @@ async def test_one_process_serves_discord_and_discourse(hub: SandboxHub, tmp_pat
         asked = await discord.post(discord.general, sam, f"<@{discord.bot_user_id}> {BROKEN_TEXT}")
         on_discord = await discord.wait_for_bot_message(discord.general, after=int(asked["id"]), timeout=WAIT)
         on_forum = (await forum.wait_for(lambda: forum.bot_posts(post.topic_id), timeout=WAIT))[0]
-        assert "Build failure" in all_text([on_discord]) and "Build failure" in on_forum.raw
+        assert BUILD_FAILURE in all_text([on_discord]) and BUILD_FAILURE in on_forum.raw
         health = await bot.health()
         assert health == {"discord": "connected", "store": "ok", "discourse": "ok"}
         await bot.stop()
@@ -215,7 +217,7 @@ async def test_topic_posted_while_down_is_answered_after_a_restart_by_polling(hu
             await forum.reply(bob, old.topic_id, f"Chatter number {n} while the bot is down.")
         await bot.start()
         answer = (await forum.wait_for(lambda: forum.bot_posts(down.topic_id), timeout=WAIT))[0]
-        assert answer.reply_to_post_number == 1 and "Build failure" in answer.raw
+        assert answer.reply_to_post_number == 1 and BUILD_FAILURE in answer.raw
         assert any(r.query.get("before") for r in forum.requests_to("GET", r"^/posts\.json$"))
         await bot.stop()
         await bot.start()  # and once more: nothing is answered twice
@@ -265,7 +267,7 @@ async def test_mentions_and_follow_ups(hub: SandboxHub, tmp_path: Path) -> None:
         elsewhere = await forum.create_topic(bob, ELSEWHERE, "Off-topic chat", "Talking about GPUs in general.")
         mention = await forum.reply(alice, elsewhere.topic_id, f"{me} is {BROKEN} broken?")
         answer = (await forum.wait_for(lambda: forum.bot_posts(elsewhere.topic_id), timeout=WAIT))[0]
-        assert answer.reply_to_post_number == mention.post_number and "Build failure" in answer.raw
+        assert answer.reply_to_post_number == mention.post_number and BUILD_FAILURE in answer.raw
         await forum.deliveries_done()
         await forum.settle()
         assert len(forum.bot_posts(post.topic_id)) == 2 and len(forum.bot_posts(elsewhere.topic_id)) == 1

@@ -16,7 +16,7 @@ import pytest
 from diagnosis.extract import parse_report
 from diagnosis.hub import HubClient
 from diagnosis.model import Bucket
-from diagnosis.render import TITLES, to_discourse
+from diagnosis.render import email_draft, title, to_discourse, worded
 from diagnosis.tree import decide
 from forum.adapter import Forum, ForumPost
 from forum.client import DiscourseClient
@@ -65,7 +65,7 @@ def test_a_first_post_in_a_help_category_is_answered_once_per_topic(forum: Forum
 
 @pytest.mark.parametrize("raw, mentioned", [
     ("@space-doctor please look", True),
-    ("thanks @Space-Doctor.", True),
+    ("what now @Space-Doctor.", True),
     ("(@space-doctor) what now?", True),
     ("@space-doctorx is someone else", False),
     ("mail me at me@space-doctor.dev", False),
@@ -75,6 +75,16 @@ def test_a_first_post_in_a_help_category_is_answered_once_per_topic(forum: Forum
 ])
 def test_mentions_are_read_like_discourse_reads_them(forum: Forum, raw: str, mentioned: bool) -> None:
     assert keys(forum, post(post_number=4, id=9, raw=raw)) == (["discourse:post:9:mention"] if mentioned else [])
+
+
+@pytest.mark.parametrize("raw, category", [
+    ("thanks @Space-Doctor, it works now!", 5),  # a mention anywhere
+    ("Thank you, that fixed it.", HOME),  # a reply in a help category (the handler checks it is the author's)
+    ("谢谢，可以了", HOME),
+])
+def test_thanks_are_a_follow_up_to_acknowledge_not_a_question(forum: Forum, raw: str, category: int) -> None:
+    assert keys(forum, post(post_number=3, id=9, raw=raw, category_id=category)) == ["discourse:post:9:followup"]
+    assert keys(forum, post(post_number=3, id=9, raw="thanks, but it still fails", category_id=5)) == []
 
 
 def test_silent_on_its_own_posts_whispers_private_messages_and_edits(forum: Forum) -> None:
@@ -162,12 +172,13 @@ def test_every_bucket_renders_as_discourse_markdown_without_discord_markup() -> 
         verdict = decide(parse_report(text))
         assert verdict.bucket is bucket
         out = to_discourse(verdict)
-        assert out.startswith(f"**Space Doctor — {TITLES[bucket]}**")
+        assert out.startswith(f"**Space Doctor — {title(verdict)}**")
         assert "<@" not in out and "||" not in out and "-# " not in out
-        if verdict.evidence:
-            assert f"\n\n> {verdict.evidence[0][:20]}" in out.replace("\\", "")  # the decisive line, quoted
-        if verdict.email_draft:
-            assert '[details="Support e-mail draft' in out and out.rstrip().endswith("[/details]")
+        if verdict.decisive is not None:  # the decisive line, quoted right after the title
+            assert out.split("\n\n")[1].replace("\\", "") == f"> {worded(verdict).quote}"
+        draft = email_draft(verdict)
+        assert bucket is not Bucket.LIFECYCLE_STUCK or draft  # a stuck Space: there is a draft, but not in the topic
+        assert "[details" not in out and (draft is None or draft.splitlines()[1] not in out)
 
 
 def test_quoted_text_cannot_ping_restyle_or_open_html_on_the_forum() -> None:

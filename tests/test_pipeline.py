@@ -9,6 +9,7 @@ from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.pipeline import InvalidSpace, diagnose
 from sandbox.hub import load_scenarios
+from tests.verdicts import action_keys
 
 SCENARIOS = {sid: s for sid, s in load_scenarios().items() if "expect" in s}
 HEALTHY = "gannet-ml/sentiment-api"
@@ -30,8 +31,8 @@ async def test_scenario_verdicts(space, sandbox_hub, hub_client):
 async def test_lifecycle_verdict_counts_the_commits(hub_client):
     verdict = await diagnose("Stuck on paused, restart does nothing.", client=hub_client, space=STUCK)
     assert verdict.bucket is Bucket.LIFECYCLE_STUCK
-    assert any("6 commits since" in line for line in verdict.evidence), verdict.evidence
-    assert verdict.stop_pushing_commits
+    assert verdict.decisive.code == "commits_no_build" and verdict.decisive.facts["count"] == "6"
+    assert verdict.stop_pushing_commits  # the repo shows the commits the builder ignored
 
 
 async def test_space_found_in_the_text(hub_client):
@@ -47,8 +48,8 @@ async def test_subdomain_is_resolved_against_the_hub(hub_client, sandbox_hub):
 
 async def test_private_space_is_not_found_or_private_and_offers_the_cli(hub_client):
     verdict = await diagnose("my space shows runtime error", client=hub_client, space="plover-corp/internal-dashboard")
-    assert any("not found, or private" in u for u in verdict.unavailable), verdict.unavailable
-    assert any("python -m diagnosis" in u for u in verdict.unavailable)
+    private = next(u for u in verdict.unavailable if u.key == "na.private_runtime")  # with the CLI to run instead
+    assert private.get("reason") == "not found, or private" and private.get("space") == "plover-corp/internal-dashboard"
 
 
 @pytest.mark.parametrize(
@@ -63,7 +64,8 @@ async def test_private_space_is_not_found_or_private_and_offers_the_cli(hub_clie
 async def test_fault_kinds_give_a_verdict_naming_the_missing_check(fault, reason, hub_client, sandbox_hub):
     sandbox_hub.set_fault(STUCK, "runtime", fault)
     verdict = await diagnose("my space is stuck", client=hub_client, space=STUCK, deadline=1.0)
-    assert any(entry.startswith("runtime") and reason in entry for entry in verdict.unavailable), verdict.unavailable
+    assert any(u.key == "na.checks" and "runtime" in u.get("checks") and u.get("reason") == reason
+               for u in verdict.unavailable), verdict.unavailable
 
 
 async def test_endless_log_stream_still_answers(hub_client, sandbox_hub):
@@ -104,15 +106,16 @@ async def test_model_given_as_the_space_says_it_is_a_model(hub_client, sandbox_h
 async def test_a_linked_model_or_dataset_is_named_before_asking_which_space(hub_client, text, kind, repo):
     verdict = await diagnose(text, client=hub_client)
     assert verdict.space is None
-    said = [i for i, action in enumerate(verdict.next_actions) if f"`{repo}` is a {kind}, not a Space" in action]
-    asked = [i for i, action in enumerate(verdict.next_actions) if action.startswith("Which Space is it?")]
+    said = [i for i, action in enumerate(verdict.next_actions)
+            if action.key == "ask.not_a_space" and (action.get("repo"), action.get("kind")) == (repo, kind)]
+    asked = [i for i, action in enumerate(verdict.next_actions) if action.key == "ask.which_space"]
     assert said and asked and said[0] + 1 == asked[0], verdict.next_actions
 
 
 async def test_a_model_used_by_a_named_space_is_not_pointed_out(hub_client):
     verdict = await diagnose(f"https://huggingface.co/spaces/{STUCK} loads https://huggingface.co/meta-llama/x and is"
                              " stuck on paused", client=hub_client)
-    assert verdict.space == STUCK and not any("not a Space" in action for action in verdict.next_actions)
+    assert verdict.space == STUCK and "ask.not_a_space" not in action_keys(verdict)
 
 
 async def test_incident_signal_from_recent_reports(hub_client):
@@ -125,4 +128,4 @@ async def test_incident_signal_from_recent_reports(hub_client):
     crowded = await diagnose("stuck paused, restart fails", client=hub_client, space=STUCK, now=now, recent=recent)
     assert alone.bucket is Bucket.LIFECYCLE_STUCK
     assert crowded.bucket is Bucket.PLATFORM_INCIDENT
-    assert any("other Spaces" in line for line in crowded.evidence), crowded.evidence
+    assert crowded.decisive.code == "recent_similar", crowded.decisive

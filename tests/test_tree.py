@@ -1,21 +1,31 @@
-"""decide(report, evidence): each bucket from live evidence, precedence, needs_info, and safe output."""
+"""decide(report, evidence): each bucket from live evidence, precedence, needs_info, and safe output.
+
+Replies are checked by what they say (keys, facts, the quoted line), not by their wording: tests/verdicts.py."""
+import json
 import random
 import string
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from diagnosis.extract import parse_report
 from diagnosis.model import (
-    Bucket, Commit, Evidence, IncidentSignal, Ok, RuntimeState, SpaceInfo, StatusPage, Unavailable,
+    Bucket, Commit, Evidence, IncidentSignal, Ok, Phrase, RuntimeState, SpaceInfo, StatusPage, Unavailable,
 )
+from diagnosis.render import email_draft, to_json, worded
 from diagnosis.tree import decide
+from tests.secretgen import SecretGen
+from tests.verdicts import action_keys, advised, cited, cited_codes, report, stops, values
 
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
 
 
 def runtime(stage, message=None, **kw):
     return Ok(RuntimeState(stage=stage, error_message=message, **kw))
+
+
+UNREADABLE = Unavailable("timed out after 3.0 s")
 
 
 def live(text="", **evidence):
@@ -44,28 +54,30 @@ def commits_since(n, running="f" * 40, step_minutes=10):
 def test_bucket_from_runtime(stage, message, bucket):
     v = live("my space is broken", runtime=runtime(stage, message))
     assert v.bucket is bucket
-    assert any(stage in e for e in v.evidence)
+    assert stage in cited(v)
 
 
 def test_build_error_names_the_pin():
     v = live(runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"),
              info=Ok(SpaceInfo(id="alice/chat", sdk="gradio", card_data={"python_version": "3.12"})))
-    assert "torch==1.8.0" in v.next_actions[0] and "3.12" in v.next_actions[0]
+    first = v.next_actions[0]
+    assert first.key == "act.pip_no_matching" and first.get("package") == "torch==1.8.0" and first.get("python") == "3.12"
 
 
 def test_paused_with_commits_since_running_sha_stops_pushing():
     v = live(runtime=runtime("PAUSED", sha="f" * 40), commits=Ok(commits_since(6)))
-    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.stop_pushing_commits
-    assert any("6 commits since 20:00 UTC started no build" in e for e in v.evidence)
-    assert v.email_draft and "https://huggingface.co/spaces/alice/chat" in v.email_draft
-    assert "stage=PAUSED" in v.email_draft
+    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.stop_pushing_commits  # the repo shows commits that built nothing
+    assert v.decisive.code == "commits_no_build" and v.decisive.facts == {"count": "6", "since": "20:00 UTC"}
+    assert {"stop.pushing": "commits_no_build"}.items() <= {s.key: s.because for s in v.stop_doing}.items()
+    assert v.email.space == "alice/chat" and v.email.stage == "PAUSED" and v.email.commits_since == 6
+    assert "https://huggingface.co/spaces/alice/chat" in email_draft(v)
 
 
 def test_building_long_after_last_commit_is_stuck_but_fresh_build_is_not():
     old = live(runtime=runtime("BUILDING", sha="f" * 40), commits=Ok(commits_since(2, step_minutes=40)))
     assert old.bucket is Bucket.LIFECYCLE_STUCK and old.stop_pushing_commits
     fresh = live(runtime=runtime("BUILDING", sha="f" * 40), commits=Ok(commits_since(1, step_minutes=2)))
-    assert not any("started no build" in e for e in fresh.evidence)
+    assert "commits_no_build" not in cited_codes(fresh)
 
 
 def test_abuse_record_wins_over_everything():
@@ -73,64 +85,63 @@ def test_abuse_record_wins_over_everything():
              runtime=Ok(RuntimeState(stage="PAUSED", abuse={"detector": "abuse-handler",
                                                             "reason": "Blocked by abuse-handler by rule: Cloudflare"})),
              status=Ok(StatusPage("degraded", degraded=(("Spaces", "degraded"),))))
-    assert v.bucket is Bucket.MODERATION_LOCK and v.stop_pushing_commits
-    assert "Cloudflare" in " ".join(v.next_actions) and v.email_draft
-    assert "Why it is not a proxy" in v.email_draft
+    assert v.bucket is Bucket.MODERATION_LOCK
+    assert not v.stop_pushing_commits and "stop.pushing_policy" not in stops(v)  # nobody said they pushed anything
+    assert "Cloudflare" in advised(v) and v.email is not None and v.email.policy
+    assert "Why it is not a proxy" in email_draft(v)
 
 
 def test_status_page_incident_and_recent_reports():
     v = live("my space is stuck building", status=Ok(StatusPage("degraded", degraded=(("Spaces Proxy", "degraded"),))))
-    assert v.bucket is Bucket.PLATFORM_INCIDENT and any("Spaces Proxy" in e for e in v.evidence)
+    assert v.bucket is Bucket.PLATFORM_INCIDENT and "Spaces Proxy" in cited(v)
     v = live("my space is stuck building", incident=IncidentSignal(5, 30, Bucket.LIFECYCLE_STUCK))
     assert v.bucket is Bucket.PLATFORM_INCIDENT
-    assert any("5 other Spaces reported the same in the last 30 minutes" in e for e in v.evidence)
+    assert v.decisive.code == "recent_similar" and v.decisive.facts["similar"] == "5" and v.decisive.facts["window"] == "30"
 
 
 def test_port_mismatch_against_app_port():
-    v = live("page shows 503 forever. logs: Uvicorn running on http://0.0.0.0:8000",
+    v = live("my space page shows 503 forever. logs: Uvicorn running on http://0.0.0.0:8000",
              runtime=runtime("APP_STARTING"), info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})))
     assert v.bucket is Bucket.PORT_HEALTHCHECK
-    assert "app_port: 8000" in v.next_actions[0]
-    same = live("logs: Uvicorn running on http://0.0.0.0:8000", runtime=runtime("APP_STARTING"),
+    assert v.next_actions[0].key == "act.port_mismatch" and v.next_actions[0].get("port") == "8000"
+    same = live("my space logs: Uvicorn running on http://0.0.0.0:8000", runtime=runtime("APP_STARTING"),
                 info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 8000})))
-    assert not any("app_port: 8000" in a for a in same.next_actions)
+    assert "act.port_mismatch" not in action_keys(same)
 
 
 def test_missing_app_file_from_repo_files():
     v = live(info=Ok(SpaceInfo(id="alice/chat", sdk="docker", files=("README.md", "app.py"))))
-    assert v.bucket is Bucket.CONFIG_ERROR and "Dockerfile" in " ".join(v.evidence)
+    assert v.bucket is Bucket.CONFIG_ERROR and "Dockerfile" in cited(v)
 
 
 def test_run_log_is_analyzed():
     v = live(runtime=runtime("RUNTIME_ERROR"), run_log=Ok("Traceback (most recent call last):\nKeyError: 'HF_TOKEN'"))
-    assert v.bucket is Bucket.RUNTIME_CRASH and "HF_TOKEN" in v.next_actions[0]
+    assert v.bucket is Bucket.RUNTIME_CRASH and "HF_TOKEN" in values(v.next_actions[:1])
 
 
 def test_owner_only_logs_and_private_space_are_reported_as_unavailable():
     v = live(runtime=Unavailable("not found or private"), build_log=Unavailable("owner-only"),
              run_log=Unavailable("owner-only"))
-    text = " ".join(v.unavailable)
-    assert "owner-only" in text and "hf spaces logs alice/chat --build" in text
-    assert "python -m diagnosis alice/chat" in text
-    assert any("not found or private" in e for e in v.evidence)
-    assert "token" not in " ".join(v.next_actions).replace("without any token", "")
+    assert Phrase.of("na.owner_logs", logs=("build_log", "run_log"), space="alice/chat") in v.unavailable
+    assert Phrase.of("na.private_runtime", reason="not found or private", space="alice/chat") in v.unavailable
+    assert "not found or private" in cited(v)
+    assert "stop.tokens" not in stops(v)  # nobody posted one
 
 
 def test_unknown_stage_never_crashes():
     v = live(runtime=runtime("HIBERNATING_V2"))
-    assert v.bucket is Bucket.NEEDS_INFO and any("HIBERNATING_V2" in e for e in v.evidence)
+    assert v.bucket is Bucket.NEEDS_INFO and "HIBERNATING_V2" in cited(v)
 
 
 def test_503_alone_decides_nothing():
     v = decide(parse_report("503"))
-    assert v.bucket is Bucket.NEEDS_INFO and v.next_actions
-    assert any("URL" in q for q in v.next_actions) and any("stage" in q for q in v.next_actions)
+    assert v.bucket is Bucket.NEEDS_INFO and action_keys(v) == ["ask.which_space", "ask.runtime"]
 
 
 def test_placeholder_asks_for_the_real_url():
     v = decide(parse_report("my space https://huggingface.co/spaces/OWNER/SPACE_NAME is 503"))
     assert v.bucket is Bucket.NEEDS_INFO and v.placeholder and v.space is None
-    assert "placeholder" in v.next_actions[0]
+    assert action_keys(v)[0] == "ask.placeholder"
 
 
 def test_placeholder_with_strong_symptoms_still_decides():
@@ -148,11 +159,19 @@ def test_secrets_never_reach_evidence_or_email():
     token = "hf_" + "".join(rng.choice(string.ascii_letters) for _ in range(34))
     text = (f"restart fails with Something went wrong when restarting this Space, I used token {token}\n"
             "Space https://huggingface.co/spaces/alice/chat is PAUSED, build queued forever")
-    v = decide(parse_report(text))
-    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.email_draft
-    blob = " ".join([*v.evidence, *v.next_actions, v.email_draft])
-    assert token not in blob and token[3:20] not in blob
-    assert any("posting tokens" in s for s in v.stop_doing)
+    for v in (decide(parse_report(text)), decide(report(text))):  # unredacted text too: quotes are scrubbed
+        assert v.bucket is Bucket.LIFECYCLE_STUCK and v.email is not None
+        blob = json.dumps(to_json(v), ensure_ascii=False) + str(v)
+        assert token not in blob and token[3:20] not in blob
+    assert {s.key: s.because for s in decide(report(text)).stop_doing}["stop.tokens"] == "leaked:huggingface"
+
+
+def test_token_advice_only_when_a_secret_was_found_in_the_message():
+    text = "Space https://huggingface.co/spaces/alice/chat is PAUSED, build queued forever, restart fails"
+    assert "stop.tokens" not in stops(decide(report(text)))
+    assert "stop.tokens" not in stops(decide(report("503")))  # not for needs_info either
+    token = SecretGen(seed=3).sample("huggingface").secret
+    assert "stop.tokens" in stops(decide(report(f"{text} HF_TOKEN={token}")))
 
 
 def test_confidence_and_alternatives_are_probabilities():
@@ -177,12 +196,14 @@ def test_confidence_and_alternatives_are_probabilities():
 ])
 def test_odd_evidence_never_crashes(evidence):
     v = decide(parse_report("Space alice/chat: 503 and build queued"), evidence)
-    assert 0 <= v.confidence <= 1 and all(isinstance(u, str) for u in v.unavailable)
+    assert 0 <= v.confidence <= 1 and all(isinstance(u, str) for u in to_json(v)["unavailable"])
 
 
 def test_a_demo_that_stopped_without_an_error_is_probably_asleep_but_not_when_an_error_shows():
-    assert decide(parse_report("we cannot try your online demo anymore, any fix?")).bucket is Bucket.SLEEPING
-    assert decide(parse_report("the demo is not working anymore, it shows Runtime error")).bucket is not Bucket.SLEEPING
+    # words alone name no symptom (an expert reads needs_info); checked live but unreadable, sleep is the usual cause
+    assert decide(parse_report("we cannot try your online demo anymore, any fix?")).bucket is Bucket.NEEDS_INFO
+    assert live("we cannot try your online demo anymore, any fix?", runtime=UNREADABLE).bucket is Bucket.SLEEPING
+    assert live("the demo is not working anymore, it shows Runtime error", runtime=UNREADABLE).bucket is not Bucket.SLEEPING
 
 
 def test_build_log_with_only_its_queue_line_means_the_builder_never_ran():
@@ -196,9 +217,10 @@ def test_build_log_with_only_its_queue_line_means_the_builder_never_ran():
 def test_building_long_after_the_last_change_without_commit_list():
     info = Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=95)))
     v = live(runtime=runtime("BUILDING"), info=info)
-    assert v.bucket is Bucket.LIFECYCLE_STUCK and any("95 min after the last change at 19:25 UTC" in e for e in v.evidence)
+    assert v.bucket is Bucket.LIFECYCLE_STUCK
+    assert v.decisive.code == "building_long" and (v.decisive.facts["minutes"], v.decisive.facts["at"]) == ("95", "19:25 UTC")
     fresh = live(runtime=runtime("BUILDING"), info=Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=5))))
-    assert not any("after the last change" in e for e in fresh.evidence)
+    assert "building_long" not in cited_codes(fresh)
 
 
 # ---- reply quality: each fact once, confidence that matches the evidence, no claims the text does not make ----
@@ -208,10 +230,14 @@ def overlapping(a, b, k=30):
     return any(a[i:i + k] in b for i in range(0, max(1, len(a) - k + 1)))
 
 
-def assert_each_fact_once(evidence):
-    for i, a in enumerate(evidence):
-        for b in evidence[i + 1:]:
-            assert not overlapping(a, b) and not overlapping(b, a), (a, b)
+def assert_each_fact_once(v):
+    """The decisive line and the evidence, as any language words them, never say one thing twice."""
+    for lang in ("en", "zh"):
+        w = worded(replace(v, language=lang))
+        lines = [w.quote, *w.evidence]
+        for i, a in enumerate(lines):
+            for b in lines[i + 1:]:
+                assert not overlapping(a, b) and not overlapping(b, a), (a, b)
 
 
 STUCK_REPORT = ("My Space https://huggingface.co/spaces/alice/chat has been stuck on PAUSED for two days. Restart and "
@@ -219,11 +245,16 @@ STUCK_REPORT = ("My Space https://huggingface.co/spaces/alice/chat has been stuc
                 "and the logs do not update.")
 
 
+def report_quotes(v):
+    return [p.get("quote") for p in v.evidence if p.key == "ev.quote" and p.get("source") == "text"]
+
+
 def test_live_state_leads_and_one_long_sentence_is_quoted_once():
     v = live(STUCK_REPORT, runtime=runtime("PAUSED", sha="f" * 40), commits=Ok(commits_since(6)))
-    assert v.evidence[0] == "runtime PAUSED; 6 commits since 20:00 UTC started no build"
-    assert_each_fact_once(v.evidence)
-    assert sum(e.startswith("report:") for e in v.evidence) <= 2
+    assert v.decisive.code == "commits_no_build"  # what decided is quoted first, the live stage right after it
+    assert v.evidence[0].key == "ev.live" and v.evidence[0].get("stage") == "PAUSED"
+    assert_each_fact_once(v)
+    assert len(report_quotes(v)) <= 2
 
 
 def test_build_error_message_is_cited_once():
@@ -231,18 +262,19 @@ def test_build_error_message_is_cited_once():
                "complete successfully: exit code: 1")
     v = live("build error since I updated requirements.txt", runtime=runtime("BUILD_ERROR", message),
              build_log=Ok(message))
-    blob = "\n".join(v.evidence)
+    blob = cited(v)
     assert blob.count("Build failed with exit code: 1") <= 1 and blob.count("did not complete successfully") == 1
-    assert v.evidence[0].startswith("runtime BUILD_ERROR")
-    assert_each_fact_once(v.evidence)
+    assert "did not complete successfully" in v.decisive.quote
+    assert v.evidence[0].key == "ev.live" and v.evidence[0].get("stage") == "BUILD_ERROR"
+    assert_each_fact_once(v)
 
 
 def test_report_quotes_are_whole_sentences_at_most_two():
     text = ("It went from Build Queued straight to Paused. Restart returns 503. Factory rebuild fails too. "
             "I pushed 6 empty commits but the logs never update. Nothing happens.")
     v = decide(parse_report(text))
-    quotes = [e for e in v.evidence if e.startswith("report:")]
-    assert 1 <= len(quotes) <= 2 and all(q.endswith(".”") and "…" not in q for q in quotes)
+    quotes = [v.decisive.quote, *report_quotes(v)]
+    assert 2 <= len(quotes) <= 3 and all(q.endswith(".") and "…" not in q for q in quotes)
 
 
 ABUSE = {"detector": "abuse-handler", "reason": "Blocked by abuse-handler by rule: VNC Server"}
@@ -278,8 +310,8 @@ def test_policy_words_inside_a_space_id_or_url_claim_nothing():
     v = decide(report, Evidence(space="kestrel-labs/vnc-desktop", now=NOW,
                                 runtime=runtime("PAUSED", "Flagged as abusive", abuse=ABUSE)))
     assert v.bucket is Bucket.MODERATION_LOCK
-    assert not any("adding" in a for a in v.next_actions)
-    assert any("VNC Server" in a for a in v.next_actions)
+    assert "act.tool_then_paused" not in action_keys(v)
+    assert "VNC Server" in advised(v)
 
 
 @pytest.mark.parametrize("text, says_added", [
@@ -292,7 +324,7 @@ def test_policy_words_inside_a_space_id_or_url_claim_nothing():
 def test_right_after_adding_only_when_the_text_says_so(text, says_added):
     v = decide(parse_report(text))
     assert v.bucket is Bucket.MODERATION_LOCK
-    assert any("right after adding" in a for a in v.next_actions) is says_added
+    assert any(a.key == "act.tool_then_paused" and a.get("context") == "added" for a in v.next_actions) is says_added
 
 
 def test_a_bare_mention_of_a_tool_is_no_cause():
@@ -304,10 +336,10 @@ def test_any_incident_signal_decides_platform_incident():
     v = live("stuck on paused, restart fails", runtime=runtime("PAUSED", sha="f" * 40), commits=Ok(commits_since(6)),
              incident=IncidentSignal(3, 20, Bucket.LIFECYCLE_STUCK))
     assert v.bucket is Bucket.PLATFORM_INCIDENT and v.confidence >= 0.9
-    assert "3 other Spaces reported the same in the last 20 minutes" in v.evidence
-    assert "https://status.huggingface.co" in v.next_actions[0] and "wait" in v.next_actions[0].lower()
-    assert not any(a.startswith(("Fix", "Open Logs", "Email")) for a in v.next_actions)
-    assert any("changing your code" in s for s in v.stop_doing)
+    assert v.decisive.code == "recent_similar" and v.decisive.facts["similar"] == "3"
+    assert action_keys(v) == ["act.platform_wait"]  # no fix, no e-mail: wait for the platform
+    assert stops(v) == {"stop.code_during_incident"}  # which says: no code changes, no commits
+    assert v.stop_pushing_commits and v.email is None  # the repo shows 6 commits that started no build
 
 
 def test_an_incident_signal_does_not_override_a_policy_lock():
@@ -316,55 +348,57 @@ def test_an_incident_signal_does_not_override_a_policy_lock():
 
 
 @pytest.mark.parametrize("text, first", [
-    ("Space alice/chat stuck in Build Queued, pushed 5 empty commits", "Try one restart, then one Factory rebuild"),
-    ("Space alice/chat stuck in Build Queued, restart fails", "Try one Factory rebuild"),
-    ("Space alice/chat stuck in Build Queued. Restart and factory rebuild both fail with 503.", "Email website@"),
+    ("Space alice/chat stuck in Build Queued, pushed 5 empty commits", "act.lifecycle_restart"),
+    ("Space alice/chat stuck in Build Queued, restart fails", "act.lifecycle_rebuild"),
+    ("Space alice/chat stuck in Build Queued. Restart and factory rebuild both fail with 503.", "act.lifecycle_email"),
 ])
 def test_lifecycle_next_step_starts_from_what_was_not_tried_yet(text, first):
     v = live(text, runtime=runtime("PAUSED"))
-    assert v.bucket is Bucket.LIFECYCLE_STUCK and v.next_actions[0].startswith(first)
-    assert "already failed" not in v.next_actions[0] or "factory rebuild" in text.lower()
+    assert v.bucket is Bucket.LIFECYCLE_STUCK and action_keys(v)[0] == first
 
 
 def test_a_guess_of_sleep_is_worded_as_a_guess():
-    guess = decide(parse_report("we cannot try your online demo anymore, any fix?"))
-    assert guess.bucket is Bucket.SLEEPING and guess.next_actions[0].startswith("If the Space page says Sleeping")
-    seen = live("is it broken?", runtime=runtime("SLEEPING"))
-    assert seen.next_actions[0].startswith("Nothing is broken")
+    guess = live("I cannot use my online demo anymore, any fix?", runtime=UNREADABLE)
+    assert guess.bucket is Bucket.SLEEPING and guess.next_actions[0].key == "act.confirm.sleeping"
+    assert guess.next_actions[0].get("seen") is None
+    seen = live("is my space broken?", runtime=runtime("SLEEPING"))
+    assert seen.next_actions[0].key == "act.confirm.sleeping" and seen.next_actions[0].get("seen") == "yes"
 
 
 def test_only_words_from_the_report_are_shown_as_report_quotes():
     text = ("Streamlit spaces are not loading: https://huggingface.co/spaces/alice/one and "
             "https://huggingface.co/spaces/bob/two. Other people have the same issue.")
     v = decide(parse_report(text))
-    assert "2 Spaces of different owners named in one report" in v.evidence  # our words: no quote marks
-    quotes = [line.removeprefix("report: “").removesuffix("”") for line in v.evidence if line.startswith("report: “")]
-    assert quotes and all(q.strip("…") in text for q in quotes)
+    assert Phrase.of("ev.several_owners", count="2") in v.evidence  # our words, worded per language
+    quotes = [v.decisive.quote, *report_quotes(v)]
+    assert all(q.strip("…") in text for q in quotes)
 
 
 def test_the_persons_words_for_the_live_stage_are_not_quoted_again():
     v = live("build error", runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"))
-    assert v.evidence == ("runtime BUILD_ERROR — ERROR: No matching distribution found for torch==1.8.0",)
+    assert v.decisive.quote == "ERROR: No matching distribution found for torch==1.8.0" and v.decisive.source == "runtime"
+    assert v.evidence == (Phrase.of("ev.live", stage="BUILD_ERROR"),)
 
 
 def test_platform_incident_from_words_alone_is_advice_to_check_not_to_wait():
     v = decide(parse_report("Suddenly my space gives 503 for everyone. Other people in the channel say theirs too."))
     assert v.bucket is Bucket.PLATFORM_INCIDENT and v.confidence < 0.6
-    assert v.next_actions[0].startswith("Check https://status.huggingface.co")
+    assert action_keys(v)[0] == "act.platform_check" and "stop.code_before_knowing" in stops(v)
     seen = live("my space is stuck building", status=Ok(StatusPage("degraded", degraded=(("Spaces", "degraded"),))))
-    assert seen.next_actions[0].startswith("Wait for the platform to recover")
+    assert action_keys(seen)[0] == "act.platform_wait"
 
 
 def test_a_space_the_hub_refuses_as_disabled_is_a_review_case():
     v = live("my space page says it is disabled, how do I get it back?", runtime=Unavailable("disabled"),
              info=Unavailable("disabled"), commits=Unavailable("disabled"))
-    assert v.bucket is Bucket.MODERATION_LOCK and v.email_draft
-    assert "disabled" in v.next_actions[0] and "runtime state, Space info, recent commits: disabled" in v.unavailable
+    assert v.bucket is Bucket.MODERATION_LOCK and v.email is not None
+    assert action_keys(v)[0] == "act.space_disabled"
+    assert Phrase.of("na.checks", checks=("runtime", "info", "commits"), reason="disabled") in v.unavailable
 
 
 def test_a_running_space_is_said_to_be_running_before_anything_is_asked():
     v = live("Is my space up?", runtime=runtime("RUNNING"))
-    assert v.bucket is Bucket.NEEDS_INFO and v.next_actions[0].startswith("The Hub says it is RUNNING right now")
+    assert v.bucket is Bucket.NEEDS_INFO and action_keys(v)[0] == "ask.running"
 
 
 def test_pasted_readme_app_port_against_the_port_the_app_listens_on():
@@ -372,7 +406,7 @@ def test_pasted_readme_app_port_against_the_port_the_app_listens_on():
             "INFO:     Uvicorn running on http://0.0.0.0:7860 (Press CTRL+C to quit)\nthe page never loads")
     v = decide(parse_report(text))
     assert v.bucket is Bucket.PORT_HEALTHCHECK
-    assert any("8080" in a for a in v.next_actions)
+    assert "8080" in advised(v)
 
 
 def test_a_settled_live_stage_outweighs_words_about_an_earlier_stuck_state():

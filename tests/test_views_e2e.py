@@ -5,10 +5,13 @@ import json
 
 import pytest
 
+from diagnosis import texts
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SCENARIO_DIR
 from spacedoc.store import FeedbackCounts
 from tests.test_helpdesk_e2e import PAUSED_REPORT, PAUSED_SPACE
+
+STUCK = texts.say("en", "title.lifecycle_stuck")
 
 
 @pytest.fixture
@@ -29,7 +32,7 @@ async def test_recheck_after_restart_edits_the_verdict_in_place(verdict: tuple[B
     h, message = verdict
     d = h.discord
     channel, mid = int(message["channel_id"]), int(message["id"])
-    assert "Stuck lifecycle" in all_text([message])
+    assert STUCK in all_text([message])
 
     # The owner fixed it meanwhile (a new bot process: no cached evidence either).
     scenario = json.loads((SCENARIO_DIR / "lifecycle_paused_commits.json").read_text(encoding="utf-8"))
@@ -40,7 +43,7 @@ async def test_recheck_after_restart_edits_the_verdict_in_place(verdict: tuple[B
     bob = d.add_user("bob")
     before = len(d.bot_messages(channel))
     click = await d.click(channel, mid, "spacedoc:recheck", user=bob)
-    await d.wait_for(lambda: "Stuck lifecycle" not in all_text([d.message(channel, mid)]))
+    await d.wait_for(lambda: STUCK not in all_text([d.message(channel, mid)]))
     edited = d.message(channel, mid)
     assert PAUSED_SPACE in all_text([edited]) and "sleep" in all_text([edited]).lower()
     assert "spacedoc:recheck" in button_ids(edited)
