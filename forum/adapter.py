@@ -349,6 +349,10 @@ class Forum:
             return None
         if followup.resolved and answered and post.user_id is not None:
             await self.store.record_feedback(int(answered[-1]["id"]), post.user_id, True)
+        earlier = next((p for p in _posts(topic) if str(p.get("username", "")).lower() == self.me
+                        and _int(p.get("reply_to_post_number"), 0) == post.post_number), None)
+        if earlier is not None:  # acknowledged before the process that held it died
+            return str(earlier.get("id"))
         created = await self.client.reply(post.topic_id, texts.followup_reply(followup),
                                           reply_to_post_number=post.post_number)
         return str(created.get("id"))
