@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from diagnosis.pipeline import InvalidSpace
 from spacedoc import diagnosing, egress
+from spacedoc.metrics import Platform, ReplyKind, replied
 from spacedoc.views import answer_message, remember, starter_message, verdict_view
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,11 @@ class Diagnose(commands.Cog):
             await editor.finish()  # no progress edit may land after the answer
         if verdict is None:
             await egress.edit_response(interaction, content=failure)
+            replied(Platform.DISCORD, ReplyKind.NO_VERDICT)
             return
         answer = await egress.edit_response(interaction, content=None, embed=diagnosing.verdict_embed(verdict),
                                             view=verdict_view(verdict))
+        replied(Platform.DISCORD, ReplyKind.VERDICT)
         await remember(self.bot.store, answer, verdict, details=text)
 
     # ---- mentions --------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from diagnosis.leaks import leak_warning
 from diagnosis.redact import Redaction, redact
 from diagnosis.revocation import RevocationStatus, Revoker
 from spacedoc import egress
+from spacedoc.metrics import Platform, ReplyKind, replied, secrets_found
 from spacedoc.store import Store
 from spacedoc.views import message_channel
 
@@ -157,6 +158,7 @@ class Moderation(commands.Cog):
         removal = await self._remove(message)
         if not await self._first_time(f"secret:msg:{message.id}:{found.digest()}"):
             return
+        secrets_found(Platform.DISCORD, (f.kind for f in found.combined().findings))
         notice = self._message_notice(found, revocation, removal)
         repost = self._repost(message, found) if removal is Removal.DELETED and not found.unchecked else None
         await self._warn(message.channel, f"{message.author.mention} {notice}", repost, message.id)
@@ -239,6 +241,7 @@ class Moderation(commands.Cog):
         renamed = await self._rename(thread, found.redacted("title"))
         if not await self._first_time(f"secret:thread:{thread.id}:{found.digest()}"):
             return
+        secrets_found(Platform.DISCORD, (f.kind for f in found.combined().findings))
         await self._warn(thread, f"<@{thread.owner_id}> {self._title_notice(found, revocation, renamed)}", None,
                          thread.id)
 
@@ -304,6 +307,7 @@ class Moderation(commands.Cog):
         """Posts the warning (with the repost); without the repost if that is refused, so the warning lands."""
         try:
             await egress.send(channel, notice, embed=repost)
+            replied(Platform.DISCORD, ReplyKind.LEAK_WARNING)
             return
         except Exception:
             if repost is None:
@@ -312,6 +316,7 @@ class Moderation(commands.Cog):
             log.exception("posting the leak warning about %s with its repost failed; trying without", about)
         try:
             await egress.send(channel, notice)
+            replied(Platform.DISCORD, ReplyKind.LEAK_WARNING)
         except Exception:
             log.exception("posting the leak warning about %s failed", about)
 

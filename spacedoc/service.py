@@ -7,6 +7,10 @@ Discourse forum (when DISCOURSE_URL is set) and the HTTP server (when SPACEDOC_H
     await service.close()      # every part, in reverse order; safe after a failed start
 
 `bot.py` runs it for `python bot.py`; the sandbox harness runs it the same way for the tests and the demo.
+
+Health (`GET /healthz`, spacedoc.http_server): 503 while the store does not answer, or once Discord has been
+disconnected for longer than `discord_grace` seconds (discord.py reconnects by itself; a longer gap needs a
+restart); `clock` (monotonic seconds) is injectable so tests need not wait.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
+from typing import Callable
 
 from diagnosis.hub import HubClient
 from forum.adapter import Forum
@@ -24,10 +30,13 @@ from forum.webhook import PATH as WEBHOOK_PATH
 from forum.webhook import WebhookReceiver
 from spacedoc.config import Config
 from spacedoc.discord_bot import SpaceDoctor, point_at_discord
-from spacedoc.http_server import HttpServer
+from spacedoc.http_server import HttpServer, Unhealthy
+from spacedoc.metrics import observe_probe
 from spacedoc.store import Store, open_store
 
 log = logging.getLogger(__name__)
+
+DISCORD_GRACE_SECONDS = 120.0  # discord.py's reconnect backoff stays well below this
 
 
 async def _open_store(config: Config) -> Store:
@@ -47,10 +56,13 @@ class StartupError(Exception):
 
 
 class Service:
-    def __init__(self, config: Config, *, http_host: str = "0.0.0.0", guild_ready_timeout: float = 2.0) -> None:
+    def __init__(self, config: Config, *, http_host: str = "0.0.0.0", guild_ready_timeout: float = 2.0,
+                 discord_grace: float = DISCORD_GRACE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.http_host = http_host
         self.guild_ready_timeout = guild_ready_timeout
+        self.discord_grace = discord_grace
+        self.clock = clock
         self.store: Store | None = None
         self.hub: HubClient | None = None
         self.forum: Forum | None = None
@@ -66,7 +78,7 @@ class Service:
         config = self.config
         self.store = await _open_store(config)
         self._closing.push_async_callback(self.store.close)
-        self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url)
+        self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url, on_probe=observe_probe)
         self._closing.push_async_callback(self.hub.aclose)
         if config.discourse is not None:
             await self._start_forum()
@@ -74,7 +86,8 @@ class Service:
             await self._start_http()
         if config.token is not None:
             point_at_discord(config)
-            self.bot = SpaceDoctor(config, self.hub, self.store, guild_ready_timeout=self.guild_ready_timeout)
+            self.bot = SpaceDoctor(config, self.hub, self.store, guild_ready_timeout=self.guild_ready_timeout,
+                                   clock=self.clock)
             self._closing.push_async_callback(self.bot.close)  # its cogs flush their revocations through the hub
             self.bot_task = asyncio.create_task(self.bot.start(config.token), name="spacedoc-discord")
 
@@ -108,8 +121,8 @@ class Service:
     async def _start_http(self) -> None:
         assert self.config.http_port is not None
         http = HttpServer(self.config.http_port, host=self.http_host)
-        http.add_check("discord", self._discord_health)
-        http.add_check("store", self._store_health)
+        http.add_check("discord", self._discord_health, critical=True)
+        http.add_check("store", self._store_health, critical=True)
         if self.forum is not None:
             http.add_check("discourse", self._discourse_health)
             secret = self.config.discourse.webhook_secret if self.config.discourse else None
@@ -124,7 +137,14 @@ class Service:
         self._closing.push_async_callback(http.close)
 
     async def _discord_health(self) -> str:
-        return "off" if self.bot is None else self.bot.connection()
+        if self.config.token is None:
+            return "off"
+        if self.bot is None:  # the HTTP server starts first
+            return "disconnected"
+        state = self.bot.connection()
+        if self.bot.disconnected_for() > self.discord_grace:
+            raise Unhealthy(state)
+        return state
 
     async def _store_health(self) -> str:
         assert self.store is not None

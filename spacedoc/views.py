@@ -16,7 +16,8 @@ import discord
 
 from diagnosis.hub import HubClient
 from diagnosis.model import Bucket, Verdict
-from spacedoc import diagnosing, egress
+from spacedoc import diagnosing, egress, logs
+from spacedoc.metrics import Platform, ReplyKind, replied
 from spacedoc.store import Store
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class VerdictView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Each click is handled once: a click delivered again (a gateway replay) is dropped silently, as
         answering it twice is refused (40060)."""
+        logs.bind(guild_id=interaction.guild_id, channel_id=interaction.channel_id)  # the callback runs in this task
         return await _state(interaction).store.claim(f"interaction:{interaction.id}")
 
     @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)
@@ -171,11 +173,13 @@ async def answer_message(
         step = "posting the answer"
         answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
                                    view=verdict_view(verdict), reply_to=message)
+        replied(Platform.DISCORD, ReplyKind.VERDICT)
         await remember(bot.store, answer, verdict, details=text)
     except Exception:
         log.exception("answering message %s failed while %s", message.id, step)
         try:
             await egress.send(message.channel, diagnosing.apology(step), reply_to=message)
+            replied(Platform.DISCORD, ReplyKind.NO_VERDICT)
         except discord.HTTPException:
             log.warning("could not post the apology for message %s either", message.id)
 
