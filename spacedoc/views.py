@@ -1,7 +1,8 @@
 """The buttons under every verdict: Re-check, Helped / Didn't help, Support e-mail draft.
 
 The custom_ids are fixed and the message a button sits on is the key into the store, so one view
-registered at start (`register_persistent_views`) serves every verdict ever posted, also after a restart.
+registered at start (`register_persistent_views`) serves every verdict ever posted, also after a restart;
+the views attached to messages are only their components, never kept per message.
 Whoever posts a verdict attaches `verdict_view(verdict)` and then calls `remember(...)` with the posted
 message, which stores what Re-check and the e-mail draft need (redacted).
 """
@@ -128,8 +129,15 @@ async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
 
 
 def verdict_view(verdict: Verdict) -> VerdictView:
-    """The buttons for a verdict about to be posted (the e-mail draft only where HF staff must act)."""
-    return VerdictView(email_draft=verdict.bucket in EMAIL_BUCKETS and bool(verdict.email_draft))
+    """The buttons for a verdict about to be posted (the e-mail draft only where HF staff must act).
+
+    The view comes stopped: discord.py then sends its components but does not keep it in its view store under
+    the new message's id (it stores only views that are not finished). The one view registered at start
+    already answers every click, and a view kept per message would stay in memory for as long as the process
+    runs."""
+    view = VerdictView(email_draft=verdict.bucket in EMAIL_BUCKETS and bool(verdict.email_draft))
+    view.stop()
+    return view
 
 
 async def remember(store: Store, message: discord.Message, verdict: Verdict, *, details: str) -> None:
