@@ -283,8 +283,11 @@ class SqlStore:
         )
 
     async def recent_diagnoses(self, since: datetime) -> list[DiagnosisRecord]:
+        # One row per (Space, bucket): every diagnosis reads this, and a burst of answers about a few Spaces would
+        # otherwise hand each of them every row of the window (memory grew with answers × answers in flight).
         rows = await self._db.fetch(
-            "SELECT space, bucket, at, guild_id FROM diagnoses WHERE at >= $1 ORDER BY at", _epoch(since)
+            "SELECT space, bucket, MAX(at), MAX(guild_id) FROM diagnoses WHERE at >= $1 GROUP BY space, bucket"
+            " ORDER BY 3", _epoch(since)
         )
         return [
             DiagnosisRecord(space=space, bucket=Bucket(bucket), at=datetime.fromtimestamp(at, timezone.utc),
