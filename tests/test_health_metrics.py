@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -203,12 +204,12 @@ async def test_healthz_turns_503_once_discord_is_gone_past_the_grace_period(sand
 
 async def test_healthz_is_503_while_postgresql_is_unreachable(sandboxes, pg_url: str) -> None:
     discord, hub = sandboxes
-    parts = re.match(r"postgres(?:ql)?://[^@]*@?([^:/]+):(\d+)", pg_url)
-    assert parts is not None, "the test server's URL names its host and port"
-    relay = Relay(parts[1], int(parts[2]))
+    url = urlsplit(pg_url)
+    relay = Relay(url.hostname or "127.0.0.1", url.port or 5432)
     await relay.restore()
-    service = await start_service(discord, hub, pg_url.replace(f"{parts[1]}:{parts[2]}", f"127.0.0.1:{relay.port}"),
-                                  FakeClock())
+    credentials = url.netloc.rpartition("@")[0]
+    relayed = url._replace(netloc=f"{credentials}{'@' if credentials else ''}127.0.0.1:{relay.port}").geturl()
+    service = await start_service(discord, hub, relayed, FakeClock())
     try:
         assert service.http is not None
         port = service.http.port
