@@ -12,7 +12,6 @@ if sys.version_info < (3, 11):  # before any import that needs it: a clear messa
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sqlite3
@@ -20,8 +19,8 @@ import sqlite3
 import aiohttp
 import discord
 
-from diagnosis.redact_logging import install_log_redaction
 from spacedoc import config as configuration
+from spacedoc import logs
 from spacedoc.config import Config, ConfigError
 from spacedoc.service import Service, StartupError
 from spacedoc.store import StoreUnavailable
@@ -41,19 +40,16 @@ async def run(config: Config) -> None:
         await service.close()
 
 
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    install_log_redaction()
-
-
 def _fail(message: str) -> int:
     print(f"bot.py: error: {message}", file=sys.stderr)
     return 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Space Doctor, a Discord and Discourse bot that diagnoses broken "
-                                                 "Hugging Face Spaces.")
+    parser = argparse.ArgumentParser(
+        description="Space Doctor, a Discord and Discourse bot that diagnoses broken Hugging Face Spaces.",
+        epilog="environment variables (a .env file next to bot.py may set them too):\n" + configuration.describe(),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--demo", action="store_true",
                         help="offline demo: a sandbox Discord, Discourse and Hub on loopback, a scripted conversation")
     args = parser.parse_args(argv)
@@ -68,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         config = configuration.load(os.environ)
     except ConfigError as exc:
         return _fail(str(exc))
-    setup_logging(config.log_level)
+    logs.setup(config.log_level, config.log_format)
     try:
         asyncio.run(run(config))
     except StartupError as exc:

@@ -23,6 +23,7 @@ from diagnosis.pipeline import InvalidSpace
 from spacedoc import diagnosing, egress, followups
 from spacedoc.discord_redo import fetch_message, find_reply, ready
 from spacedoc.leases import NotDone
+from spacedoc.metrics import Platform, ReplyKind, replied
 from spacedoc.store import Claim
 from spacedoc.views import answer_message, remember, starter_message, verdict_view
 
@@ -99,8 +100,11 @@ class Diagnose(commands.Cog):
         finally:
             await editor.finish()  # no progress edit may land after the answer
         if verdict is None:
-            return await edit(content=failure)
+            answer = await edit(content=failure)
+            replied(Platform.DISCORD, ReplyKind.NO_VERDICT)
+            return answer
         answer = await edit(content=None, embed=diagnosing.verdict_embed(verdict), view=verdict_view(verdict))
+        replied(Platform.DISCORD, ReplyKind.VERDICT)
         await remember(self.bot.store, answer, verdict, details=text)
         return answer
 

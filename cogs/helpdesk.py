@@ -31,6 +31,7 @@ from diagnosis.followup import read_followup
 from diagnosis.prefilter import looks_like_space_trouble
 from spacedoc import followups
 from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.metrics import GateReason, Platform, gate
 from spacedoc.store import Claim, GuildSettings, Store
 from spacedoc.views import (
     ESCALATE,
@@ -69,6 +70,11 @@ def has_role(author: discord.abc.User, role_id: int | None) -> bool:
     return role_id is not None and isinstance(author, discord.Member) and author.get_role(role_id) is not None
 
 
+def silent(reason: GateReason) -> None:
+    """Counts why a message gets no auto-reply (spacedoc.metrics); returns None, the gates' "stay silent"."""
+    gate(Platform.DISCORD, reason)
+
+
 class HelpDesk(commands.Cog):
     def __init__(self, bot: commands.Bot, policy: AutoReplyPolicy = AutoReplyPolicy()) -> None:
         self.bot = bot
@@ -98,7 +104,7 @@ class HelpDesk(commands.Cog):
             return  # a mention asks the Diagnose cog, which reads the whole conversation
         settings = await self.store.get_guild_settings(message.guild.id)
         if not settings.auto_reply:
-            return
+            return silent(GateReason.AUTOREPLY_OFF)
         channel = await message_channel(self.bot, message)
         if channel is None:
             return
@@ -107,16 +113,18 @@ class HelpDesk(commands.Cog):
             return
         text = await self._text(message, channel, settings)
         if text is None:
-            return
+            return  # the gate said why
         new_post = _is_forum_post(message, channel)  # always answered: the cooldown is for chat
         previous = self._last_reply_to.get(message.author.id)
         if not new_post and not self._take_cooldown(message.author.id):
-            return
+            return silent(GateReason.COOLDOWN)
         payload = {"kind": HELPDESK, "channel": channel.id, "message": message.id}
         held = await self.bot.leases.hold(  # type: ignore[attr-defined]
             f"answer:msg:{message.id}", payload, lambda claim: self._answer(claim, message, channel, text))
-        if not held and not new_post:
-            self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
+        if not held:
+            gate(Platform.DISCORD, GateReason.DUPLICATE)
+            if not new_post:
+                self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
 
     async def _answer(self, claim: Claim, message: discord.Message, channel: discord.abc.Messageable,
                       text: str) -> str | None:
@@ -124,9 +132,11 @@ class HelpDesk(commands.Cog):
         if _is_forum_post(message, channel):
             self._last_reply_to[message.author.id] = time.monotonic()  # their first follow-up needs no answer
         elif in_forum_thread and claim.attempts == 1 and not await self._take_followup_slot(channel.id):
+            gate(Platform.DISCORD, GateReason.FOLLOWUP_LIMIT)
             return "no follow-up left"  # (a retry took its slot the first time)
         if not in_forum_thread:
             self._conversation[(channel.id, message.author.id)] = time.monotonic()
+        gate(Platform.DISCORD, GateReason.ANSWER)
         return await self._reply(claim, message, channel, text)
 
     async def _reply(self, claim: Claim, message: discord.Message, channel: discord.abc.Messageable,
@@ -182,35 +192,39 @@ class HelpDesk(commands.Cog):
             return await self._forum_text(message, channel, settings)  # type: ignore[arg-type]
         if isinstance(channel, discord.TextChannel) and channel.id in settings.help_channels:
             return self._channel_text(message, window=fresh)
-        return None
+        return silent(GateReason.NOT_HELP_CHANNEL)
 
     async def _forum_text(self, message: discord.Message, thread: discord.Thread,
                           settings: GuildSettings) -> str | None:
         """What to diagnose for this forum message, or None to stay silent."""
         if is_solved(thread):
-            return None
+            return silent(GateReason.SOLVED)
         if message.id == thread.id:  # the post itself: its title says as much as its body
             text = f"{thread.name}\n{message.content}"
-            return text if len(text.strip()) >= self.policy.min_chars else None
+            return text if len(text.strip()) >= self.policy.min_chars else silent(GateReason.TOO_SHORT)
         if message.author.id != thread.owner_id:
             if has_role(message.author, settings.helper_role):
                 await self.store.set_meta(f"helper-answered:{thread.id}", str(message.author.id))
-            return None
+            return silent(GateReason.NOT_AUTHOR)
         if await self.store.get_meta(f"helper-answered:{thread.id}") is not None:
-            return None  # a human is on it
-        if len(message.content.strip()) < self.policy.min_chars or not self._about_a_space(message.content):
-            return None
+            return silent(GateReason.HELPER_ANSWERED)  # a human is on it
+        if len(message.content.strip()) < self.policy.min_chars:
+            return silent(GateReason.TOO_SHORT)
+        if not self._about_a_space(message.content):
+            return silent(GateReason.OFF_TOPIC)
         starter = await starter_message(thread)  # the post, as context for this follow-up
         starter_text = starter.content if starter is not None else ""
         return "\n\n".join(part for part in (thread.name, starter_text, message.content) if part)
 
     def _channel_text(self, message: discord.Message, *, window: bool = True) -> str | None:
         text = message.content
-        if len(text.strip()) < self.policy.min_chars or not self._about_a_space(text):
-            return None
+        if len(text.strip()) < self.policy.min_chars:
+            return silent(GateReason.TOO_SHORT)
+        if not self._about_a_space(text):
+            return silent(GateReason.OFF_TOPIC)
         last = self._conversation.get((message.channel.id, message.author.id))
         if window and last is not None and time.monotonic() - last < self.policy.conversation_window:
-            return None
+            return silent(GateReason.CONVERSATION_WINDOW)
         return text
 
     def _about_a_space(self, text: str) -> bool:

@@ -42,6 +42,7 @@ from diagnosis.revocation import RevocationStatus
 from spacedoc import egress
 from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
 from spacedoc.leases import NotDone, nonce
+from spacedoc.metrics import Platform, ReplyKind, replied, secrets_found
 from spacedoc.revocations import outcome
 from spacedoc.store import Claim, PendingRevocation, Store
 from spacedoc.views import message_channel
@@ -198,6 +199,8 @@ class Moderation(commands.Cog):
         """Revoke (recorded first), delete, warn; `message` is None when it is gone (the work is finished from
         the claim's payload)."""
         payload = claim.payload
+        if claim.attempts == 1:
+            secrets_found(Platform.DISCORD, (f.kind for f in found.combined().findings))
         if message is not None:
             revocation = await self._revoke(claim, found, notify_channel=payload["channel"], user=payload["author"])
             removal = await self._remove(message)
@@ -318,6 +321,8 @@ class Moderation(commands.Cog):
         """Revoke (recorded first), rename, warn; not `live`: the name no longer holds the leak (renamed before
         the process that held it died), so it is finished from the payload."""
         payload = claim.payload
+        if claim.attempts == 1:
+            secrets_found(Platform.DISCORD, (f.kind for f in found.combined().findings))
         if live:
             revocation = await self._revoke(claim, found, notify_channel=thread.id, user=payload["owner"])
             renamed = await self._rename(thread, found.redacted("title"))
@@ -431,13 +436,17 @@ class Moderation(commands.Cog):
         """Posts the warning (with the repost), under the claim's nonce; without the repost if that is refused, so
         the warning lands. Returns its id; NotDone when it cannot be posted at all (retried later)."""
         try:
-            return str((await egress.send(channel, notice, embed=repost, nonce=nonce(key))).id)
+            sent = await egress.send(channel, notice, embed=repost, nonce=nonce(key))
+            replied(Platform.DISCORD, ReplyKind.LEAK_WARNING)
+            return str(sent.id)
         except Exception as exc:
             if repost is None:
                 raise NotDone(f"could not post the leak warning: {exc}") from None
             log.exception("posting the leak warning of %s with its repost failed; trying without", key)
         try:  # the same nonce: if the first one was created after all, Discord returns it
-            return str((await egress.send(channel, notice, nonce=nonce(key))).id)
+            sent = await egress.send(channel, notice, nonce=nonce(key))
+            replied(Platform.DISCORD, ReplyKind.LEAK_WARNING)
+            return str(sent.id)
         except discord.HTTPException as exc:
             raise NotDone(f"could not post the leak warning: {exc}") from None
 

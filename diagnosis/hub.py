@@ -10,6 +10,10 @@ a quiet stream that only sends keep-alives. Here every probe has a budget and a 
 
 Politeness: per-probe budgets, bounded retries with jittered backoff on 5xx and lost connections, 429 waits
 for `Retry-After`, a TTL cache per probe and one request in flight per (probe, Space).
+
+Observability without a dependency: `on_probe(probe, seconds, failure)` is called once per request actually sent
+(not for cache hits), with its kind (a key of `DEFAULT_TIMEOUT`), its duration, retries included, and the
+`ProbeFailed` it ended in (None on success). The bot counts these for its metrics.
 """
 from __future__ import annotations
 
@@ -83,6 +87,9 @@ class ProbeFailed(Exception):
 
 class HubUnreachable(ProbeFailed):
     """Nothing answered at all: connection refused, DNS failure, offline mode."""
+
+
+ProbeObserver = Callable[[str, float, ProbeFailed | None], None]  # (probe, seconds, failure or None)
 
 
 def _checked(space_id: str) -> str:
@@ -213,6 +220,7 @@ class HubClient:
         backoff_base: float = 0.2,
         max_cache_entries: int = 4096,
         rng: random.Random | None = None,
+        on_probe: ProbeObserver | None = None,
     ) -> None:
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self.status_url = status_url or DEFAULT_STATUS_URL
@@ -225,6 +233,7 @@ class HubClient:
         self._backoff_base = backoff_base
         self._rng = rng or random.Random()
         self._max_cache_entries = max_cache_entries
+        self._on_probe = on_probe
         self._cache: dict[tuple[str, str], _Entry] = {}
         self._inflight: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self._http = get_async_session()
@@ -335,12 +344,16 @@ class HubClient:
         """Ask the Hub to revoke leaked tokens. The tokens travel only in the body, never as credentials."""
         if not tokens:
             return
-        response = await self._send(
-            "POST", f"{self.endpoint}/api/credentials/revoke", self._timeouts["revoke"], hub=False,
-            json={"credentials": list(tokens)},
-        )
-        if response.status_code >= 400:
-            raise ProbeFailed(f"revocation refused (HTTP {response.status_code})")
+
+        async def revoke() -> None:
+            response = await self._send(
+                "POST", f"{self.endpoint}/api/credentials/revoke", self._timeouts["revoke"], hub=False,
+                json={"credentials": list(tokens)},
+            )
+            if response.status_code >= 400:
+                raise ProbeFailed(f"revocation refused (HTTP {response.status_code})")
+
+        await self._observed("revoke", revoke)
 
     # ---- cache and single flight ----
 
@@ -361,13 +374,26 @@ class HubClient:
 
     async def _fill(self, slot: tuple[str, str], fetch: Callable[[], Awaitable[T]]) -> T:
         try:
-            value = await fetch()
+            value = await self._observed(slot[0], fetch)
         except ProbeFailed as failure:
             if failure.definitive:  # kept briefly: the owner may be fixing exactly this (visibility, a typo)
                 ttl = min(self._ttl[slot[0]], REFUSAL_TTL)
                 self._store(slot, _Entry(time.monotonic() + ttl, refusal=failure.reason))
             raise
         self._store(slot, _Entry(time.monotonic() + self._ttl[slot[0]], value=value))
+        return value
+
+    async def _observed(self, probe: str, request: Callable[[], Awaitable[T]]) -> T:
+        """`request()`, reported to `on_probe` when it ends in an answer or a ProbeFailed."""
+        if self._on_probe is None:
+            return await request()
+        started = time.monotonic()
+        try:
+            value = await request()
+        except ProbeFailed as failure:
+            self._on_probe(probe, time.monotonic() - started, failure)
+            raise
+        self._on_probe(probe, time.monotonic() - started, None)
         return value
 
     def _settled(self, slot: tuple[str, str], task: asyncio.Task[Any]) -> None:

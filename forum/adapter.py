@@ -48,9 +48,10 @@ from diagnosis.texts import detect_language
 from forum import texts
 from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable
 from forum.units import FOLLOWUP, KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
-from spacedoc import diagnosis_service
+from spacedoc import diagnosis_service, logs
 from spacedoc.config import DiscourseConfig
 from spacedoc.leases import Leases
+from spacedoc.metrics import GateReason, Platform, ReplyKind, gate, replied, secrets_found
 from spacedoc.revocations import Revocations, outcome
 from spacedoc.store import Claim, PendingRevocation, Store
 
@@ -76,6 +77,17 @@ def _int(value: Any, default: int | None) -> int | None:
 
 def _mention_pattern(username: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w@.-])@{re.escape(username)}(?![\w-]|\.\w)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """Why the bot stays out of a topic: the counted reason, and the words for the log (may name a helper)."""
+
+    reason: GateReason
+    why: str
+
+    def __str__(self) -> str:
+        return self.why
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +177,7 @@ class Forum:
 
     async def handle(self, data: Any, *, edited: bool = False) -> None:
         """Accept and work through a post, now."""
-        for unit in await self.accept(data, edited=edited):
-            await self.ledger.run(unit)
+        await self.run_units(await self.accept(data, edited=edited))
 
     def in_background(self, work: Awaitable[None]) -> None:
         """Runs `work` after the caller returned (a webhook answers at once); `close()` waits for it."""
@@ -182,7 +193,8 @@ class Forum:
 
     async def run_units(self, units: Iterable[Unit]) -> None:
         for unit in units:
-            await self.ledger.run(unit)
+            with logs.context(topic_id=unit.payload.get("topic_id"), post_id=unit.payload.get("post_id")):
+                await self.ledger.run(unit)
 
     async def rescan_first_post(self, topic_id: int) -> None:
         """An edit of a topic's first post that also changed the topic arrives as `topic_edited` alone, without
@@ -244,8 +256,10 @@ class Forum:
         topic = await self.client.topic(post.topic_id)
         silence = await self._silence(topic, post)
         if silence:
+            gate(Platform.DISCOURSE, silence.reason)
             log.info("topic %s: not answering (%s)", post.topic_id, silence)
             return None
+        gate(Platform.DISCOURSE, GateReason.ANSWER)
         raw = post.raw or str((await self.client.post(post.id)).get("raw") or "")
         return await self._answer(post, f"{topic.get('title') or post.topic_title}\n\n{raw}", post.username)
 
@@ -253,32 +267,34 @@ class Forum:
         topic = await self.client.topic(post.topic_id)
         silence = await self._silence(topic, post)
         if silence:
+            gate(Platform.DISCOURSE, silence.reason)
             log.info("mention in post %s: not answering (%s)", post.id, silence)
             return None
+        gate(Platform.DISCOURSE, GateReason.ANSWER)
         return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
 
-    async def _silence(self, topic: Mapping[str, Any], asking: ForumPost) -> str | None:
+    async def _silence(self, topic: Mapping[str, Any], asking: ForumPost) -> Silence | None:
         """Why the bot should stay out of this topic, or None."""
         if topic.get("accepted_answer"):
-            return "solved"
+            return Silence(GateReason.SOLVED, "solved")
         if topic.get("closed") or topic.get("archived"):
-            return "closed"
+            return Silence(GateReason.CLOSED, "closed")
         posts = _posts(topic)
         if any(str(p.get("username", "")).lower() == self.me
                and (asking.post_number == 1 or _int(p.get("reply_to_post_number"), 0) == asking.post_number)
                for p in posts):
-            return "already answered"
+            return Silence(GateReason.ALREADY_ANSWERED, "already answered")
         if _int(topic.get("category_id"), asking.category_id) not in self.config.categories:
             return None  # asked by a mention outside the help categories: nothing more to check
         author = _topic_author(topic)
         if asking.post_number > 1 and asking.username.lower() != author:
-            return "a follow-up not from the topic's author"
+            return Silence(GateReason.NOT_AUTHOR, "a follow-up not from the topic's author")
         helpers = await self._helper_names()
         for p in posts:
             name = str(p.get("username", "")).lower()
             if _int(p.get("post_number"), 1) > 1 and name not in (author, self.me) and (
                     p.get("staff") or p.get("admin") or p.get("moderator") or name in helpers):
-                return f"{name} already answered"
+                return Silence(GateReason.HELPER_ANSWERED, f"{name} already answered")
         return None
 
     async def _helper_names(self) -> frozenset[str]:
@@ -308,17 +324,19 @@ class Forum:
         return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
     async def _answer(self, post: ForumPost, text: str, author: str) -> str | None:
+        kind = ReplyKind.VERDICT
         async with self._diagnoses:
             try:
                 verdict = await diagnosis_service.diagnose(self.hub, self.store, text)
             except Exception:
                 log.exception("diagnosing topic %s failed", post.topic_id)
-                raw = texts.apology(detect_language(text))
+                raw, kind = texts.apology(detect_language(text)), ReplyKind.NO_VERDICT
             else:
                 sent_to = await self._send_email_draft(verdict, author, post.topic_id)
                 raw = texts.verdict_reply(verdict, bot_username=self.config.api_username,
                                           checked_at=datetime.now(timezone.utc), email_sent_to=sent_to)
         created = await self.client.reply(post.topic_id, raw, reply_to_post_number=post.post_number)
+        replied(Platform.DISCOURSE, kind)
         if created.get("action") == "enqueued":
             log.info("the answer to post %s is waiting for the forum's review", post.id)
             return None
@@ -361,6 +379,7 @@ class Forum:
 
     async def _handle_secret(self, key: str, post: ForumPost, found: Redaction) -> str | None:
         """Revoke (recorded first: the post is about to lose the token), clean or flag, tell the author."""
+        secrets_found(Platform.DISCOURSE, (f.kind for f in found.findings))
         tokens = found.hf_tokens()
         revocation = None
         if tokens:  # needs no rights on the forum
@@ -404,6 +423,7 @@ class Forum:
         message = await self.client.send_private_message(
             post.username, title,
             texts.private_message(found, revocation, post_url=self._post_url(post), cleaned=cleaned, lang=lang))
+        replied(Platform.DISCOURSE, ReplyKind.LEAK_WARNING)
         return str(message.get("topic_id"))
 
     async def tell_revocation(self, row: PendingRevocation) -> bool:

@@ -1,10 +1,11 @@
 """The bot's configuration, read only from environment variables (a `.env` file may supply them).
 
 Names are a public contract (external checks start `python bot.py` with them): DISCORD_TOKEN, HF_ENDPOINT,
-SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
+SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, LOG_FORMAT, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
 SPACEDOC_HTTP_PORT, DISCOURSE_URL, DISCOURSE_API_KEY, DISCOURSE_API_USERNAME, DISCOURSE_CATEGORIES,
 DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS, SPACEDOC_LEASE_SECONDS,
-SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS.
+SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS. `VARIABLES` lists each with its
+default and meaning (what `python bot.py --help` prints); `load` can read no variable that is not listed there.
 
 Discord runs when DISCORD_TOKEN is set, the Discourse adapter when DISCOURSE_URL is set; at least one of them.
 
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
+from diagnosis.hub import DEFAULT_STATUS_URL
 from diagnosis.redact import redact
 from spacedoc.revocations import DEFAULT_GIVE_UP_MINUTES
 from spacedoc.store import DEFAULT_LEASE_SECONDS, backend
@@ -28,6 +31,82 @@ DEFAULT_DB = "spacedoc.sqlite3"
 DEFAULT_POLL_SECONDS = 30.0
 MIN_WEBHOOK_SECRET = 12  # Discourse refuses shorter webhook secrets
 DEFAULT_RETENTION_DAYS = 30.0
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    default: str  # as people read it in --help
+    meaning: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("DISCORD_TOKEN", "unset: no Discord", "the bot token; Discord runs only when it is set (it or "
+             "DISCOURSE_URL is required)"),
+    Variable("HF_ENDPOINT", "https://huggingface.co", "the Hub to query"),
+    Variable("SPACEDOC_STATUS_URL", DEFAULT_STATUS_URL,
+             "the status page's JSON (Better Stack index.json)"),
+    Variable("SPACEDOC_DB", DEFAULT_DB, "the store: a SQLite file path (or sqlite:///path) for one process, or "
+             "postgresql://user:password@host/db for several"),
+    Variable("SPACEDOC_HTTP_PORT", "unset: no HTTP server", "the bot's HTTP server: GET /healthz, GET /metrics "
+             "and the Discourse webhook"),
+    Variable("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Variable("LOG_FORMAT", LOG_FORMATS[0], "text, or json: one JSON object per line (time, level, logger, "
+             "message, guild/channel/topic ids)"),
+    Variable("DISCORD_API_BASE", "https://discord.com/api/v10",
+             "a Discord-compatible REST API other than discord.com"),
+    Variable("DISCORD_GATEWAY_URL", "Discord's gateway", "a Discord-compatible gateway (ws:// or wss://)"),
+    Variable("SPACEDOC_DEV_GUILD", "unset: global commands",
+             "a server id: sync the commands to this server only (instant)"),
+    Variable("DISCOURSE_URL", "unset: no Discourse", "the forum, e.g. https://discuss.huggingface.co"),
+    Variable("DISCOURSE_API_KEY", "required with DISCOURSE_URL", "the forum API key (sent as Api-Key)"),
+    Variable("DISCOURSE_API_USERNAME", "required with DISCOURSE_URL", "the account the key acts as"),
+    Variable("DISCOURSE_CATEGORIES", "none", "comma-separated category ids answered automatically, e.g. 24"),
+    Variable("DISCOURSE_WEBHOOK_SECRET", "unset: polling", "receive signed webhooks on POST /discourse/webhook "
+             f"(at least {MIN_WEBHOOK_SECRET} characters; needs SPACEDOC_HTTP_PORT)"),
+    Variable("DISCOURSE_POLL_SECONDS", f"{DEFAULT_POLL_SECONDS:g}", "seconds between two reads of /posts.json"),
+    Variable("DISCOURSE_HELPER_GROUPS", "none", "comma-separated groups whose members' answers silence the bot"),
+    Variable("SPACEDOC_LEASE_SECONDS", f"{DEFAULT_LEASE_SECONDS:g}",
+             "how long claimed work stays with a process that stopped answering"),
+    Variable("SPACEDOC_RETENTION_DAYS", f"{DEFAULT_RETENTION_DAYS:g}",
+             "answered claims, diagnoses, verdicts and votes are kept this long"),
+    Variable("SPACEDOC_REVOKE_MINUTES", f"{DEFAULT_GIVE_UP_MINUTES:g}",
+             "how long a leaked Hugging Face token's revocation is retried before its author is told to revoke it"),
+    Variable("DISCORD_SHARD_COUNT", "unset: as many as Discord recommends", "the bot's total number of shards"),
+    Variable("DISCORD_SHARD_IDS", "unset: every shard", "comma-separated shard numbers this process runs "
+             "(needs DISCORD_SHARD_COUNT)"),
+)
+
+
+def describe(width: int = 96) -> str:
+    """Every variable with its default and meaning, for `python bot.py --help`."""
+    lines = []
+    for variable in VARIABLES:
+        lines.append(f"  {variable.name}  (default: {variable.default})")
+        lines += textwrap.wrap(variable.meaning, width, initial_indent=" " * 6, subsequent_indent=" " * 6)
+    return "\n".join(lines)
+
+
+class _Declared(Mapping[str, str]):
+    """The environment as `load` sees it: reading a variable missing from VARIABLES is a programming error, so
+    that `--help` always lists every variable the bot reads."""
+
+    _names = frozenset(v.name for v in VARIABLES)
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._names:
+            raise RuntimeError(f"{name} is read but not declared in spacedoc.config.VARIABLES")
+        return self._env[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._env if name in self._names)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class ConfigError(ValueError):
@@ -56,6 +135,7 @@ class Config:
     status_url: str | None = None  # None: Hugging Face's own status page
     db_path: str = DEFAULT_DB
     log_level: str = "INFO"
+    log_format: str = LOG_FORMATS[0]  # "text" or "json"
     api_base: str | None = None  # None: discord.com
     gateway_url: str | None = None  # None: Discord's gateway
     dev_guild: int | None = None  # commands are synced to this guild only (instant), else globally
@@ -174,7 +254,8 @@ def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]
     return count, tuple(sorted({int(part) for part in ids}))
 
 
-def load(env: Mapping[str, str]) -> Config:
+def load(environ: Mapping[str, str]) -> Config:
+    env = _Declared(environ)
     token = _single_word(env, "DISCORD_TOKEN") or None
     http_port = _http_port(env)
     discourse = _discourse(env, http_port)
@@ -186,6 +267,9 @@ def load(env: Mapping[str, str]) -> Config:
     if not isinstance(logging.getLevelName(log_level), int):
         raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}")
     shard_count, shard_ids = _shards(env)
+    log_format = env.get("LOG_FORMAT", "").strip().lower() or LOG_FORMATS[0]
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, got {log_format!r}")
     dev_guild_raw = env.get("SPACEDOC_DEV_GUILD", "").strip()
     if dev_guild_raw and not dev_guild_raw.isdigit():
         raise ConfigError(f"SPACEDOC_DEV_GUILD must be a server id (digits), got {dev_guild_raw!r}")
@@ -195,6 +279,7 @@ def load(env: Mapping[str, str]) -> Config:
         status_url=_url(env, "SPACEDOC_STATUS_URL", ("http", "https")),
         db_path=_db(env),
         log_level=log_level,
+        log_format=log_format,
         api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
         dev_guild=int(dev_guild_raw) if dev_guild_raw else None,

@@ -14,6 +14,7 @@ from diagnosis.hub import HubClient
 from diagnosis.incidents import DiagnosisRecord, IncidentPolicy
 from diagnosis.model import Verdict
 from diagnosis.redact import redact
+from spacedoc.metrics import diagnosed
 from spacedoc.store import Store
 
 MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing but time
@@ -40,6 +41,7 @@ async def diagnose(
         clean.text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
         recent=recent, incident_policy=policy, leaked=clean.kinds,
     )
+    diagnosed(verdict.bucket)
     if verdict.space and not verdict.placeholder:
         await store.record_diagnosis(DiagnosisRecord(space=verdict.space, bucket=verdict.bucket, at=now,
                                                      guild_id=guild_id))

@@ -3,6 +3,10 @@
 It borrows the process's Hub client, store, leases and revocation queue (spacedoc.service opens and closes them), so
 that Discord and the Discourse forum share them when both run. It runs the shards DISCORD_SHARD_COUNT and
 DISCORD_SHARD_IDS name (several processes share a big bot's shards), or all the shards Discord recommends.
+
+Log records written while handling an event name its guild and channel (spacedoc.logs): `dispatch` binds them
+before discord.py creates the handlers' tasks, which copy that context; application commands bind them in the
+command tree's check (buttons in their view's, spacedoc.views).
 """
 from __future__ import annotations
 
@@ -10,20 +14,46 @@ import hashlib
 import json
 import logging
 import pkgutil
+import time
+from typing import Any, Callable
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 import cogs
 from diagnosis.hub import HubClient
-from spacedoc import egress
+from spacedoc import egress, logs
 from spacedoc.config import Config
 from spacedoc.leases import Leases
 from spacedoc.revocations import Revocations
 from spacedoc.store import Store
 
 log = logging.getLogger("spacedoc.bot")
+
+# What the bot does on a server: read and answer (also in threads, with embeds), read a thread's history, and for
+# the secret moderation delete messages and rename threads. The README's invite URL is built from it (tested).
+REQUIRED_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True,
+    read_message_history=True, manage_messages=True, manage_threads=True,
+)
+INVITE_SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int | str) -> str:
+    return discord.utils.oauth_url(application_id, permissions=REQUIRED_PERMISSIONS, scopes=INVITE_SCOPES)
+
+
+def event_ids(argument: Any) -> dict[str, int | None]:
+    """The guild and channel an event's object belongs to (a thread is its own channel); {} for other events."""
+    if isinstance(argument, discord.Thread):
+        return {"guild_id": argument.guild.id, "channel_id": argument.id}
+    if isinstance(argument, discord.Message):
+        return {"guild_id": argument.guild.id if argument.guild else None, "channel_id": argument.channel.id}
+    if isinstance(argument, (discord.Interaction, discord.RawMessageUpdateEvent)):
+        return {"guild_id": argument.guild_id, "channel_id": argument.channel_id}
+    return {}
 
 
 def extensions() -> list[str]:
@@ -50,9 +80,15 @@ def intents() -> discord.Intents:
     return chosen
 
 
+class _CommandTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        logs.bind(**event_ids(interaction))  # the command runs in this task
+        return True
+
+
 class SpaceDoctor(commands.AutoShardedBot):
     def __init__(self, config: Config, hub: HubClient, store: Store, leases: Leases, revocations: Revocations, *,
-                 guild_ready_timeout: float = 2.0) -> None:
+                 guild_ready_timeout: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
         # No voice features: skip discord.py's warnings about missing voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
@@ -64,12 +100,19 @@ class SpaceDoctor(commands.AutoShardedBot):
             guild_ready_timeout=guild_ready_timeout,
             shard_count=config.shard_count,
             shard_ids=list(config.shard_ids) if config.shard_ids is not None else None,
+            tree_cls=_CommandTree,
         )
         self.config = config
         self.hub = hub
         self.store = store
         self.leases = leases
         self.revocations = revocations
+        self._clock = clock
+        self._down_since: float | None = clock()  # not connected yet
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        with logs.context(**(event_ids(args[-1]) if args else {})):  # an update's "after" is last
+            super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         for extension in extensions():
@@ -101,9 +144,23 @@ class SpaceDoctor(commands.AutoShardedBot):
         log.info("synced %d application commands %s", len(synced), f"to guild {guild.id}" if guild else "globally")
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (%s) in %d servers, shards %s of %s", self.user, self.user.id if self.user else "?",
-                 len(self.guilds), sorted(self.shards), self.shard_count)
+        log.info("logged in as %s (%s) in %d servers, shards %s of %s; invite it with %s", self.user,
+                 self.user.id if self.user else "?", len(self.guilds), sorted(self.shards), self.shard_count,
+                 invite_url(self.application_id or 0))
         self.leases.wake()  # work a dead process left can be redone now that channels are known
+
+    # The gateway's state, for the health check: discord.py reconnects by itself, so a short gap is normal;
+    # only a long one means the process needs help.
+
+    async def on_connect(self) -> None:
+        self._down_since = None
+
+    async def on_resumed(self) -> None:
+        self._down_since = None
+
+    async def on_disconnect(self) -> None:
+        if self._down_since is None:
+            self._down_since = self._clock()
 
     def connection(self) -> str:
         """For the health check: "connected" while every shard's gateway socket is open (events flow before READY
@@ -111,3 +168,11 @@ class SpaceDoctor(commands.AutoShardedBot):
         shards = self.shards.values()
         return "connected" if not self.is_closed() and shards and not any(s.is_closed() for s in shards) \
             else "disconnected"
+
+    def disconnected_for(self) -> float:
+        """Seconds since the gateway was lost (since start, before the first connection); 0 while connected."""
+        if self.connection() == "connected":
+            return 0.0
+        if self._down_since is None:  # closed without a disconnect event
+            self._down_since = self._clock()
+        return self._clock() - self._down_since

@@ -10,6 +10,10 @@ Discourse forum (when DISCOURSE_URL is set) and the HTTP server (when SPACEDOC_H
 
 Besides the parts it runs four loops: the heartbeat that renews this process's leases, the sweep that redoes work a
 dead process left (at start-up and every half lease), the revocation worker, and the retention prune (hourly).
+
+Health (`GET /healthz`, spacedoc.http_server): 503 while the store does not answer, or once Discord has been
+disconnected for longer than `discord_grace` seconds (discord.py reconnects by itself; a longer gap needs a
+restart); `clock` (monotonic seconds) is injectable so tests need not wait.
 """
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from diagnosis.hub import HubClient
 from forum.adapter import Forum
@@ -28,8 +34,9 @@ from forum.webhook import PATH as WEBHOOK_PATH
 from forum.webhook import WebhookReceiver
 from spacedoc.config import Config
 from spacedoc.discord_bot import SpaceDoctor, point_at_discord
-from spacedoc.http_server import HttpServer
+from spacedoc.http_server import HttpServer, Unhealthy
 from spacedoc.leases import Leases
+from spacedoc.metrics import observe_probe
 from spacedoc.revocations import Revocations
 from spacedoc.store import Store, open_store
 
@@ -37,6 +44,7 @@ log = logging.getLogger(__name__)
 
 PRUNE_SECONDS = 3600.0
 DRAIN_SECONDS = 5.0  # how long the work in flight may take to finish at shutdown (e.g. after SIGTERM)
+DISCORD_GRACE_SECONDS = 120.0  # discord.py's reconnect backoff stays well below this
 
 
 async def _open_store(config: Config) -> Store:
@@ -56,10 +64,13 @@ class StartupError(Exception):
 
 
 class Service:
-    def __init__(self, config: Config, *, http_host: str = "0.0.0.0", guild_ready_timeout: float = 2.0) -> None:
+    def __init__(self, config: Config, *, http_host: str = "0.0.0.0", guild_ready_timeout: float = 2.0,
+                 discord_grace: float = DISCORD_GRACE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.http_host = http_host
         self.guild_ready_timeout = guild_ready_timeout
+        self.discord_grace = discord_grace
+        self.clock = clock
         self.store: Store | None = None
         self.hub: HubClient | None = None
         self.forum: Forum | None = None
@@ -79,7 +90,7 @@ class Service:
         self.store = await _open_store(config)
         self._closing.push_async_callback(self.store.close)
         log.info("this process holds its work in the store as %s", self.store.owner)
-        self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url)
+        self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url, on_probe=observe_probe)
         self._closing.push_async_callback(self.hub.aclose)
         self.leases = Leases(self.store)
         self.revocations = Revocations(self.store, self.hub.revoke_credentials,
@@ -91,7 +102,7 @@ class Service:
         if config.token is not None:
             point_at_discord(config)
             self.bot = SpaceDoctor(config, self.hub, self.store, self.leases, self.revocations,
-                                   guild_ready_timeout=self.guild_ready_timeout)
+                                   guild_ready_timeout=self.guild_ready_timeout, clock=self.clock)
             self._closing.push_async_callback(self.bot.close)
             self.bot_task = asyncio.create_task(self.bot.start(config.token), name="spacedoc-discord")
         self._start_loops()
@@ -156,8 +167,8 @@ class Service:
     async def _start_http(self) -> None:
         assert self.config.http_port is not None
         http = HttpServer(self.config.http_port, host=self.http_host)
-        http.add_check("discord", self._discord_health)
-        http.add_check("store", self._store_health)
+        http.add_check("discord", self._discord_health, critical=True)
+        http.add_check("store", self._store_health, critical=True)
         if self.forum is not None:
             http.add_check("discourse", self._discourse_health)
             secret = self.config.discourse.webhook_secret if self.config.discourse else None
@@ -172,7 +183,14 @@ class Service:
         self._closing.push_async_callback(http.close)
 
     async def _discord_health(self) -> str:
-        return "off" if self.bot is None else self.bot.connection()
+        if self.config.token is None:
+            return "off"
+        if self.bot is None:  # the HTTP server starts first
+            return "disconnected"
+        state = self.bot.connection()
+        if self.bot.disconnected_for() > self.discord_grace:
+            raise Unhealthy(state)
+        return state
 
     async def _store_health(self) -> str:
         assert self.store is not None

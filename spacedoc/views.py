@@ -1,7 +1,8 @@
 """The buttons under every verdict: Re-check, Helped / Didn't help, Support e-mail draft.
 
 The custom_ids are fixed and the message a button sits on is the key into the store, so one view
-registered at start (`register_persistent_views`) serves every verdict ever posted, also after a restart.
+registered at start (`register_persistent_views`) serves every verdict ever posted, also after a restart;
+the views attached to messages are only their components, never kept per message.
 Whoever posts a verdict attaches `verdict_view(verdict)` and then calls `remember(...)` with the posted
 message, which stores what Re-check and the e-mail draft need (redacted).
 """
@@ -17,9 +18,10 @@ import discord
 from diagnosis import render, texts
 from diagnosis.hub import HubClient
 from diagnosis.model import Verdict
-from spacedoc import diagnosing, egress
+from spacedoc import diagnosing, egress, logs
 from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
 from spacedoc.leases import Leases, NotDone, nonce
+from spacedoc.metrics import Platform, ReplyKind, replied
 from spacedoc.store import Claim, Store, VerdictContext
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class VerdictView(discord.ui.View):
         """Each click is handled once: a click delivered again (a gateway replay) is dropped silently, as
         answering it twice is refused (40060). A click cannot be redone later (it must be acknowledged within
         3 s), so its claim is done at once."""
+        logs.bind(guild_id=interaction.guild_id, channel_id=interaction.channel_id)  # the callback runs in this task
         return await claim_once(_state(interaction).store, f"interaction:{interaction.id}", "button")
 
     @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)
@@ -163,8 +166,15 @@ async def claim_once(store: Store, key: str, kind: str) -> bool:
 
 def verdict_view(verdict: Verdict) -> VerdictView:
     """The buttons for a verdict about to be posted, labelled in its language; the e-mail draft only where the
-    verdict offers one (HF staff must act, and the draft identifies the Space)."""
-    return VerdictView(email_draft=verdict.email is not None, lang=verdict.language)
+    verdict offers one (HF staff must act, and the draft identifies the Space).
+
+    The view comes stopped: discord.py then sends its components but does not keep it in its view store under
+    the new message's id (it stores only views that are not finished). The one view registered at start
+    already answers every click, and a view kept per message would stay in memory for as long as the process
+    runs."""
+    view = VerdictView(email_draft=verdict.email is not None, lang=verdict.language)
+    view.stop()
+    return view
 
 
 async def remember(store: Store, message: discord.Message, verdict: Verdict, *, details: str) -> None:
@@ -211,6 +221,7 @@ async def answer_message(
         step = "posting"
         answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
                                    view=verdict_view(verdict), reply_to=message, nonce=nonce(key))
+        replied(Platform.DISCORD, ReplyKind.VERDICT)
         await remember(bot.store, answer, verdict, details=text)
         return str(answer.id)
     except Exception:
@@ -220,6 +231,7 @@ async def answer_message(
                                         nonce=nonce(key))
         except discord.HTTPException as exc:
             raise NotDone(f"could not post the apology for message {message.id} either: {exc}") from None
+        replied(Platform.DISCORD, ReplyKind.NO_VERDICT)
         return str(apology.id)
 
 

@@ -458,6 +458,19 @@ async def test_recent_diagnoses_filters_by_time(store):
     assert abs((recent[0].at - new.at).total_seconds()) < 1e-3
 
 
+async def test_recent_diagnoses_hold_each_space_and_bucket_once(store):
+    """Read by every diagnosis: a burst of answers about one Space must not grow what each of them reads."""
+    now = datetime.now(timezone.utc)
+    for minutes in range(10, 0, -1):
+        await store.record_diagnosis(DiagnosisRecord("a/one", Bucket.LIFECYCLE_STUCK, now - timedelta(minutes=minutes)))
+    await store.record_diagnosis(DiagnosisRecord("a/one", Bucket.SLEEPING, now - timedelta(minutes=30)))
+    await store.record_diagnosis(DiagnosisRecord("a/one", Bucket.SLEEPING, now - timedelta(minutes=3), 7))
+    recent = await store.recent_diagnoses(now - timedelta(minutes=20))
+    assert [(r.space, r.bucket, r.guild_id) for r in recent] == [("a/one", Bucket.SLEEPING, 7),
+                                                                 ("a/one", Bucket.LIFECYCLE_STUCK, None)]
+    assert abs((recent[1].at - (now - timedelta(minutes=1))).total_seconds()) < 1e-3  # the latest of them
+
+
 async def test_everything_stored_is_redacted(store):
     secret = token()
     await store.save_verdict_context(

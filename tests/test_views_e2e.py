@@ -113,3 +113,23 @@ async def test_a_redelivered_click_is_handled_once(verdict: tuple[BotHarness, di
     await d.settle()
     assert [r.status for r in d.requests if r.path.startswith(f"/interactions/{click.id}/")] == [200]
     assert await h.bot.store.feedback_counts(int(message["id"])) == FeedbackCounts(helped=1, not_helped=0)
+
+
+async def test_answers_do_not_pile_up_in_the_view_store(verdict: tuple[BotHarness, dict]) -> None:
+    """Every verdict carries buttons, yet discord.py keeps one view only: the persistent one registered at start,
+    which answers clicks on all of them (a view kept per message would stay in memory for ever)."""
+    h, first = verdict
+    d = h.discord
+    asker = d.add_user("erin")
+    answers = [first]
+    for n in range(5):
+        answers.append(await h.ask(d.general, asker, f"{h.mention()} my Space https://huggingface.co/spaces/"
+                                                     f"{PAUSED_SPACE} is stuck on PAUSED ({n})"))
+    slash = await d.invoke_slash("diagnose", {"space": PAUSED_SPACE}, user=asker, channel_id=d.general)
+    answers.append(await d.wait_for_response(slash, lambda m: bool(m["embeds"])))
+    assert all("spacedoc:recheck" in button_ids(answer) for answer in answers)
+    assert len(h.bot.persistent_views) == 1
+    for answer in (answers[0], answers[-1]):  # the buttons still answer, on any of them
+        click = await d.click(int(answer["channel_id"]), int(answer["id"]), "spacedoc:helped", user=asker)
+        assert (await d.wait_for_response(click))["content"]
+    assert len(h.bot.persistent_views) == 1

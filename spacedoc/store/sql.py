@@ -28,6 +28,7 @@ from spacedoc.store.interface import (
     PendingRevocation,
     VerdictContext,
 )
+from spacedoc.metrics import claim_retried
 from spacedoc.store.schema import Database
 
 Clock = Callable[[], float]  # epoch seconds, like time.time
@@ -136,16 +137,18 @@ class SqlStore:
 
     async def claim(self, key: str, *, payload: Mapping[str, Any] | None = None) -> bool:
         now = self.clock()
-        changed = await self._db.execute(
+        taken = await self._db.fetchrow(
             "INSERT INTO claims (key, at, owner, lease_until, attempts, done, payload)"
             " VALUES ($1, $2, $3, $4, 1, 0, COALESCE($5, '{}'))"
             " ON CONFLICT (key) DO UPDATE SET at = excluded.at, owner = excluded.owner,"
             " lease_until = excluded.lease_until, attempts = claims.attempts + 1,"
             " payload = COALESCE($5, claims.payload)"
-            " WHERE claims.done = 0 AND claims.lease_until <= $2",
+            " WHERE claims.done = 0 AND claims.lease_until <= $2 RETURNING attempts",
             key, now, self.owner, now + self.lease_seconds, None if payload is None else _dump(payload),
         )
-        return changed == 1
+        if taken is not None and taken[0] > 1:
+            claim_retried(key)
+        return taken is not None
 
     async def complete(self, key: str, result: str | None = None) -> None:
         await self._db.execute(
@@ -281,8 +284,11 @@ class SqlStore:
         )
 
     async def recent_diagnoses(self, since: datetime) -> list[DiagnosisRecord]:
+        # One row per (Space, bucket): every diagnosis reads this, and a burst of answers about a few Spaces would
+        # otherwise hand each of them every row of the window (memory grew with answers × answers in flight).
         rows = await self._db.fetch(
-            "SELECT space, bucket, at, guild_id FROM diagnoses WHERE at >= $1 ORDER BY at", _epoch(since)
+            "SELECT space, bucket, MAX(at), MAX(guild_id) FROM diagnoses WHERE at >= $1 GROUP BY space, bucket"
+            " ORDER BY 3", _epoch(since)
         )
         return [
             DiagnosisRecord(space=space, bucket=Bucket(bucket), at=datetime.fromtimestamp(at, timezone.utc),
