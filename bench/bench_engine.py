@@ -3,7 +3,7 @@
     python bench/bench_engine.py
 
 Targets (issue 2): median < 2 ms per diagnosis on one core; prefilter ≥ 50,000 ordinary chat
-messages per second. Also prints the worst hostile input from tests/test_bad_input.py-like cases.
+messages per second. Also prints the worst hostile input from tests/diagnosis/test_bad_input.py-like cases.
 """
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     recall = sum(ok for ok, _, _ in by_kind.values())
     recall_ds = sum(ds for _, ds, _ in by_kind.values())
 
-    print(f"corpus (regression figures: written by tests/secretgen.py from the classes the rules were built for): "
+    print(f"corpus (regression figures: written by sandbox/secretgen.py from the classes the rules were built for): "
           f"{len(positives)} messages with a credential ({len(by_kind)} kinds in {len(by_form)} forms × "
           f"{len(by_disguise)} disguises, {args.per_cell} each where the disguise applies), {len(benign)} benign "
           f"look-alikes in {len(by_category)} categories; seed {args.seed}\nmachine: {machine()}\n")

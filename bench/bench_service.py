@@ -3,7 +3,7 @@
     python -m bench.bench_service [--posts 60] [--latency-ms 200] [--lease 2]
 
 Each run starts the processes on a fresh schema of a PostgreSQL server (`SPACEDOC_TEST_PG_DSN`, else a throwaway one
-started here with tests/pg.py), configures the help forum, posts `--posts` forum posts as one burst (every process
+started here with sandbox/postgres.py), configures the help forum, posts `--posts` forum posts as one burst (every process
 receives every post, as during a rolling deploy) and waits until each has an answer. Every Hub call is delayed by
 `--latency-ms`, as the real Hub is not on loopback, and each post names a Space of its own (copies of the sandbox's
 build-failure scenario), so that no answer comes from the Hub client's cache. Runs:
@@ -36,11 +36,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import asyncpg
 
+from sandbox import postgres as pg
 from sandbox.discord_server import DiscordSandbox
 from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub, load_scenarios
 from spacedoc.store import GuildSettings, open_store
-from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "orchid-nlp/summarizer"  # a build failure: every probe answers

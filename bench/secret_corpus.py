@@ -1,4 +1,4 @@
-"""The redaction benchmark's corpus, generated at run time (never stored) by tests/secretgen.py: every kind
+"""The redaction benchmark's corpus, generated at run time (never stored) by sandbox/secretgen.py: every kind
 in every form and every disguise that applies to it, and look-alikes of secrets in named categories.
 
 Positive messages wrap the disguised credential in chat text the way people paste it; benign messages come
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from tests.secretgen import DISGUISES, KINDS, Sample, SecretGen, applicable, benign_samples, disguise
+from sandbox.secretgen import DISGUISES, KINDS, Sample, SecretGen, applicable, benign_samples, disguise
 
 _OPENERS = ("", "hi! ", "help pls, ", "Space won't start:\n", "```\n", "> ", "still broken after restart. ")
 _CLOSERS = ("", " thanks", " any idea?", "\n```", " 🙏", "\nlogs above", " (tried factory rebuild)")

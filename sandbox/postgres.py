@@ -1,8 +1,8 @@
-"""A throwaway PostgreSQL server on loopback, for the tests (tests/conftest.py) and for CI (.ci/run).
+"""A throwaway PostgreSQL server on loopback, for the tests (tests/conftest.py), the benchmarks and CI (.ci/run).
 
-    python3 -m tests.pg start DIR    # initdb + pg_ctl start with DIR as its home; prints the DSN
-    python3 -m tests.pg stop DIR     # stops it (DIR is the caller's to remove)
-    python3 -m tests.pg binaries     # exit 1 when no server binaries are installed
+    python3 -m sandbox.postgres start DIR    # initdb + pg_ctl start with DIR as its home; prints the DSN
+    python3 -m sandbox.postgres stop DIR     # stops it (DIR is the caller's to remove)
+    python3 -m sandbox.postgres binaries     # exit 1 when no server binaries are installed
 
 Standard library only, so .ci/run can use it before the virtualenv exists. initdb refuses to run as root, so as
 root the server runs as an unprivileged user (`postgres` when Debian's package created it, else `nobody`) that is

@@ -1,11 +1,13 @@
-"""Shared fixtures: the sandbox Discord, the sandbox Hub and the real bot running against both.
+"""Fixtures several parts of the suite use: the sandbox Hub, the real bot against the sandbox Discord and Hub, and
+PostgreSQL. (Fixtures of one part live in its own conftest.py.)
 
 `harness` starts everything (sandbox/harness.py) and, after the test, fails it on any ERROR log record, any
 request the sandbox could not route, and any secret in a request body the bot sent.
 
 `pg_url` is a PostgreSQL database URL (a fresh schema per test) on the server `SPACEDOC_TEST_PG_DSN` names (its
-user must be allowed to create schemas), else on a throwaway server started once per session (tests/pg.py). Without
-server binaries the PostgreSQL tests are skipped with the reason, unless `SPACEDOC_REQUIRE_PG=1` (CI): a failure.
+user must be allowed to create schemas), else on a throwaway server started once per session (sandbox/postgres.py).
+Without server binaries the PostgreSQL tests are skipped with the reason, unless `SPACEDOC_REQUIRE_PG=1` (CI): a
+failure.
 """
 from __future__ import annotations
 
@@ -20,30 +22,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import asyncpg
 import pytest
 
-from diagnosis.hub import HubClient
-from sandbox.discord_server import DiscordSandbox
+from sandbox import postgres as pg
 from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub
-from tests import pg
-
-
-@pytest.fixture
-async def discord_sandbox() -> AsyncIterator[DiscordSandbox]:
-    async with DiscordSandbox() as server:
-        yield server
 
 
 @pytest.fixture
 async def sandbox_hub() -> AsyncIterator[SandboxHub]:
     async with SandboxHub() as hub:
         yield hub
-
-
-@pytest.fixture
-async def hub_client(sandbox_hub: SandboxHub) -> AsyncIterator[HubClient]:
-    """The real Hub client against the sandbox Hub, with short backoffs so fault tests stay fast."""
-    async with HubClient(sandbox_hub.endpoint, status_url=sandbox_hub.status_url, backoff_base=0.01) as client:
-        yield client
 
 
 @pytest.fixture

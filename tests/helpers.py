@@ -1,15 +1,69 @@
-"""Reading a verdict's behaviour in tests, not its wording: the keys it names and the facts those carry.
+"""What several test modules share (a test module never imports another one): paths, the sandbox's well-known
+requests, a fake clock, accuracy scoring, and reading a verdict's behaviour rather than its wording.
 
 Reply texts live in `diagnosis/texts/` and may change or be translated; a test that needs to know what a reply
 says asks which phrase (key) it holds and with which facts (the package, the port, the quoted line).
 """
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterable
 
 from diagnosis.extract import parse_report
 from diagnosis.model import Phrase, Report, Verdict
 from diagnosis.redact import redact
+from diagnosis.tree import decide
+from sandbox.secretgen import Sample
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+FIXTURES = ROOT / "tests" / "fixtures"  # real requests and logs (SPACEDOC_FIXTURES points at another set)
+EXTRA_REPORTS = ROOT / "tests" / "data" / "extra_reports.jsonl"  # requests we wrote (also read by training/)
+
+# A sandbox Hub scenario: PAUSED, 6 commits since the running sha started no build.
+PAUSED_SPACE = "marlin-ai/chat-ui-stack"
+PAUSED_REPORT = (f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused for two days, restart and "
+                 "factory rebuild both return 503. I pushed several empty commits but the build never starts.")
+
+
+class FakeClock:
+    """Wall-clock seconds that move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.now, timezone.utc)
+
+
+def score(cases):
+    """cases: (id, label, secondary, text[, title]) → (accuracy, per-bucket table lines, misses)."""
+    hits, per_total, per_hit, misses = 0, Counter(), Counter(), []
+    for case_id, label, secondary, text, *title in cases:
+        v = decide(parse_report(text, *title))  # a forum post is read as its title and its text
+        per_total[label] += 1
+        if v.bucket.value == label:
+            hits += 1
+            per_hit[label] += 1
+        else:
+            misses.append(f"{case_id}: labelled {label}{f' (or {secondary})' if secondary else ''}, got {v.bucket.value} "
+                          f"({v.confidence:.2f}); alternatives {[a.bucket.value for a in v.alternatives[:2]]}")
+    table = [f"  {b:<20} {per_hit[b]}/{n}  {per_hit[b] / n:.0%}" for b, n in sorted(per_total.items())]
+    return hits / max(1, len(cases)), table, misses
+
+
+def leaked_fragments(sample: Sample, text: str) -> list[str]:
+    """Any 8 consecutive alphanumeric characters of the secret (beyond its public prefix) still in `text`."""
+    body = sample.secret[len(sample.prefix):]
+    windows = {body[i:i + 8] for i in range(len(body) - 7)}
+    return sorted(w for w in windows if w.isalnum() and w in text and w not in sample.prefix)
 
 
 def values(phrases: Iterable[Phrase]) -> list[str]:

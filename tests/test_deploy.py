@@ -20,8 +20,8 @@ import pytest
 from spacedoc.discord_bot import REQUIRED_PERMISSIONS, invite_url
 from spacedoc.healthcheck import PATH as HEALTHCHECK_PATH
 from spacedoc.http_server import HttpServer, Unhealthy
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("bot.py", "diagnosis", "spacedoc", "cogs", "forum")  # what `python bot.py` runs
 
 

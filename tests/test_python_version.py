@@ -10,11 +10,11 @@ import ast
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 ENTRY_POINTS = {
     "bot.py": "runpy.run_path('bot.py', run_name='__main__')",
     "python -m diagnosis": "runpy.run_module('diagnosis', run_name='__main__', alter_sys=True)",

@@ -8,16 +8,7 @@ import pytest
 from diagnosis import texts
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SCENARIO_DIR
-
-PAUSED_SPACE = "marlin-ai/chat-ui-stack"
-PAUSED_REPORT = (f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused for two days, restart and "
-                 "factory rebuild both return 503. I pushed several empty commits but the build never starts.")
-
-
-@pytest.fixture
-async def forum(harness: BotHarness) -> BotHarness:
-    await harness.configure(help_forums=frozenset({harness.discord.help_forum}))
-    return harness
+from tests.helpers import PAUSED_REPORT, PAUSED_SPACE
 
 
 async def test_forum_post_answered_exactly_once(forum: BotHarness) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.discord_server import EVERYONE_PERMISSIONS, PERM_MANAGE_MESSAGES, PERM_MANAGE_THREADS
 from sandbox.harness import BotHarness, all_text
-from tests.secretgen import SecretGen
+from sandbox.secretgen import SecretGen
 
 
 @pytest.fixture

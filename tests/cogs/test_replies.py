@@ -9,10 +9,10 @@ import pytest
 from diagnosis import texts
 from sandbox.harness import BotHarness, all_text
 from spacedoc.store import FeedbackCounts
+from tests.helpers import PAUSED_SPACE
 
 pytestmark = pytest.mark.timeout(60)
 
-PAUSED_SPACE = "marlin-ai/chat-ui-stack"  # PAUSED, 6 commits since the running sha started no build
 CRASHING_SPACE = "tern-vision/sdxl-playground"  # RUNTIME_ERROR: memory limit exceeded
 
 
@@ -26,12 +26,6 @@ def buttons(message: dict) -> set[str]:
 
 def stop_field(message: dict, lang: str = "en") -> str:
     return field(message, texts.say(lang, "ui.stop_doing"))
-
-
-@pytest.fixture
-async def forum(harness: BotHarness) -> BotHarness:
-    await harness.configure(help_forums=frozenset({harness.discord.help_forum}))
-    return harness
 
 
 async def test_the_decisive_line_leads_and_stop_lines_apply_only_when_their_reason_does(harness: BotHarness) -> None:

@@ -6,7 +6,7 @@ import pytest
 from sandbox.discord_server import PERM_MANAGE_GUILD, ChannelOption, RoleOption
 from sandbox.harness import BotHarness
 from spacedoc.store import GuildSettings
-from tests.test_helpdesk_e2e import PAUSED_REPORT
+from tests.helpers import PAUSED_REPORT
 
 
 async def spacedoc(h: BotHarness, admin: dict, group: str | None, subcommand: str, **options: object) -> str:

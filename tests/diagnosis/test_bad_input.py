@@ -11,7 +11,7 @@ from diagnosis.model import Verdict
 from diagnosis.prefilter import looks_like_space_trouble
 from diagnosis.render import MESSAGE_LIMIT, to_embed, to_markdown, to_terminal
 from diagnosis.tree import decide
-from tests.verdicts import cited
+from tests.helpers import cited
 
 rng = random.Random(20261128)
 

@@ -3,13 +3,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from diagnosis import texts
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "paused_space.txt"
 KEYS = {"bucket", "confidence", "alternatives", "space", "placeholder", "evidence", "next_actions",
         "stop_pushing_commits", "unavailable", "email_draft"}

@@ -8,13 +8,11 @@ import socket
 import string
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from sandbox.hub import SandboxHub
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

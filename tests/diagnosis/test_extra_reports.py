@@ -5,19 +5,17 @@ DESIGN.md) before the engine was run on it, to find rules that only fit the samp
 the per-bucket table and every miss.
 """
 import json
-from pathlib import Path
 
 from diagnosis.extract import parse_report
 from diagnosis.tree import decide
-from tests.test_fixtures_accuracy import score
+from tests.helpers import EXTRA_REPORTS, score
 
-CORPUS = Path(__file__).parent / "data" / "extra_reports.jsonl"
 TOP1_FLOOR = 0.97
 PRIMARY_OR_SECONDARY_FLOOR = 0.99
 
 
 def test_extra_reports_top1():
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in EXTRA_REPORTS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 80 and len({r["id"] for r in rows}) == len(rows)
     cases = [(r["id"], r["label"], r.get("secondary_label"), r["text"]) for r in rows]
     acc, table, misses = score(cases)

@@ -8,34 +8,17 @@ they pass with room, and on a held-out set they say whether the engine still rea
 import csv
 import json
 import os
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from diagnosis.extract import parse_report
-from diagnosis.tree import decide
+from tests import helpers
+from tests.helpers import score
 
-FIXTURES = Path(os.environ.get("SPACEDOC_FIXTURES", Path(__file__).parent / "fixtures"))
+FIXTURES = Path(os.environ.get("SPACEDOC_FIXTURES", helpers.FIXTURES))
 TEXT_LABEL_FLOOR = 0.75  # agreement with the expert's text-only reading, untuned (bench/bench_reading.py)
 RESOLUTION_MARGIN = 0.05  # agreement with the resolution may trail the expert's own by at most this much
 LOGS_FLOOR = 0.90  # over excerpts with a bucket label ("other" expects none)
-
-
-def score(cases):
-    """cases: (id, label, secondary, text[, title]) → (accuracy, per-bucket table lines, misses)."""
-    hits, per_total, per_hit, misses = 0, Counter(), Counter(), []
-    for case_id, label, secondary, text, *title in cases:
-        v = decide(parse_report(text, *title))  # a forum post is read as its title and its text
-        per_total[label] += 1
-        if v.bucket.value == label:
-            hits += 1
-            per_hit[label] += 1
-        else:
-            misses.append(f"{case_id}: labelled {label}{f' (or {secondary})' if secondary else ''}, got {v.bucket.value} "
-                          f"({v.confidence:.2f}); alternatives {[a.bucket.value for a in v.alternatives[:2]]}")
-    table = [f"  {b:<20} {per_hit[b]}/{n}  {per_hit[b] / n:.0%}" for b, n in sorted(per_total.items())]
-    return hits / max(1, len(cases)), table, misses
 
 
 def report_rows():

@@ -13,7 +13,7 @@ from diagnosis.leaks import (
 )
 from diagnosis.redact import redact
 from diagnosis.revocation import RevocationStatus
-from tests.secretgen import KINDS, SecretGen
+from sandbox.secretgen import KINDS, SecretGen
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -9,7 +9,7 @@ from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.pipeline import InvalidSpace, diagnose
 from sandbox.hub import load_scenarios
-from tests.verdicts import action_keys
+from tests.helpers import action_keys
 
 SCENARIOS = {sid: s for sid, s in load_scenarios().items() if "expect" in s}
 HEALTHY = "gannet-ml/sentiment-api"

@@ -11,7 +11,7 @@ from diagnosis import cli, reading
 from diagnosis.extract import parse_report
 from diagnosis.model import Bucket, Evidence, Ok, RuntimeState, StatusPage
 from diagnosis.tree import decide
-from tests.verdicts import cited, keys
+from tests.helpers import cited, keys
 from training import train_reading
 
 B = Bucket

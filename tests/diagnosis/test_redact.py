@@ -1,6 +1,6 @@
 """The redactor, table-driven: every kind, every disguise, every look-alike, and hostile input.
 
-All credentials are synthetic and built at run time by tests/secretgen.py.
+All credentials are synthetic and built at run time by sandbox/secretgen.py.
 """
 from __future__ import annotations
 
@@ -10,17 +10,11 @@ import string
 import pytest
 
 from diagnosis.redact import REDACTED, hf_tokens, redact
-from tests.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, Sample, SecretGen, applicable,
-                             benign_messages, disguise)
+from sandbox.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, Sample, SecretGen, applicable, benign_messages,
+                               disguise)
+from tests.helpers import leaked_fragments
 
 SEEDS = range(8)
-
-
-def leaked_fragments(sample: Sample, text: str) -> list[str]:
-    """Any 8 consecutive alphanumeric characters of the secret (beyond its public prefix) still in `text`."""
-    body = sample.secret[len(sample.prefix):]
-    windows = {body[i:i + 8] for i in range(len(body) - 7)}
-    return sorted(w for w in windows if w.isalnum() and w in text and w not in sample.prefix)
 
 
 @pytest.mark.parametrize("kind", KINDS)

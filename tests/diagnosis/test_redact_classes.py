@@ -1,6 +1,6 @@
 """Issue 13, secrets half: each miss a class, each harmless text a class, and a redactor that fails closed.
 
-Every credential is synthetic and built at run time (tests/secretgen.py); vendors' published example keys
+Every credential is synthetic and built at run time (sandbox/secretgen.py); vendors' published example keys
 are assembled from pieces for the same reason.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from diagnosis.leaks import leak_warning
 from diagnosis.redact import REDACTED, UNSCANNED, redact, redact_all
-from tests.secretgen import (ALNUM, B64URL, BENIGN_CATEGORIES, DISGUISES, HEX, KINDS, Sample, SecretGen, applicable,
-                             benign_samples, disguise, forms)
-from tests.test_redact import leaked_fragments
+from sandbox.secretgen import (ALNUM, B64URL, BENIGN_CATEGORIES, DISGUISES, HEX, KINDS, Sample, SecretGen, applicable,
+                               benign_samples, disguise, forms)
+from tests.helpers import leaked_fragments
 
 SEEDS = range(4)
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from diagnosis.redact_logging import RedactingFilter, install_log_redaction
-from tests.secretgen import SecretGen
+from sandbox.secretgen import SecretGen
 
 
 @pytest.fixture

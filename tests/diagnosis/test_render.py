@@ -6,12 +6,11 @@ from dataclasses import replace
 from diagnosis import texts
 from diagnosis.extract import parse_report
 from diagnosis.model import Alternative, Bucket, DecisiveLine, Phrase, StopLine, SupportEmail, Verdict
-from diagnosis.render import (
-    EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_NAME_LIMIT, EMBED_FIELD_VALUE_LIMIT, EMBED_FIELDS_MAX, EMBED_TOTAL_LIMIT,
-    MESSAGE_LIMIT, email_draft, title, to_discourse, to_embed, to_json, to_markdown, to_terminal, worded,
-)
+from diagnosis.render import (EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_NAME_LIMIT, EMBED_FIELD_VALUE_LIMIT,
+                              EMBED_FIELDS_MAX, EMBED_TOTAL_LIMIT, MESSAGE_LIMIT, email_draft, title, to_discourse,
+                              to_embed, to_json, to_markdown, to_terminal, worded)
 from diagnosis.tree import decide
-from tests.verdicts import action_keys
+from tests.helpers import action_keys
 
 
 def huge_verdict(bucket=Bucket.LIFECYCLE_STUCK):

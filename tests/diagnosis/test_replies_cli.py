@@ -13,8 +13,8 @@ import pytest
 from diagnosis import cli, texts
 from diagnosis.extract import parse_report
 from diagnosis.tree import decide
-from tests.secretgen import SecretGen
-from tests.verdicts import action_keys, stops
+from sandbox.secretgen import SecretGen
+from tests.helpers import action_keys, stops
 
 
 def run(*argv: str, stdin: str = "") -> str:

@@ -1,17 +1,9 @@
 """Space references in every form people paste, placeholders, and the strict id validator."""
 import pytest
-
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-from diagnosis.spaceref import (
-    explicit_space,
-    find_other_repos,
-    find_spaces,
-    is_valid_space_id,
-    not_a_space,
-    subdomain_candidates,
-    subdomain_of,
-)
+from diagnosis.spaceref import (explicit_space, find_other_repos, find_spaces, is_valid_space_id, not_a_space,
+                                subdomain_candidates, subdomain_of)
 
 
 def ids(text: str) -> list[tuple[str, ...]]:

@@ -1,6 +1,6 @@
 """decide(report, evidence): each bucket from live evidence, precedence, needs_info, and safe output.
 
-Replies are checked by what they say (keys, facts, the quoted line), not by their wording: tests/verdicts.py."""
+Replies are checked by what they say (keys, facts, the quoted line), not by their wording: tests/helpers.py."""
 import json
 import random
 import string
@@ -10,13 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from diagnosis.extract import parse_report
-from diagnosis.model import (
-    Bucket, Commit, Evidence, IncidentSignal, Ok, Phrase, RuntimeState, SpaceInfo, StatusPage, Unavailable,
-)
+from diagnosis.model import (Bucket, Commit, Evidence, IncidentSignal, Ok, Phrase, RuntimeState, SpaceInfo, StatusPage,
+                             Unavailable)
 from diagnosis.render import email_draft, to_json, worded
 from diagnosis.tree import decide
-from tests.secretgen import SecretGen
-from tests.verdicts import action_keys, advised, cited, cited_codes, report, stops, values
+from sandbox.secretgen import SecretGen
+from tests.helpers import action_keys, advised, cited, cited_codes, report, stops, values
 
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
 

@@ -17,15 +17,15 @@ import pytest
 from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.redact import redact
-from diagnosis.texts import DEFAULT, say as say_in
+from diagnosis.texts import DEFAULT
+from diagnosis.texts import say as say_in
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
+from sandbox.secretgen import SecretGen
 from spacedoc.leases import nonce
 from spacedoc.store import open_store
-from tests.secretgen import SecretGen
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.timeout(60)
 

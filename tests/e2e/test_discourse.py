@@ -23,9 +23,9 @@ from sandbox.discord_server import DiscordSandbox
 from sandbox.discourse import SandboxDiscourse
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
-from tests.secretgen import SecretGen
+from sandbox.secretgen import SecretGen
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 HOME = 24  # the category the bot answers in (/c/spaces/24)
 ELSEWHERE = 5
 BROKEN = "https://huggingface.co/spaces/orchid-nlp/summarizer"  # a build failure in the sandbox Hub
@@ -400,7 +400,7 @@ async def test_refusals_from_the_forum_are_one_line_and_nothing_stops(hub: Sandb
     assert len(refused) == 2 and "HTTP 403" in refused[0] and "HTTP 422 (Body is too similar" in refused[1]
 
 
-@pytest.mark.parametrize("change, says", [  # (bad settings are one-line errors too: tests/test_forum_rules.py)
+@pytest.mark.parametrize("change, says", [  # (bad settings are one-line errors too: tests/forum/test_rules.py)
     ({"DISCOURSE_API_KEY": "wrong-key"}, "refused DISCOURSE_API_KEY"),
     ({"DISCOURSE_URL": "http://127.0.0.1:9"}, "cannot reach Discourse"),
 ])

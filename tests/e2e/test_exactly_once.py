@@ -22,10 +22,10 @@ import pytest
 from sandbox.discord_server import DiscordSandbox, shard_of
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
+from sandbox.secretgen import SecretGen
 from spacedoc.store import GuildSettings, open_store
-from tests.secretgen import SecretGen
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WAIT = 30.0
 LEASE = "1.5"
 BROKEN = "https://huggingface.co/spaces/orchid-nlp/summarizer"

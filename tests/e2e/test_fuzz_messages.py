@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sandbox.harness import BotHarness
 from sandbox.hub import load_scenarios
-from tests.secretgen import DISGUISES, KINDS, SecretGen, applicable, benign_messages, disguise
+from sandbox.secretgen import DISGUISES, KINDS, SecretGen, applicable, benign_messages, disguise
 
 SEED = 20261128
 MESSAGES = 10_000

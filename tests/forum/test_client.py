@@ -9,7 +9,7 @@ import pytest
 
 from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable, RequestBudget, _wait_seconds
 from sandbox.discourse import SandboxDiscourse
-from tests.secretgen import SecretGen
+from sandbox.secretgen import SecretGen
 
 
 class FakeClock:

@@ -21,9 +21,9 @@ from spacedoc.config import DiscourseConfig
 from spacedoc.leases import Leases
 from spacedoc.revocations import Revocations
 from spacedoc.store import FeedbackCounts, open_store
+from tests.helpers import PAUSED_SPACE
 
 HOME = 24
-PAUSED_SPACE = "marlin-ai/chat-ui-stack"
 CRASHING_SPACE = "tern-vision/sdxl-playground"
 
 

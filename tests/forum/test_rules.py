@@ -23,12 +23,13 @@ from forum.client import DiscourseClient
 from forum.webhook import verified
 from sandbox.discourse import SandboxDiscourse
 from sandbox.hub import SandboxHub
+from sandbox.secretgen import SecretGen
 from spacedoc.config import ConfigError, DiscourseConfig, load
 from spacedoc.http_server import HttpServer
 from spacedoc.leases import Leases
 from spacedoc.revocations import Revocations
 from spacedoc.store import open_store
-from tests.secretgen import SecretGen
+from tests.helpers import ROOT
 
 HOME = 24
 
@@ -258,7 +259,7 @@ async def test_health_reports_each_part_and_a_failing_check_as_error() -> None:
 
 
 def test_the_product_never_imports_the_stand_ins() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     sources = [*root.glob("forum/*.py"), *root.glob("spacedoc/*.py"), *root.glob("diagnosis/*.py"),
                *root.glob("cogs/*.py")]
     importing = [p.name for p in sources if re.search(r"^\s*(from|import) sandbox\b", p.read_text(), re.M)]
@@ -270,6 +271,6 @@ def test_the_forum_package_never_imports_discord() -> None:
 
     code = ("import sys, forum.adapter, forum.polling, forum.webhook, spacedoc.diagnosis_service; "
             "print('discord' in sys.modules)")
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
     assert out.strip() == "False"

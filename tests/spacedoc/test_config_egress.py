@@ -4,9 +4,9 @@ from __future__ import annotations
 import discord
 import pytest
 
+from sandbox.secretgen import SecretGen
 from spacedoc import egress
 from spacedoc.config import ConfigError, load
-from tests.secretgen import SecretGen
 
 FULL = {
     "DISCORD_TOKEN": "sandbox.token", "HF_ENDPOINT": "http://127.0.0.1:9/", "SPACEDOC_STATUS_URL": "https://s/x.json",

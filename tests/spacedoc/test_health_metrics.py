@@ -22,11 +22,11 @@ from diagnosis.hub import HubClient, ProbeFailed
 from sandbox.discord_server import DiscordSandbox
 from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub
+from sandbox.secretgen import SecretGen
 from spacedoc.http_server import HttpServer, Unhealthy
 from spacedoc.service import Service
 from spacedoc.store import open_store
-from tests.secretgen import SecretGen
-from tests.test_helpdesk_e2e import PAUSED_SPACE
+from tests.helpers import PAUSED_SPACE, ROOT
 
 GRACE = 60.0
 
@@ -318,7 +318,7 @@ def test_diagnosis_never_imports_prometheus() -> None:
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     code = "import sys, diagnosis.cli, diagnosis.pipeline, diagnosis.hub; print('prometheus_client' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
     assert out.strip() == "False"

@@ -11,14 +11,9 @@ import pytest
 
 from spacedoc.leases import MAX_ATTEMPTS, NONCE_LENGTH, Leases, NotDone, nonce
 from spacedoc.store import Claim, Store, open_store
-from tests.test_store import FakeClock
+from tests.helpers import FakeClock
 
 LEASE = 30.0
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -18,13 +18,12 @@ from diagnosis.redact_logging import install_log_redaction
 from sandbox.discord_server import DiscordSandbox
 from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub
+from sandbox.secretgen import SecretGen
 from spacedoc import config as configuration
 from spacedoc import logs
 from spacedoc.store import GuildSettings, open_store
-from tests.secretgen import SecretGen
-from tests.test_helpdesk_e2e import PAUSED_REPORT
+from tests.helpers import PAUSED_REPORT, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WAIT = 20.0
 
 

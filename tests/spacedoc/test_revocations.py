@@ -11,10 +11,10 @@ import pytest
 
 from diagnosis.redact import redact
 from diagnosis.revocation import RevocationStatus, backoff
+from sandbox.secretgen import SecretGen
 from spacedoc.revocations import Revocations, outcome, revocation_key
 from spacedoc.store import PendingRevocation, Store, open_store
-from tests.secretgen import SecretGen
-from tests.test_store import FakeClock
+from tests.helpers import FakeClock
 
 LEASE = 30.0
 GIVE_UP = 600.0
@@ -50,11 +50,6 @@ class Teller:
 def tokens(n: int, seed: int = 0) -> list[str]:
     gen = SecretGen(seed)
     return [gen.sample("huggingface").secret for _ in range(n)]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

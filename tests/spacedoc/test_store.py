@@ -1,4 +1,4 @@
-"""The store's contract, run against both back ends: SQLite (a file) and a real PostgreSQL server (tests/pg.py).
+"""The store's contract, run against both back ends: SQLite (a file) and a real PostgreSQL server (sandbox/postgres.py).
 
 Several `open_store()` instances on one database stand for several bot processes: each has its own owner id and
 its own connections (SQLite: its own connection to the file; PostgreSQL: its own pool), so races between them are
@@ -15,6 +15,7 @@ import pytest
 
 from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
+from sandbox.secretgen import SecretGen
 from spacedoc.store import (
     GAVE_UP,
     REVOKED,
@@ -28,24 +29,10 @@ from spacedoc.store import (
     open_store,
 )
 from spacedoc.store import backend as store_backend
-from tests.secretgen import SecretGen
+from tests.helpers import FakeClock
 
 LEASE = 30.0
 RACERS = 8  # store instances ("processes") racing for one key
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now, timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -62,11 +49,6 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Backend:
     if request.param == "sqlite":
         return Backend("sqlite", str(tmp_path / "spacedoc.sqlite3"))
     return Backend("postgresql", request.getfixturevalue("pg_url"))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

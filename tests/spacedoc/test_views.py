@@ -9,7 +9,7 @@ from diagnosis import texts
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SCENARIO_DIR
 from spacedoc.store import FeedbackCounts
-from tests.test_helpdesk_e2e import PAUSED_REPORT, PAUSED_SPACE
+from tests.helpers import PAUSED_REPORT, PAUSED_SPACE
 
 STUCK = texts.say("en", "title.lifecycle_stuck")
 
