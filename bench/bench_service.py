@@ -121,7 +121,8 @@ async def run(name: str, dsn: str, args: argparse.Namespace, processes: int, *, 
                 except TimeoutError:
                     pass  # counted as lost below
                 seconds = time.perf_counter() - start
-                await d.settle(1.0)  # a late second answer would show now
+                await d.sync()  # every process read every event; SIGTERM below lets each finish the work it holds,
+                # so a late second answer shows before it exits
             finally:
                 for bot in bots:
                     if bot.returncode is None:

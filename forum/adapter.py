@@ -131,6 +131,7 @@ class Forum:
         self.store = store
         self.config = config
         self.ledger = Ledger(leases)
+        self.work = leases.work
         self.revocations = revocations
         for kind in (TOPIC, MENTION, FOLLOWUP, SECRET):
             leases.register(KEY_PREFIX, kind, lambda claim: attempt(claim.key, lambda: self.redo(claim)))
@@ -188,6 +189,7 @@ class Forum:
                 log.exception("forum background work failed")
 
         task = asyncio.create_task(guarded())
+        self.work.task(task)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

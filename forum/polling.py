@@ -29,7 +29,8 @@ class Poller:
         """Polls until cancelled; a failed poll is one warning line and the next one tries again."""
         while True:
             try:
-                await self.poll_once()
+                with self.forum.work.during():
+                    await self.poll_once()
             except DiscourseError as exc:
                 log.warning("polling the forum failed: %s", exc)
             await asyncio.sleep(self.interval)

@@ -155,7 +155,7 @@ async def play(h: BotHarness) -> None:
     t.note("the demo generated a fresh token for this message; it is shown redacted here")
     posted = await d.post(d.help_channel, ana, text)
     reply = await d.wait_for_bot_message(d.help_channel, after=int(posted["id"]), timeout=STEP_TIMEOUT)
-    await d.settle(0.3)
+    await h.idle()  # the repost and the warning both
     if (d.help_channel, int(posted["id"])) in d.deleted:
         t.note("Space Doctor deleted ana's message")
     for message in d.bot_messages(d.help_channel):

@@ -163,9 +163,10 @@ class RoleOption:
 
 
 class GatewaySession:
-    """One bot connection: identity, sequence numbers and the events it was sent (for RESUME)."""
+    """One bot connection: identity, sequence numbers, the events it was sent (for RESUME) and the last sequence
+    number its heartbeats said it read."""
 
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(self, ws: web.WebSocketResponse, on_dispatch: Callable[[], None] = lambda: None) -> None:
         self.ws = ws
         self.session_id = secrets.token_hex(16)
         self.intents = 0
@@ -173,6 +174,8 @@ class GatewaySession:
         self.sent: list[dict[str, Any]] = []
         self.identified = False
         self.shard: tuple[int, int] | None = None  # (id, count) from IDENTIFY
+        self.read_up_to = 0  # the highest sequence number a heartbeat of the client carried
+        self._on_dispatch = on_dispatch
 
     def receives(self, guild_id: int | None) -> bool:
         """Whether this connection gets a guild's events: every connection without shards, else the owning shard."""
@@ -180,6 +183,8 @@ class GatewaySession:
 
     async def send(self, payload: dict[str, Any]) -> None:
         if not self.ws.closed:
+            if payload.get("op") == 0:
+                self._on_dispatch()
             await self.ws.send_str(json.dumps(payload))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -242,6 +247,7 @@ class DiscordSandbox:
         self.requests: list[RecordedRequest] = []
         self.unhandled: list[RecordedRequest] = []
         self.gateway_received: list[dict[str, Any]] = []
+        self.dispatched = 0  # events written to any connection, replays included (see `sync`)
         self.replayed: list[dict[str, Any]] = []  # events delivered a second time on RESUME (see `reconnect`)
         self.events: list[tuple[str, dict[str, Any]]] = []  # every event dispatched, in order (see `redeliver`)
         self.sessions: list[GatewaySession] = []
@@ -476,7 +482,7 @@ class DiscordSandbox:
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        session = GatewaySession(ws)
+        session = GatewaySession(ws, self._count_dispatch)
         self.sessions.append(session)
         await session.send({"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
         try:
@@ -495,6 +501,10 @@ class DiscordSandbox:
             recorded["d"] = {**data, "token": "[sandbox token]"}
         self.gateway_received.append(recorded)
         if op == 1:
+            if isinstance(data, int):
+                session.read_up_to = max(session.read_up_to, data)
+                async with self._changed:
+                    self._changed.notify_all()
             await session.send({"op": 11, "s": None, "t": None, "d": None})
         elif op == 2:
             await self._identify(session, data)
@@ -748,13 +758,18 @@ class DiscordSandbox:
             return next((m for m in self.bot_messages(channel_id) if int(m["id"]) > after), None)
         return await self.wait_for(found, timeout)
 
-    async def settle(self, quiet: float = 0.15) -> None:
-        """Returns once nothing has changed for `quiet` seconds (to assert that something did NOT happen)."""
-        while True:
-            count = len(self.requests)
-            await asyncio.sleep(quiet)
-            if len(self.requests) == count:
-                return
+    def _count_dispatch(self) -> None:
+        self.dispatched += 1
+
+    async def sync(self, timeout: float = 5.0) -> None:
+        """Returns once every connected client has read every event sent to it so far. The gateway may ask a client
+        for a heartbeat (op 1), which carries the last sequence number the client read; a client reads its frames in
+        order, so its answer comes after the events before the request. (discord.py also starts an event's handlers
+        before it reads the next frame: what they do then is theirs to tell, see sandbox.harness.BotHarness.idle.)"""
+        behind = {s: s.seq for s in self.sessions if s.identified and not s.ws.closed and s.read_up_to < s.seq}
+        for session in behind:
+            await session.send({"op": 1, "d": None})
+        await self.wait_for(lambda: all(s.read_up_to >= seq or s.ws.closed for s, seq in behind.items()), timeout)
 
     # ---- interactions ----------------------------------------------------------------------------
 

@@ -359,16 +359,6 @@ class SandboxDiscourse:
             return value
         return await asyncio.wait_for(until(), timeout)
 
-    async def settle(self, quiet: float = 0.3) -> None:
-        """Returns once no request arrived and no webhook left for `quiet` seconds (to assert what did NOT happen);
-        held webhooks stay held."""
-        while True:
-            count = len(self.requests) + len(self.deliveries)
-            await asyncio.sleep(quiet)
-            sending = self._outbox is not None and self._sending.is_set() and not self._outbox.empty()
-            if len(self.requests) + len(self.deliveries) == count and not sending:
-                return
-
     # ---- faults ----
 
     def inject_rate_limit(self, method: str = "*", path_pattern: str = "", *, times: int = 1,
@@ -395,6 +385,10 @@ class SandboxDiscourse:
 
     def release_webhooks(self) -> None:
         self._sending.set()
+
+    @property
+    def holding_webhooks(self) -> bool:
+        return not self._sending.is_set()
 
     async def redeliver(self, event_id: int) -> Delivery:
         """Sends a delivered event again the way Discourse retries one: the same body, a new event id."""

@@ -4,6 +4,7 @@ for tests, benchmarks and the demo.
     async with BotHarness(db_path) as h:
         alice = h.discord.add_user("alice")
         reply = await h.ask(h.discord.help_channel, alice, f"<@{h.discord.bot_user_id}> my Space …")
+        await h.idle()             # everything sent to the bot is handled: what it did not send, it will not send
         await h.restart()          # same DB, new process state: settings and answered threads survive
 
 The bot is built and started exactly as `python bot.py` does (`spacedoc.service.Service`), only with a short
@@ -185,6 +186,25 @@ class BotHarness:
         """Posts `content` and returns the bot's first message after it in the same channel."""
         posted = await self.discord.post(channel_id, dict(author), content)
         return await self.discord.wait_for_bot_message(channel_id, after=int(posted["id"]), timeout=timeout)
+
+    # ---- waiting for the bot -----------------------------------------------------------------------
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Returns once the bot has handled everything sent to it: every gateway event read (`DiscordSandbox.sync`)
+        and every webhook delivered, and no work in progress (spacedoc.metrics.WorkInProgress: an event's handlers
+        count from the moment the event is read). Then whatever the bot has not sent, it will not send on its own
+        (apart from work it schedules for later: a lease that expires, a revocation retried): assert silence after
+        this, never after a pause."""
+        async def handled() -> None:
+            while True:
+                dispatched = self.discord.dispatched
+                await self.discord.sync()
+                if self.forum is not None and not self.forum.holding_webhooks:
+                    await self.forum.deliveries_done()
+                await self.discord.wait_for(lambda: self.service is None or self.service.work.count == 0)
+                if self.discord.dispatched == dispatched:  # (the bot's own messages come back as events)
+                    return
+        await asyncio.wait_for(handled(), timeout)
 
     # ---- what the test fixtures assert -----------------------------------------------------------
 

@@ -10,6 +10,7 @@ command tree's check (buttons in their view's, spacedoc.views).
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -83,6 +84,7 @@ def intents() -> discord.Intents:
 class _CommandTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         logs.bind(**event_ids(interaction))  # the command runs in this task
+        interaction.client.leases.work.current_task()  # type: ignore[attr-defined]
         return True
 
 
@@ -113,6 +115,13 @@ class SpaceDoctor(commands.AutoShardedBot):
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         with logs.context(**(event_ids(args[-1]) if args else {})):  # an update's "after" is last
             super().dispatch(event_name, *args, **kwargs)
+
+    def _schedule_event(self, coro: Any, event_name: str, /, *args: Any, **kwargs: Any) -> asyncio.Task[None]:
+        # Each listener's task is work in progress until it ends (an application command's or a button's task
+        # counts itself from its interaction check).
+        task = super()._schedule_event(coro, event_name, *args, **kwargs)
+        self.leases.work.task(task)
+        return task
 
     async def setup_hook(self) -> None:
         for extension in extensions():

@@ -22,6 +22,7 @@ import logging
 from dataclasses import replace
 from typing import Any, Awaitable, Callable, Mapping
 
+from spacedoc.metrics import WorkInProgress
 from spacedoc.store import Claim, Store
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,9 @@ def nonce(key: str, part: str = "") -> str:
 
 
 class Leases:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, work: WorkInProgress | None = None) -> None:
         self.store = store
+        self.work = work or WorkInProgress()  # what the process is doing now: shared by everything holding leases
         self._redo: dict[str, dict[str, Work]] = {}  # key prefix → payload kind → redo
         self._wake = asyncio.Event()
         self._failed = 0  # work that failed since the last sweep
@@ -144,7 +146,8 @@ class Leases:
             self._wake.clear()
             taken = 0
             try:
-                taken = await self.sweep_once()
+                with self.work.during():
+                    taken = await self.sweep_once()
             except Exception as exc:
                 log.warning("the sweep for unfinished work failed: %s", exc)
                 self._failed += 1

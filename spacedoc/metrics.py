@@ -11,18 +11,20 @@ counter that has not moved yet still has a value.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from enum import StrEnum
-from typing import Iterable
+from typing import Any, Iterable, Iterator
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from diagnosis.hub import DEFAULT_TIMEOUT, HubUnreachable, ProbeFailed
 from diagnosis.leaks import ROTATION
 from diagnosis.model import Bucket
 
 __all__ = [
-    "GateReason", "Platform", "ReplyKind", "claim_retried", "diagnosed", "gate", "observe_probe", "replied",
-    "secrets_found",
+    "GateReason", "Platform", "ReplyKind", "WorkInProgress", "claim_retried", "diagnosed", "gate", "observe_probe",
+    "replied", "secrets_found",
 ]
 
 
@@ -86,6 +88,8 @@ REVOCATIONS = Counter("spacedoc_revocations", "Requests to revoke leaked Hugging
                       ["outcome"])
 CLAIM_RETRIES = Counter("spacedoc_claim_retries", "Work claimed again after an attempt that did not finish it "
                         "(its lease expired, or it was given back after a failure)", ["work"])
+WORK_IN_PROGRESS = Gauge("spacedoc_work_in_progress", "Discord events, forum posts and passes of the background "
+                         "loops being handled right now (0: the process is idle)")
 
 for _bucket in Bucket:
     DIAGNOSES.labels(_bucket.value)
@@ -104,6 +108,38 @@ for _outcome in RevocationOutcome:
     REVOCATIONS.labels(_outcome.value)
 for _work in (*CLAIM_WORK, OTHER):
     CLAIM_RETRIES.labels(_work)
+
+
+class WorkInProgress:
+    """What the process is doing right now: the handlers of each Discord event, each forum post's work, each pass of
+    the sweep, the poller and the revocation worker. `spacedoc_work_in_progress` reports it; a test waits for 0
+    (after the events it sent were read) before it asserts that the bot sent nothing."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        WORK_IN_PROGRESS.set_function(lambda: self.count)  # the process's one service (tests run several in turn)
+
+    def task(self, task: asyncio.Task[Any]) -> None:
+        """`task` is work in progress until it ends."""
+        self.count += 1
+        task.add_done_callback(self._ended)
+
+    def current_task(self) -> None:
+        """The running task is work in progress until it ends (an interaction's handler, from its first check)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.task(task)
+
+    @contextlib.contextmanager
+    def during(self) -> Iterator[None]:
+        self.count += 1
+        try:
+            yield
+        finally:
+            self.count -= 1
+
+    def _ended(self, _: asyncio.Task[Any]) -> None:
+        self.count -= 1
 
 
 def diagnosed(bucket: Bucket) -> None:

@@ -24,6 +24,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from diagnosis.revocation import RevocationStatus, backoff
 from spacedoc.leases import woken_or_after
+from spacedoc.metrics import WorkInProgress
 from spacedoc.store import REVOKED, PendingRevocation, Store
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,9 @@ def outcome(row: PendingRevocation) -> RevocationStatus:
 class Revocations:
     def __init__(self, store: Store, revoke: RevokeCall, *, give_up_after: float = DEFAULT_GIVE_UP_MINUTES * 60,
                  base_delay: float = BASE_DELAY, poll: float = POLL_SECONDS, clock: Callable[[], float] = time.time,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, work: WorkInProgress | None = None) -> None:
         self.store = store
+        self.work = work or WorkInProgress()
         self.give_up_after = give_up_after
         self._revoke = revoke
         self._base_delay = base_delay
@@ -83,7 +85,8 @@ class Revocations:
         while True:
             self._wake.clear()
             try:
-                await self.run_once()
+                with self.work.during():
+                    await self.run_once()
             except Exception as exc:  # the store out of reach: the rows wait there
                 log.warning("the revocation worker failed: %s", exc)
             await woken_or_after(self._wake, self._poll)

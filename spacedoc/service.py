@@ -36,7 +36,7 @@ from spacedoc.config import Config
 from spacedoc.discord_bot import SpaceDoctor, point_at_discord
 from spacedoc.http_server import HttpServer, Unhealthy
 from spacedoc.leases import Leases
-from spacedoc.metrics import observe_probe
+from spacedoc.metrics import WorkInProgress, observe_probe
 from spacedoc.revocations import Revocations
 from spacedoc.store import Store, open_store
 
@@ -80,6 +80,7 @@ class Service:
         self.bot_task: asyncio.Task[None] | None = None
         self.leases: Leases | None = None
         self.revocations: Revocations | None = None
+        self.work = WorkInProgress()  # what the process is doing right now (spacedoc_work_in_progress)
         self._poll_task: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
@@ -92,9 +93,9 @@ class Service:
         log.info("this process holds its work in the store as %s", self.store.owner)
         self.hub = HubClient(endpoint=config.hf_endpoint, status_url=config.status_url, on_probe=observe_probe)
         self._closing.push_async_callback(self.hub.aclose)
-        self.leases = Leases(self.store)
+        self.leases = Leases(self.store, self.work)
         self.revocations = Revocations(self.store, self.hub.revoke_credentials,
-                                       give_up_after=config.revoke_minutes * 60)
+                                       give_up_after=config.revoke_minutes * 60, work=self.work)
         if config.discourse is not None:
             await self._start_forum()
         if config.http_port is not None:

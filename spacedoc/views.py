@@ -60,6 +60,7 @@ class VerdictView(discord.ui.View):
         answering it twice is refused (40060). A click cannot be redone later (it must be acknowledged within
         3 s), so its claim is done at once."""
         logs.bind(guild_id=interaction.guild_id, channel_id=interaction.channel_id)  # the callback runs in this task
+        _state(interaction).leases.work.current_task()
         return await claim_once(_state(interaction).store, f"interaction:{interaction.id}", "button")
 
     @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)

@@ -1,15 +1,21 @@
 """What several test modules share (a test module never imports another one): paths, the sandbox's well-known
-requests, a fake clock, accuracy scoring, and reading a verdict's behaviour rather than its wording.
+requests, a fake clock, a bot process's work in progress, accuracy scoring, and reading a verdict's behaviour
+rather than its wording.
 
 Reply texts live in `diagnosis/texts/` and may change or be translated; a test that needs to know what a reply
 says asks which phrase (key) it holds and with which facts (the package, the port, the quoted line).
 """
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
+
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from diagnosis.extract import parse_report
 from diagnosis.model import Phrase, Report, Verdict
@@ -41,6 +47,29 @@ class FakeClock:
 
     def datetime(self) -> datetime:
         return datetime.fromtimestamp(self.now, timezone.utc)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def work_in_progress(port: int) -> float:
+    """`spacedoc_work_in_progress` of the bot process whose HTTP server listens on `port` (spacedoc.metrics)."""
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as response:
+        text = await response.text()
+    return next(s.value for family in text_string_to_metric_families(text) for s in family.samples
+                if s.name == "spacedoc_work_in_progress")
+
+
+async def until_idle(port: int, timeout: float) -> None:
+    """Waits until the bot process on `port` has no work in progress (it has read the events it was sent: see
+    DiscordSandbox.sync and SandboxDiscourse.deliveries_done)."""
+    async def poll() -> None:
+        while await work_in_progress(port):
+            await asyncio.sleep(0.02)
+    await asyncio.wait_for(poll(), timeout)
 
 
 def score(cases):

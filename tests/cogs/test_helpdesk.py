@@ -26,7 +26,7 @@ async def test_forum_post_answered_exactly_once(forum: BotHarness) -> None:
     # starter message again: still one answer.
     await d.post(thread, bob, "Same for my Space https://huggingface.co/spaces/bob/app, stuck on Paused too!")
     await d.reconnect(replay=4)
-    await d.settle()
+    await forum.idle()
     assert len(d.bot_messages(thread)) == 1
 
 
@@ -40,7 +40,7 @@ async def test_answered_post_not_answered_again_after_restart(forum: BotHarness)
     # thanks: neither is a new question (the thanks get a short acknowledgement, not a second diagnosis).
     await d.edit(int(post["id"]), int(post["id"]), PAUSED_REPORT + " (edit: typo)")
     await d.post(int(post["id"]), alice, "thanks!")
-    await d.settle()
+    await forum.idle()
     replies = d.bot_messages(int(post["id"]))
     assert len(replies) == 2 and replies[0]["embeds"] and not replies[1]["embeds"]
 
@@ -49,7 +49,7 @@ async def test_solved_tag_silences(forum: BotHarness) -> None:
     d = forum.discord
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT, tags=["solved"])
-    await d.settle()
+    await forum.idle()
     assert d.bot_messages(int(post["id"])) == []
 
 
@@ -65,7 +65,7 @@ async def test_op_followups_answered_up_to_the_cap_until_solved(forum: BotHarnes
     assert second["message_reference"]["message_id"] == followup["id"]
     assert PAUSED_SPACE in all_text([second])
     await d.post(thread, alice, PAUSED_REPORT + " Still the same today.")  # over the cap
-    await d.settle()
+    await forum.idle()
     assert len(d.bot_messages(thread)) == 2
 
 
@@ -82,7 +82,7 @@ async def test_helper_answer_silences_followups(forum: BotHarness) -> None:
     await d.wait_for_bot_message(thread)
     await d.post(thread, helen, "I've pinged the infra team about your Space, hang on.")
     await d.post(thread, alice, PAUSED_REPORT + " Restarted again, same 503.")
-    await d.settle()
+    await forum.idle()
     assert len(d.bot_messages(thread)) == 1
 
 
@@ -95,7 +95,7 @@ async def test_solved_tag_added_later_silences_followups(forum: BotHarness) -> N
     await d.wait_for_bot_message(thread)
     await d.set_thread_tags(thread, ["solved"])
     await d.post(thread, alice, PAUSED_REPORT + " Oh wait, it is running again.")
-    await d.settle()
+    await forum.idle()
     assert len(d.bot_messages(thread)) == 1
 
 
@@ -114,7 +114,7 @@ async def test_unconfigured_forum_and_autoreply_off_stay_silent(harness: BotHarn
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT)
     await harness.configure(help_forums=frozenset({d.help_forum}), auto_reply=False)
     second = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED again", PAUSED_REPORT)
-    await d.settle()
+    await harness.idle()
     assert d.bot_messages(int(post["id"])) == [] and d.bot_messages(int(second["id"])) == []
 
 
@@ -130,14 +130,14 @@ async def test_help_channel_answers_only_space_trouble_once_per_window(harness: 
     ]
     for text in chatter:
         await d.post(d.help_channel, bob, text)
-    await d.settle()
+    await harness.idle()
     assert d.bot_messages(d.help_channel) == []
 
     question = await d.post(d.help_channel, alice, PAUSED_REPORT)
     reply = await d.wait_for_bot_message(d.help_channel)
     assert reply["message_reference"]["message_id"] == question["id"]
     await d.post(d.help_channel, alice, PAUSED_REPORT + " Any idea? It is still paused.")  # same conversation
-    await d.settle()
+    await harness.idle()
     assert len(d.bot_messages(d.help_channel)) == 1
 
 
@@ -160,7 +160,7 @@ async def test_per_user_cooldown_on_help_channel_chat(harness: BotHarness) -> No
     alice = d.add_user("alice")
     await harness.ask(d.help_channel, alice, PAUSED_REPORT)
     await d.post(other_help, alice, PAUSED_REPORT + " Asking here too.")  # within the cooldown
-    await d.settle()
+    await harness.idle()
     assert d.bot_messages(other_help) == []
 
 
@@ -170,7 +170,7 @@ async def test_forum_starter_message_before_its_thread_create_is_answered(forum:
     post = await d.create_forum_post(d.help_forum, alice, "Space stuck on PAUSED", PAUSED_REPORT, starter_first=True)
     reply = await d.wait_for_bot_message(int(post["id"]))
     assert reply["message_reference"]["message_id"] == post["id"] and "lifecycle" in all_text([reply]).lower()
-    await d.settle()
+    await forum.idle()
     assert len(d.bot_messages(int(post["id"]))) == 1
 
 
@@ -202,5 +202,5 @@ async def test_a_lone_surrogate_in_a_question_gets_one_answer(harness: BotHarnes
     d = harness.discord
     await harness.configure(help_channels=frozenset({d.help_channel}))
     reply = await harness.ask(d.help_channel, d.add_user("alice"), PAUSED_REPORT + " \udc80")
-    await d.settle()
+    await harness.idle()
     assert d.bot_messages(d.help_channel) == [reply] and texts.say("en", "title.lifecycle_stuck") in all_text([reply])

@@ -89,7 +89,7 @@ async def test_revocation_survives_a_hub_outage_and_a_restart(harness_with, gen:
     hub.revoke_fault = None
     await wait_revoked(h, token)
     await wait_updated(h, warning, "I have had it revoked on the Hub")
-    await d.settle()
+    await h.idle()
     assert len(d.bot_messages(d.general)) == 1  # the warning said it, in place
 
 
@@ -111,7 +111,7 @@ async def test_token_added_by_an_edit(harness: BotHarness, gen: SecretGen) -> No
     d = harness.discord
     bob = d.add_user("bob")
     posted = await d.post(d.general, bob, "here is my config, what is wrong?")
-    await d.settle()
+    await harness.idle()
     assert d.bot_messages(d.general) == []
     token = gen.sample("huggingface").secret
     await d.edit(d.general, int(posted["id"]), f"here is my config, what is wrong?\nHF_TOKEN={token}")
@@ -129,7 +129,7 @@ async def test_without_delete_permission_warns_and_never_echoes(harness: BotHarn
     sample = gen.sample("github")
     posted = await d.post(d.help_channel, carol, f"my push fails with this remote: {sample.text} -- distinctive words")
     warning = await d.wait_for_bot_message(d.help_channel)
-    await d.settle()
+    await harness.idle()
     assert d.message(d.help_channel, int(posted["id"])) is not None and d.deleted == []
     assert not any(r.method == "DELETE" for r in d.requests)  # checked the permission instead of trying
     assert warning["embeds"] == [] and "distinctive words" not in warning["content"]
@@ -144,7 +144,7 @@ async def test_revoke_setting_off(harness: BotHarness, gen: SecretGen) -> None:
     token = gen.sample("huggingface").secret
     await d.post(d.general, d.add_user("dave"), f"login({token!r})")
     warning = await d.wait_for_bot_message(d.general)
-    await d.settle()
+    await harness.idle()
     assert harness.hub.revoked == []
     assert "not revoked" in warning["content"] and "huggingface.co/settings/tokens" in warning["content"]
 
@@ -157,10 +157,10 @@ async def test_each_leak_handled_once_even_when_replayed(harness: BotHarness, ge
     await d.post(d.general, erin, f"token: {gen.sample('huggingface').secret}")
     await d.wait_for_bot_message(d.general)
     await d.reconnect(replay=3)
-    await d.settle()
+    await harness.idle()
     assert len(d.bot_messages(d.general)) == 1
     await d.post(d.general, erin, f"token: {gen.sample('huggingface').secret}")  # a new leak is a new warning
-    await d.settle()
+    await harness.idle()
     assert len(d.bot_messages(d.general)) == 2
     assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 2
 
@@ -174,7 +174,7 @@ async def test_a_link_preview_of_a_kept_leak_is_no_second_leak(harness: BotHarne
     posted = await d.post(d.general, d.add_user("ivy"), f"why does {url} fail?")
     await d.wait_for_bot_message(d.general)
     await d.unfurl(d.general, int(posted["id"]), url, "Callback")
-    await d.settle()
+    await harness.idle()
     assert len(d.bot_messages(d.general)) == 1
     assert sum(len(body["credentials"]) for body in harness.hub.revoked) == 1
 
@@ -185,7 +185,7 @@ async def test_placeholders_and_lookalikes_left_alone(harness: BotHarness) -> No
     for text in ('api = HfApi(token="hf_xxx")', "export HF_TOKEN=$HF_TOKEN",
                  "commit 3f2a9c1d4e5b6a7980f1e2d3c4b5a69788796a5b broke the build"):
         await d.post(d.general, frank, text)
-    await d.settle()
+    await harness.idle()
     assert d.bot_messages(d.general) == [] and d.deleted == []
 
 
@@ -283,7 +283,7 @@ async def test_a_token_in_a_forum_post_title_is_renamed_away_warned_and_revoked(
     assert warning["content"].startswith(f"<@{frank['id']}> 📝 **Your post's title held a credential:** I renamed")
     assert "Hugging Face access token" in warning["content"] and token not in all_text([warning])
     assert d.message(thread, thread) is not None  # the post's body held nothing: it stays
-    await d.settle()
+    await harness.idle()
     assert len(d.bot_messages(thread)) == 1  # the rename's own THREAD_UPDATE is no second leak
 
 
@@ -294,6 +294,7 @@ async def test_without_manage_threads_the_owner_is_asked_to_rename(harness: BotH
     warning = await d.wait_for_bot_message(int(post["id"]))
     await wait_revoked(harness, token)
     assert "edit the title now" in warning["content"]
+    await harness.idle()
     assert not any(r.method == "PATCH" and r.path == f"/channels/{post['id']}" for r in d.requests)
 
 

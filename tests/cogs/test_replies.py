@@ -73,7 +73,7 @@ async def test_thanks_from_the_original_poster_is_acknowledged_and_recorded_not_
     # someone else's thanks in the thread are not the original poster's: no answer
     await d.post(thread, d.add_user("bob"), "thanks, works for me too")
     await d.reconnect(replay=4)  # and a replayed event is acknowledged once
-    await d.settle()
+    await forum.idle()
     assert len(d.bot_messages(thread)) == 2
 
 

@@ -76,7 +76,7 @@ async def test_a_redelivered_spacedoc_interaction_is_answered_once(harness: BotH
     await d.reconnect(replay=3)
     await d.wait_for(lambda: any(e["t"] == "INTERACTION_CREATE" and e["d"]["id"] == str(interaction.id)
                                  for e in d.replayed))
-    await d.settle()
+    await harness.idle()
     callbacks = [r.status for r in d.requests if r.path.startswith(f"/interactions/{interaction.id}/")]
     assert callbacks == [200]
     assert (await harness.bot.store.get_guild_settings(d.guild_id)).help_forums == frozenset({d.help_forum})

@@ -134,6 +134,7 @@ async def test_placeholder_url_asks_for_the_real_one(harness: BotHarness) -> Non
                               f"{harness.mention()} my space https://huggingface.co/spaces/OWNER/SPACE_NAME shows 503")
     text = all_text([reply])
     assert say("ask.placeholder") in text and say("ask.runtime", space="OWNER/NAME") in text
+    await harness.idle()
     assert not harness.hub.calls  # nothing to look up
     assert await recorded_buckets(harness) == []
 
@@ -187,7 +188,7 @@ async def test_lone_surrogates_in_a_mention_and_in_diagnose_details_get_one_answ
     interaction = await d.invoke_slash("diagnose", {"space": "orchid-nlp/summarizer", "details": "build error \udc80"},
                                        user=d.add_user("bob"), channel_id=d.general)
     final = await d.wait_for_response(interaction, lambda m: bool(m["embeds"]))
-    await d.settle()
+    await harness.idle()
     assert BUILD_FAILURE in all_text([reply]) and BUILD_FAILURE in all_text([final])
     assert not any(APOLOGY in all_text([m]) for m in d.bot_messages(d.general))
 
@@ -208,6 +209,7 @@ async def test_slash_diagnose_with_a_model_url_says_it_is_a_model(harness: BotHa
         channel_id=harness.discord.general)
     final = await harness.discord.wait_for_response(interaction, lambda m: "not a Space" in m["content"])
     assert "`meta-llama/Llama-2-7b-chat-hf` is a model, not a Space" in final["content"]
+    await harness.idle()
     assert not harness.hub.calls
 
 
@@ -238,7 +240,7 @@ async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: Bot
     reply = await harness.ask(d.general, alice, asked)
     await d.reconnect(replay=10)  # Discord may deliver events again after a RESUME
     await d.wait_for(lambda: any(g.get("op") == 6 for g in d.gateway_received))
-    await d.settle(0.3)
+    await harness.idle()
     assert any(e["t"] == "MESSAGE_CREATE" and e["d"]["id"] == reply["message_reference"]["message_id"]
                for e in d.replayed)  # the question itself was delivered again
     replies = [m for m in d.bot_messages(d.general) if m.get("message_reference")]
@@ -248,7 +250,7 @@ async def test_reconnect_with_replayed_events_does_not_answer_twice(harness: Bot
     again = await d.post(d.general, alice, asked)
     await d.wait_for_bot_message(d.general, after=int(again["id"]))
     await d.edit(d.general, int(again["id"]), asked + " (edited)")
-    await d.settle(0.3)
+    await harness.idle()
     assert len([m for m in d.bot_messages(d.general) if m.get("message_reference")]) == 2
 
 
@@ -265,7 +267,7 @@ async def test_an_answer_created_but_answered_500_is_not_posted_twice(harness: B
         return [r for r in d.requests if r.method == "POST" and r.path == f"/channels/{d.general}/messages"]
 
     await d.wait_for(lambda: len(posts()) == 2 and posts()[1].status)  # discord.py retries a 500 after a second
-    await d.settle(0.3)
+    await harness.idle()
     assert len(d.bot_messages(d.general)) == 1 and d.nonce_hits == 1
     assert [r.status for r in posts()] == [500, 200]
     assert {r.body["nonce"] for r in posts()} == {nonce(f"answer:msg:{asked['id']}")}
@@ -416,4 +418,5 @@ async def test_slash_with_something_that_is_no_space_says_so(harness: BotHarness
     interaction = await harness.discord.invoke_slash("diagnose", {"space": "my app is broken"}, user=alice,
                                                      channel_id=harness.discord.general)
     final = await harness.discord.wait_for_response(interaction, lambda m: "OWNER/NAME" in m["content"])
+    await harness.idle()
     assert not final["embeds"] and await recorded_buckets(harness) == []

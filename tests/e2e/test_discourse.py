@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from sandbox.discourse import SandboxDiscourse
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
 from sandbox.secretgen import SecretGen
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port, until_idle
 
 HOME = 24  # the category the bot answers in (/c/spaces/24)
 ELSEWHERE = 5
@@ -34,12 +33,6 @@ WAIT = 20.0
 BUILD_FAILURE = texts.say("en", "title.build_failure")
 
 pytestmark = pytest.mark.timeout(90)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class BotProcess:
@@ -62,7 +55,6 @@ class BotProcess:
         self.stderr = ""
 
     async def start(self) -> None:
-        polls = len(self.forum.requests_to("GET", r"^/posts\.json$"))
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, str(ROOT / "bot.py"), cwd=str(ROOT), env=self.env,
@@ -80,6 +72,19 @@ class BotProcess:
             return len([r for r in self.forum.requests_to("GET", r"^/posts\.json$") if "before" not in r.query])
         target = polls() + n + 1
         await self.forum.wait_for(lambda: polls() >= target, timeout=WAIT)
+
+    async def idle(self) -> None:
+        """The bot has handled every post the forum sent it (each webhook delivered, or a poll run past them) and has
+        no work in progress: an answer it has not posted, it will not post."""
+        while True:
+            deliveries = len(self.forum.deliveries)
+            if not self.forum.webhook_secret:
+                await self.polls_done(1)
+            elif not self.forum.holding_webhooks:
+                await self.forum.deliveries_done()
+            await until_idle(self.port, WAIT)
+            if len(self.forum.deliveries) == deliveries:  # (the bot's own posts come back as webhooks)
+                return
 
     async def _until_serving(self) -> None:
         while True:
@@ -153,7 +158,7 @@ async def test_webhook_topic_answered_once_and_its_redelivery_ignored(hub: Sandb
         assert created.status == 200
         again = await forum.redeliver(created.event_id)  # Discourse's retry: same post, new event id
         assert again.status == 200 and again.event_id != created.event_id
-        await forum.settle()
+        await bot.idle()
         assert len(forum.bot_posts(post.topic_id)) == 1
         assert len(forum.requests_to("POST", r"^/posts\.json$")) == 1
         await bot.stop()
@@ -194,7 +199,7 @@ async def test_bad_or_missing_signature_is_refused(hub: SandboxHub, tmp_path: Pa
         tampered = body.replace(b"requirements", b"Requirements")
         assert await forum.post_raw_webhook(tampered, headers | {
             "X-Discourse-Event-Signature": forum.signature(body)}) == 401
-        await forum.settle()
+        await bot.idle()
         assert not forum.bot_posts() and not forum.requests_to("GET", r"^/t/")
         assert await forum.post_raw_webhook(body, headers | {"X-Discourse-Event-Signature": forum.signature(body)}) == 200
         await forum.wait_for(lambda: forum.bot_posts(post.topic_id), timeout=WAIT)
@@ -240,7 +245,7 @@ async def test_solved_staff_answered_and_foreign_topics_stay_silent(hub: Sandbox
         foreign = await forum.create_topic(alice, ELSEWHERE, "Build error in another category", BROKEN_TEXT)
         forum.release_webhooks()
         await forum.deliveries_done()
-        await forum.settle()
+        await bot.idle()
         assert not forum.bot_posts()
         checked = {r.path for r in forum.requests_to("GET", r"^/t/")}
         assert checked == {f"/t/{solved.topic_id}.json", f"/t/{helped.topic_id}.json"}  # foreign: not even read
@@ -269,7 +274,7 @@ async def test_mentions_and_follow_ups(hub: SandboxHub, tmp_path: Path) -> None:
         answer = (await forum.wait_for(lambda: forum.bot_posts(elsewhere.topic_id), timeout=WAIT))[0]
         assert answer.reply_to_post_number == mention.post_number and BUILD_FAILURE in answer.raw
         await forum.deliveries_done()
-        await forum.settle()
+        await bot.idle()
         assert len(forum.bot_posts(post.topic_id)) == 2 and len(forum.bot_posts(elsewhere.topic_id)) == 1
         err = await bot.stop()
         assert "a follow-up not from the topic's author" in err
@@ -300,7 +305,7 @@ async def test_killed_mid_burst_and_restarted_every_topic_answered_once(hub: San
             await forum.redeliver(delivery.event_id)
         await forum.wait_for(lambda: answered() == len(topics) and forum.private_messages_to(people[0].username),
                              timeout=WAIT)
-        await forum.settle()
+        await bot.idle()
         assert all(len(forum.bot_posts(t.topic_id)) == 1 for t in topics)
         assert len(forum.private_messages_to(people[0].username)) == 1
         assert token not in forum.public_text(leak.id) and token in {t for b in hub.revoked for t in b["credentials"]}
@@ -350,7 +355,7 @@ async def test_token_as_staff_is_redacted_its_revisions_hidden_revoked_and_autho
             confirmed = await forum.wait_for(lambda posts=conversation: posts[1:], timeout=WAIT)
             assert "Revoked" in forum.posts[confirmed[0]].raw
         assert not forum.flags
-        await forum.settle()
+        await bot.idle()
         await bot.stop()
     assert_nothing_holds(created, bot)
     assert_nothing_holds(added, bot)
@@ -393,7 +398,7 @@ async def test_refusals_from_the_forum_are_one_line_and_nothing_stops(hub: Sandb
         forum.release_webhooks()
         await forum.wait_for(lambda: forum.bot_posts(topics[2].topic_id), timeout=WAIT)
         await forum.deliveries_done()
-        await forum.settle()
+        await bot.idle()
         assert not forum.bot_posts(topics[0].topic_id) and not forum.bot_posts(topics[1].topic_id)
         err = await bot.stop()
     refused = [line for line in err.splitlines() if " not done: " in line]

@@ -24,7 +24,7 @@ from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
 from sandbox.secretgen import SecretGen
 from spacedoc.store import GuildSettings, open_store
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port, until_idle
 
 WAIT = 30.0
 LEASE = "1.5"
@@ -40,7 +40,9 @@ class BotProc:
     started: list[asyncio.subprocess.Process] = []  # killed after each test, whatever happened in it
 
     def __init__(self, d: DiscordSandbox, env: dict[str, str], log: Path) -> None:
-        self.d, self.env, self.log = d, env, log
+        self.d, self.log = d, log
+        self.port = free_port()  # its HTTP server: /metrics says what it is working on
+        self.env = env | {"SPACEDOC_HTTP_PORT": str(self.port)}
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> BotProc:
@@ -78,6 +80,19 @@ class BotProc:
         problems = [line for line in text.splitlines() if " ERROR " in line or "Traceback" in line]
         assert not problems, problems
         return text
+
+
+async def idle(d: DiscordSandbox, *bots: BotProc) -> None:
+    """Every process still alive has read every event sent to it and finished what they called for: a late second
+    answer would be there now."""
+    while True:
+        dispatched = d.dispatched
+        await d.sync(timeout=WAIT)
+        for bot in bots:
+            if bot.proc is not None and bot.proc.returncode is None:
+                await until_idle(bot.port, WAIT)
+        if d.dispatched == dispatched:  # (the bots' own messages come back as events)
+            return
 
 
 @pytest.fixture(autouse=True)
@@ -208,7 +223,7 @@ async def test_two_processes_on_postgres_handle_each_event_once_and_finish_a_kil
         await victim.kill()
 
         await d.wait_for(lambda: burst.done(hub), timeout=WAIT)
-        await d.settle(0.5)
+        await idle(d, survivor)
         burst.assert_exactly_once(hub)
         both = [s for s in d.sessions if s.identified] + [s for s in d._resumable.values()]
         assert all(any(p.get("t") == "MESSAGE_CREATE" for p in s.sent) for s in both)  # both saw every event
@@ -236,7 +251,7 @@ async def test_one_process_on_sqlite_killed_mid_burst_restarts_and_answers_every
         restarted = await BotProc(d, env, tmp_path / "bot.log").start()  # the same database
         await d.redeliver(asked)  # the gateway delivers the burst again
         await d.wait_for(lambda: burst.done(hub), timeout=WAIT)
-        await d.settle(0.5)
+        await idle(d, restarted)
         burst.assert_exactly_once(hub)
         await restarted.stop()
 
@@ -249,7 +264,7 @@ async def test_shards_split_between_processes(pg_url: str, tmp_path: Path) -> No
         owner = shard_of(d.guild_id, 2)
         asked = await d.post(d.general, d.add_user("sam"), f"<@{d.bot_user_id}> {BROKEN} fails to build")
         reply = await d.wait_for_bot_message(d.general, after=int(asked["id"]), timeout=WAIT)
-        await d.settle(0.3)
+        await idle(d, *bots)
         assert len(d.bot_messages(d.general)) == 1 and "Build failure" in all_text([reply])
         got = {s.shard[0]: [p["t"] for p in s.sent] for s in d.sessions if s.identified}
         assert "MESSAGE_CREATE" in got[owner] and "GUILD_CREATE" in got[owner]
@@ -273,6 +288,6 @@ async def test_a_diagnose_cut_short_by_a_kill_is_finished_through_its_webhook(tm
         restarted = await BotProc(d, env, tmp_path / "bot.log").start()
         answer = await d.wait_for_response(interaction, lambda m: bool(m["embeds"]), timeout=WAIT)
         assert "Build failure" in all_text([answer])
-        await d.settle(0.3)
+        await idle(d, restarted)
         assert len(d.bot_messages(d.general)) == 1
         await restarted.stop()

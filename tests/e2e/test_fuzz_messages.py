@@ -128,7 +128,7 @@ async def test_ten_thousand_messages(harness: BotHarness) -> None:
         if i % BATCH == BATCH - 1:
             await caught_up(harness, people[0])
     await caught_up(harness, people[0])
-    await d.settle(quiet=0.5)  # diagnoses still in flight finish
+    await harness.idle()  # the diagnoses still in flight finish
 
     # No message answered twice (help desk, mentions and apologies all reply to the message they answer).
     replies = Counter(m["message_reference"]["message_id"] for m in d.bot_messages() if m.get("message_reference"))

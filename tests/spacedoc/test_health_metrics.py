@@ -26,7 +26,7 @@ from sandbox.secretgen import SecretGen
 from spacedoc.http_server import HttpServer, Unhealthy
 from spacedoc.service import Service
 from spacedoc.store import open_store
-from tests.helpers import PAUSED_SPACE, ROOT
+from tests.helpers import PAUSED_SPACE, ROOT, work_in_progress
 
 GRACE = 60.0
 
@@ -113,7 +113,7 @@ async def test_metrics_are_prometheus_text_or_openmetrics_on_request() -> None:
         names = {family.name for family in text_string_to_metric_families(text)}
         assert {"spacedoc_diagnoses", "spacedoc_hub_probe_seconds", "spacedoc_hub_probe_failures",
                 "spacedoc_replies_sent", "spacedoc_gate_decisions", "spacedoc_secrets_found", "spacedoc_revocations",
-                "spacedoc_claim_retries", "process_resident_memory_bytes"} <= names
+                "spacedoc_claim_retries", "spacedoc_work_in_progress", "process_resident_memory_bytes"} <= names
         _, open_metrics, body = await get(server.port, "/metrics", accept="application/openmetrics-text")
         assert open_metrics.startswith("application/openmetrics-text") and body.rstrip().endswith("# EOF")
     finally:
@@ -250,7 +250,7 @@ async def test_metrics_count_what_the_bot_did_without_ids_or_secrets_in_labels(h
     token = SecretGen(seed=7).sample("huggingface").secret
     await h.ask(d.general, alice, f"my token is {token}, is that bad?")
     await d.wait_for(lambda: any(token in body.get("credentials", []) for body in h.hub.revoked))
-    await d.settle()
+    await h.idle()
     text = (await get(port, "/metrics"))[2]
     after = samples(text)
 
@@ -322,3 +322,18 @@ def test_diagnosis_never_imports_prometheus() -> None:
     code = "import sys, diagnosis.cli, diagnosis.pipeline, diagnosis.hub; print('prometheus_client' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
     assert out.strip() == "False"
+
+
+async def test_work_in_progress_counts_an_event_until_its_answer_is_sent(harness: BotHarness) -> None:
+    """What a test waits for before it asserts silence on a `python bot.py` it cannot look into (tests/e2e)."""
+    h, d = harness, harness.discord
+    await h.stop_bot()
+    await h.start_bot(dataclasses.replace(h.config, http_port=0))
+    port = h.service.http.port
+    h.hub.latency_ms = 300
+    asked = await d.post(d.general, d.add_user("alice"), f"{h.mention()} https://huggingface.co/spaces/{PAUSED_SPACE}")
+    await d.wait_for(lambda: any(r.path == f"/channels/{d.general}/typing" for r in d.requests))  # diagnosing
+    assert await work_in_progress(port) >= 1 and not d.bot_messages(d.general)
+    await h.idle()
+    assert d.bot_messages(d.general)[0]["message_reference"]["message_id"] == asked["id"]
+    assert await work_in_progress(port) == 0

@@ -66,7 +66,7 @@ async def test_votes_one_per_person_and_didnt_help_pings_helpers_once(verdict: t
         assert click.ephemeral and response["content"]
     assert await h.bot.store.feedback_counts(mid) == FeedbackCounts(helped=0, not_helped=2)
 
-    await d.settle()
+    await h.idle()
     pings = [r for r in d.requests
              if r.method == "POST" and r.path == f"/channels/{channel}/messages" and f"<@&{helpers}>" in r.text()]
     assert len(pings) == 1  # two people said it did not help: the helpers are pinged once
@@ -110,7 +110,7 @@ async def test_a_redelivered_click_is_handled_once(verdict: tuple[BotHarness, di
     await d.wait_for_response(click)
     await d.reconnect(replay=3)
     await d.wait_for(lambda: any(e["t"] == "INTERACTION_CREATE" and e["d"]["id"] == str(click.id) for e in d.replayed))
-    await d.settle()
+    await h.idle()
     assert [r.status for r in d.requests if r.path.startswith(f"/interactions/{click.id}/")] == [200]
     assert await h.bot.store.feedback_counts(int(message["id"])) == FeedbackCounts(helped=1, not_helped=0)
 
