@@ -221,6 +221,7 @@ class HubClient:
         max_cache_entries: int = 4096,
         rng: random.Random | None = None,
         on_probe: ProbeObserver | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self.status_url = status_url or DEFAULT_STATUS_URL
@@ -234,6 +235,7 @@ class HubClient:
         self._rng = rng or random.Random()
         self._max_cache_entries = max_cache_entries
         self._on_probe = on_probe
+        self._sleep = sleep  # the waits between tries (a test records them instead of waiting)
         self._cache: dict[tuple[str, str], _Entry] = {}
         self._inflight: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self._http = get_async_session()
@@ -582,7 +584,7 @@ class HubClient:
                         raise ProbeFailed(f"rate limited (HTTP 429, retry after {wait:.0f} s)")
                 elif last_try(wait := self._backoff(tries)):
                     raise ProbeFailed(f"HTTP {status} after {tries} tries")
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     def _note(self, hub: bool, unreachable: HubUnreachable | None) -> None:
         """Remember whether the Hub itself answered the last request (the CLI's "offline" check)."""

@@ -1,12 +1,16 @@
-"""The command-line contract of the engine, run as a real subprocess."""
+"""The command-line contract of the engine: `cli.main(argv, stdin, stdout)` in-process, and `python -m diagnosis`
+once as a real subprocess (the live CLI as a user runs it, with its environment: tests/diagnosis/test_cli_live.py)."""
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 
-from diagnosis import texts
+from diagnosis import cli, texts
 from tests.helpers import ROOT
 
 EXAMPLE = ROOT / "examples" / "paused_space.txt"
@@ -14,14 +18,26 @@ KEYS = {"bucket", "confidence", "alternatives", "space", "placeholder", "evidenc
         "stop_pushing_commits", "unavailable", "email_draft"}
 
 
-def run(*args, stdin=None, env=None):
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "diagnosis", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env=full_env, timeout=60)
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_bundled_example_terminal_output():
-    r = run("--text-file", str(EXAMPLE))
+def run(*args: str, stdin: str = "") -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args), io.StringIO(stdin), out)
+        except SystemExit as stop:  # argparse's exit on bad usage
+            code = stop.code
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def test_python_m_diagnosis_runs_the_bundled_example():
+    r = subprocess.run([sys.executable, "-m", "diagnosis", "--text-file", str(EXAMPLE)], capture_output=True,
+                       text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "[lifecycle_stuck]" in r.stdout and texts.say("en", "ui.email_cli") in r.stdout
 
@@ -31,7 +47,9 @@ def test_json_keys_exactly():
     out = json.loads(r.stdout)
     assert r.returncode == 0 and set(out) == KEYS
     assert out["bucket"] == "lifecycle_stuck" and out["space"] == "alice/chat-demo" and out["stop_pushing_commits"]
-    assert all(set(a) == {"bucket", "confidence"} for a in out["alternatives"])
+    assert out["alternatives"] == []  # nothing else comes close to the example's PAUSED + 503
+    close = json.loads(run("--text", "Runtime error, my space is stuck on building", "--json").stdout)
+    assert [set(a) for a in close["alternatives"]] == [{"bucket", "confidence"}]
 
 
 def test_text_and_stdin():
@@ -64,8 +82,7 @@ def test_batch_one_flushed_line_per_input_with_ids():
 
 def test_offline_with_space_uses_no_network():
     # An endpoint that cannot answer: --offline must not even try it.
-    r = run("alice/chat", "--offline", "--json", "--text", "stuck in Build Queued",
-            "--endpoint", "http://127.0.0.1:9", env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    r = run("alice/chat", "--offline", "--json", "--text", "stuck in Build Queued", "--endpoint", "http://127.0.0.1:9")
     out = json.loads(r.stdout)
     assert r.returncode == 0 and out["space"] == "alice/chat"
     assert "live checks: skipped (--offline)" in out["unavailable"]
@@ -100,18 +117,27 @@ def test_bad_usage_exits_2_with_a_message(args):
     assert r.returncode == 2 and "error:" in r.stderr and "Traceback" not in r.stderr
 
 
+class FlushedLines(io.StringIO):
+    """stdout that keeps what was flushed: a line in the buffer but not flushed is not out yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
+
+    def flush(self) -> None:
+        self.flushed = self.getvalue().splitlines()
+
+
 def test_batch_answers_each_line_before_the_next_arrives():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    p = subprocess.Popen([sys.executable, "-m", "diagnosis", "--batch", "--offline"], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-    try:
+    out = FlushedLines()
+
+    def lines():  # stdin that hands over the next line only once the answer to the previous one is out
         for i, text in enumerate(["Scheduling failure: unable to schedule", "503"]):
-            p.stdin.write(json.dumps({"id": i, "text": text}) + "\n")
-            p.stdin.flush()
-            assert json.loads(p.stdout.readline())["id"] == i  # would block forever if not flushed per line
-    finally:
-        p.stdin.close()
-        assert p.wait(timeout=30) == 0
+            assert [json.loads(line)["id"] for line in out.flushed] == list(range(i))
+            yield json.dumps({"id": i, "text": text}) + "\n"
+
+    assert cli.main(["--batch", "--offline"], lines(), out) == cli.EXIT_OK
+    assert [json.loads(line)["id"] for line in out.flushed] == [0, 1]
 
 
 def test_offline_with_an_ambiguous_subdomain_says_so():

@@ -1,4 +1,8 @@
-"""`python -m diagnosis SPACE` as a user runs it: a subprocess against the sandbox Hub over real sockets."""
+"""`python -m diagnosis SPACE` as a user runs it: a subprocess against the sandbox Hub over real sockets.
+
+A subprocess, unlike tests/diagnosis/test_cli.py: these are about the process's environment, which huggingface_hub
+reads when it is imported (HF_ENDPOINT, HF_HUB_OFFLINE, HF_HOME), and a developer's own saved token must not reach
+them."""
 from __future__ import annotations
 
 import json

@@ -58,20 +58,21 @@ async def test_private_space_is_not_found_or_private_and_offers_the_cli(hub_clie
         ({"status": 500}, "HTTP 500 after 3 tries"),
         ({"status": 429, "retry_after": 30}, "rate limited (HTTP 429, retry after 30 s)"),
         ({"malformed": True}, "malformed JSON"),
-        ({"hang": 30}, "no answer within 1.0 s"),
+        ({"hang": 30}, "no answer within 0.3 s"),
     ],
 )
 async def test_fault_kinds_give_a_verdict_naming_the_missing_check(fault, reason, hub_client, sandbox_hub):
     sandbox_hub.set_fault(STUCK, "runtime", fault)
-    verdict = await diagnose("my space is stuck", client=hub_client, space=STUCK, deadline=1.0)
+    verdict = await diagnose("my space is stuck", client=hub_client, space=STUCK, deadline=0.3)
     assert any(u.key == "na.checks" and "runtime" in u.get("checks") and u.get("reason") == reason
                for u in verdict.unavailable), verdict.unavailable
 
 
 async def test_endless_log_stream_still_answers(hub_client, sandbox_hub):
     sandbox_hub.set_fault("puffin-tools/fastapi-ocr", "run_log", {"endless": True})
-    verdict = await diagnose("503 forever", client=hub_client, space="puffin-tools/fastapi-ocr", deadline=2.0)
+    verdict = await diagnose("503 forever", client=hub_client, space="puffin-tools/fastapi-ocr", deadline=0.5)
     assert verdict.bucket is Bucket.PORT_HEALTHCHECK
+    assert any(u.key == "na.checks" and "run_log" in u.get("checks") for u in verdict.unavailable)  # cut, not awaited
 
 
 async def test_without_client_the_words_decide(sandbox_hub):
