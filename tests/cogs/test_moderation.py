@@ -71,6 +71,7 @@ async def test_pasted_token_deleted_reposted_redacted_and_revoked(harness: BotHa
     updated = await wait_updated(harness, warning, "I have had it revoked on the Hub")
     assert "will confirm" not in updated["content"] and updated["embeds"] == warning["embeds"]
     assert harness.hub.revoke_requests_with_auth == 0  # the token travels only in the body
+    assert any("revoked" in r.getMessage() for r in caplog.records)  # the INFO records were captured
     assert all(token not in r.getMessage() and token not in (r.exc_text or "") for r in caplog.records)
     assert len(d.bot_messages(d.general)) == 1
 

@@ -193,7 +193,6 @@ def test_every_text_exists_in_every_language():
 @pytest.mark.parametrize("lang", sorted(texts.LANGUAGES))
 def test_every_text_words_even_without_its_facts(lang):
     for key in texts.module(lang).PHRASES:  # an odd verdict still gets a reply, never a crash
-        assert isinstance(texts.say(lang, key), str), key
         assert texts.say(lang, key).strip() or key == "ev.live", key  # live state with no stage and no part: nothing
 
 

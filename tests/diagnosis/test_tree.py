@@ -176,7 +176,7 @@ def test_token_advice_only_when_a_secret_was_found_in_the_message():
 def test_confidence_and_alternatives_are_probabilities():
     v = decide(parse_report("Preparing Space forever; container logs show Streamlit started on port 8501"))
     assert 0 <= v.confidence <= 1
-    assert all(0 <= a.confidence <= 1 and a.bucket is not v.bucket for a in v.alternatives)
+    assert v.alternatives and all(0 <= a.confidence <= 1 and a.bucket is not v.bucket for a in v.alternatives)
 
 
 @pytest.mark.parametrize("evidence", [

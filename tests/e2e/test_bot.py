@@ -360,7 +360,6 @@ async def run_bot_py(*args: str, env: dict[str, str], timeout: float = 60) -> tu
         sys.executable, str(ROOT / "bot.py"), *args, cwd=str(ROOT), env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
 
 

@@ -74,7 +74,7 @@ def test_clean_embed_redacts_and_fits_discord_limits() -> None:
     texts = [data["title"], data["description"]] + [f["name"] + f["value"] for f in data["fields"]]
     assert all(token not in text for text in texts)
     assert len(data["title"]) <= 256 and len(data["description"]) <= 4096 and len(data["fields"]) <= 25
-    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in data["fields"])
+    assert data["fields"] and all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in data["fields"])
     assert len(data["title"]) + len(data["description"]) + sum(len(f["name"]) + len(f["value"])
                                                                 for f in data["fields"]) <= 6000
 

@@ -311,7 +311,6 @@ async def test_the_hub_client_reports_each_request_it_sends(sandbox_hub: Sandbox
     assert [(probe, failure is None) for probe, _, failure in calls] == [
         ("runtime", True), ("runtime", False), ("revoke", True)]
     assert calls[1][2] is not None and calls[1][2].definitive
-    assert all(seconds >= 0 for _, seconds, _ in calls)
 
 
 def test_diagnosis_never_imports_prometheus() -> None:

@@ -7,6 +7,7 @@ real races in the database. Leases expire through an injected clock, never by sl
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -162,7 +163,7 @@ async def test_first_claim_records_owner_payload_and_one_attempt(store):
         "answer:msg:1", {"channel": 5, "thread": 6}, store.owner, 1, False, None)
     assert await store.claim("answer:msg:2")
     assert (await store.get_claim("answer:msg:2")).payload == {}
-    assert len(store.owner) == 32 and int(store.owner, 16) >= 0  # uuid4 hex
+    assert re.fullmatch(r"[0-9a-f]{32}", store.owner)  # uuid4 hex
 
 
 async def test_expired_lease_is_taken_again_by_anyone_with_payload_kept(open_, clock):
