@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cogs.moderation import TITLE_KEPT, TITLE_RENAMED
+from diagnosis.leaks import ROTATION, leak_warning, revocation_outcome, revocation_update
+from diagnosis.redact import redact
+from diagnosis.revocation import RevocationStatus
 from sandbox.discord_server import EVERYONE_PERMISSIONS, PERM_MANAGE_MESSAGES, PERM_MANAGE_THREADS
 from sandbox.harness import BotHarness, all_text
 from sandbox.secretgen import SecretGen
@@ -23,11 +27,18 @@ async def wait_revoked(h: BotHarness, token: str) -> None:
     await h.discord.wait_for(lambda: any(token in body.get("credentials", []) for body in h.hub.revoked))
 
 
-async def wait_updated(h: BotHarness, warning: dict, words: str) -> dict:
-    """The warning once it says `words` (it is edited when the revocation it announced has ended)."""
+async def wait_updated(h: BotHarness, warning: str, message: dict, status: RevocationStatus) -> dict:
+    """`message` once its text is the `warning` it was posted with, saying how the revocation it announced ended."""
     d = h.discord
-    return await d.wait_for(lambda: (m := d.message(int(warning["channel_id"]), int(warning["id"])))
-                            and words in m["content"] and m, timeout=10)
+    updated = revocation_update(warning, status)
+    assert updated != warning  # the warning announced a revocation under way
+    return await d.wait_for(lambda: (m := d.message(int(message["channel_id"]), int(message["id"])))
+                            and m["content"] == updated and m, timeout=10)
+
+
+def warned(author: dict, text: str, revocation: RevocationStatus | None, *, removed: bool = True) -> str:
+    """The warning `author` gets for posting `text` (its wording is diagnosis.leaks')."""
+    return f"<@{author['id']}> {leak_warning(redact(text), revocation, removed=removed)}"
 
 
 @pytest.fixture
@@ -56,20 +67,20 @@ async def test_pasted_token_deleted_reposted_redacted_and_revoked(harness: BotHa
     posted = await d.post(d.general, alice, f'curl -H "Authorization: Bearer {token}" https://huggingface.co/api/whoami-v2'
                                              " gives me 401, why?")
     warning = await d.wait_for_bot_message(d.general)
+    said = warning["content"]
     await wait_revoked(harness, token)
 
     assert (d.general, int(posted["id"])) in d.deleted
     assert d.message(d.general, int(posted["id"])) is None
     text = all_text([warning])
-    assert f"<@{alice['id']}>" in warning["content"] and "compromised" in text
-    assert "Hugging Face access token" in text and "revoked" in text
+    # what leaked and how to rotate it; the revocation under way: told "revoked" only once it is
+    assert said == warned(alice, posted["content"], RevocationStatus.PENDING)
     repost = warning["embeds"][0]
     assert "alice" in repost["author"]["name"]
     assert "hf_[REDACTED]" in repost["description"] and "gives me 401, why?" in repost["description"]
     assert token not in text and token[3:] not in text
-    assert "will confirm here once it is" in text  # the revocation is under way: told "revoked" only once it is
-    updated = await wait_updated(harness, warning, "I have had it revoked on the Hub")
-    assert "will confirm" not in updated["content"] and updated["embeds"] == warning["embeds"]
+    updated = await wait_updated(harness, said, warning, RevocationStatus.REVOKED)
+    assert updated["embeds"] == warning["embeds"]
     assert harness.hub.revoke_requests_with_auth == 0  # the token travels only in the body
     assert any("revoked" in r.getMessage() for r in caplog.records)  # the INFO records were captured
     assert all(token not in r.getMessage() and token not in (r.exc_text or "") for r in caplog.records)
@@ -81,15 +92,17 @@ async def test_revocation_survives_a_hub_outage_and_a_restart(harness_with, gen:
     d, hub = h.discord, h.hub
     hub.revoke_fault = {"status": 500}
     token = gen.sample("huggingface").secret
-    await d.post(d.general, d.add_user("olga"), f"HF_TOKEN={token} does not work")
+    olga = d.add_user("olga")
+    posted = await d.post(d.general, olga, f"HF_TOKEN={token} does not work")
     warning = await d.wait_for_bot_message(d.general)
-    assert "will confirm here once it is" in warning["content"]
+    said = warning["content"]
+    assert said == warned(olga, posted["content"], RevocationStatus.PENDING)
     await d.wait_for(lambda: hub.calls[("revoke", "")] >= 3)  # one attempt (its three tries) failed
     await h.restart()  # the token waits in the store, not in a process
     assert hub.revoked == []
     hub.revoke_fault = None
     await wait_revoked(h, token)
-    await wait_updated(h, warning, "I have had it revoked on the Hub")
+    await wait_updated(h, said, warning, RevocationStatus.REVOKED)
     await h.idle()
     assert len(d.bot_messages(d.general)) == 1  # the warning said it, in place
 
@@ -101,10 +114,11 @@ async def test_a_token_the_hub_never_accepts_is_reported_plainly(harness_with, g
     paula = d.add_user("paula")
     await d.post(d.general, paula, f"login(token={gen.sample('huggingface').secret!r})")
     warning = await d.wait_for_bot_message(d.general)
+    said = warning["content"]
     told = await d.wait_for_bot_message(d.general, after=int(warning["id"]), timeout=10)
-    assert told["content"].startswith(f"<@{paula['id']}> ❌") and "Revoke it yourself now" in told["content"]
+    assert told["content"] == f"<@{paula['id']}> {revocation_outcome(RevocationStatus.FAILED)}"
     assert told["message_reference"]["message_id"] == warning["id"]
-    await wait_updated(h, warning, "Automatic revocation failed: revoke it yourself now.")
+    await wait_updated(h, said, warning, RevocationStatus.FAILED)
     assert hub.revoked == []
 
 
@@ -134,8 +148,7 @@ async def test_without_delete_permission_warns_and_never_echoes(harness: BotHarn
     assert d.message(d.help_channel, int(posted["id"])) is not None and d.deleted == []
     assert not any(r.method == "DELETE" for r in d.requests)  # checked the permission instead of trying
     assert warning["embeds"] == [] and "distinctive words" not in warning["content"]
-    assert "delete yours now" in warning["content"] and "I removed" not in warning["content"]
-    assert "GitHub token" in warning["content"]
+    assert warning["content"] == warned(carol, posted["content"], None, removed=False)  # "delete yours now"
     assert harness.hub.revoked == []  # not a Hugging Face token
 
 
@@ -143,11 +156,12 @@ async def test_revoke_setting_off(harness: BotHarness, gen: SecretGen) -> None:
     d = harness.discord
     await harness.configure(revoke=False)
     token = gen.sample("huggingface").secret
-    await d.post(d.general, d.add_user("dave"), f"login({token!r})")
+    dave = d.add_user("dave")
+    posted = await d.post(d.general, dave, f"login({token!r})")
     warning = await d.wait_for_bot_message(d.general)
     await harness.idle()
     assert harness.hub.revoked == []
-    assert "not revoked" in warning["content"] and "huggingface.co/settings/tokens" in warning["content"]
+    assert warning["content"] == warned(dave, posted["content"], None)  # not revoked: "revoke it yourself"
 
 
 async def test_each_leak_handled_once_even_when_replayed(harness: BotHarness, gen: SecretGen) -> None:
@@ -197,7 +211,7 @@ async def assert_deleted_warned_revoked(h: BotHarness, channel: int, posted: dic
     warning = await d.wait_for_bot_message(channel)
     await wait_revoked(h, token)
     assert (channel, int(posted["id"])) in d.deleted
-    assert token not in all_text([warning]) and "Hugging Face access token" in warning["content"]
+    assert token not in all_text([warning]) and ROTATION["huggingface"].label in warning["content"]
     return warning
 
 
@@ -230,11 +244,14 @@ async def test_a_refused_delete_still_warns_without_echo_and_revokes(harness: Bo
     d.inject_rate_limit("DELETE", r"^/channels/\d+/messages/\d+$", retry_after=600, via=False)
     harness.allow_errors(r"deleting message \d+ that holds a credential failed")
     token = gen.sample("huggingface").secret
-    posted = await d.post(d.general, d.add_user("carol"), f"token = {token} -- distinctive words")
+    carol = d.add_user("carol")
+    posted = await d.post(d.general, carol, f"token = {token} -- distinctive words")
     warning = await d.wait_for_bot_message(d.general)
     await wait_revoked(harness, token)
     assert d.message(d.general, int(posted["id"])) is not None
-    assert "delete yours now" in warning["content"] and warning["embeds"] == []
+    assert warning["embeds"] == [] and warning["content"] in (  # "delete yours now", the revocation under way or done
+        warned(carol, posted["content"], status, removed=False)
+        for status in (RevocationStatus.PENDING, RevocationStatus.REVOKED))
     assert "distinctive words" not in all_text([warning])
 
 
@@ -281,8 +298,8 @@ async def test_a_token_in_a_forum_post_title_is_renamed_away_warned_and_revoked(
     warning = await d.wait_for_bot_message(thread)
     await wait_revoked(harness, token)
     assert d.channels[thread]["name"] == "401 with hf_[REDACTED] why"
-    assert warning["content"].startswith(f"<@{frank['id']}> 📝 **Your post's title held a credential:** I renamed")
-    assert "Hugging Face access token" in warning["content"] and token not in all_text([warning])
+    assert warning["content"].startswith(f"<@{frank['id']}> {TITLE_RENAMED}")
+    assert ROTATION["huggingface"].label in warning["content"] and token not in all_text([warning])
     assert d.message(thread, thread) is not None  # the post's body held nothing: it stays
     await harness.idle()
     assert len(d.bot_messages(thread)) == 1  # the rename's own THREAD_UPDATE is no second leak
@@ -294,7 +311,7 @@ async def test_without_manage_threads_the_owner_is_asked_to_rename(harness: BotH
     post = await d.create_forum_post(d.help_forum, d.add_user("gina"), f"HF_TOKEN={token} rejected", "help")
     warning = await d.wait_for_bot_message(int(post["id"]))
     await wait_revoked(harness, token)
-    assert "edit the title now" in warning["content"]
+    assert warning["content"].startswith(f"<@{post['author']['id']}> {TITLE_KEPT}")
     await harness.idle()
     assert not any(r.method == "PATCH" and r.path == f"/channels/{post['id']}" for r in d.requests)
 

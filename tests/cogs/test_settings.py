@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from cogs.settings import describe, describe_places
 from sandbox.discord_server import PERM_MANAGE_GUILD, ChannelOption, RoleOption
 from sandbox.harness import BotHarness
 from spacedoc.store import GuildSettings
@@ -43,9 +44,9 @@ async def test_every_setting_changes_and_survives_a_restart(harness: BotHarness,
     await harness.restart()
     shown = await spacedoc(harness, admin, None, "show")
     assert f"<#{d.help_forum}>" in shown and f"<#{d.help_channel}>" in shown and f"<#{d.general}>" not in shown
-    assert f"<@&{helpers}>" in shown and "Revoke leaked Hugging Face tokens:** off" in shown
+    assert f"<@&{helpers}>" in shown and shown == describe(expected)  # revoking: off
     listed = await spacedoc(harness, admin, None, "list")
-    assert f"<#{d.help_forum}>" in listed and "Helper role" not in listed
+    assert f"<#{d.help_forum}>" in listed and listed == describe_places(expected)  # the places only
 
     # The restarted bot acts on them: a new forum post is answered.
     post = await d.create_forum_post(d.help_forum, d.add_user("alice"), "Space stuck on PAUSED", PAUSED_REPORT)

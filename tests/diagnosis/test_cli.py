@@ -85,7 +85,7 @@ def test_offline_with_space_uses_no_network():
     r = run("alice/chat", "--offline", "--json", "--text", "stuck in Build Queued", "--endpoint", "http://127.0.0.1:9")
     out = json.loads(r.stdout)
     assert r.returncode == 0 and out["space"] == "alice/chat"
-    assert "live checks: skipped (--offline)" in out["unavailable"]
+    assert texts.say("en", "na.offline") in out["unavailable"]  # "live checks: skipped (--offline)"
 
 
 def test_offline_with_space_url_and_no_text():

@@ -15,6 +15,7 @@ import sys
 
 import pytest
 
+from diagnosis import texts
 from sandbox.hub import SandboxHub
 from tests.helpers import ROOT
 
@@ -123,7 +124,7 @@ def test_hf_space_address_is_resolved_before_asking(hub, clean_env, real_id):
     assert done.returncode == 0, done.stderr
     verdict = json.loads(done.stdout)
     assert verdict["space"] == real_id and verdict["bucket"] == "lifecycle_stuck"
-    assert not any("Which Space" in action for action in verdict["next_actions"])
+    assert not any(texts.say("en", "ask.which_space") in action for action in verdict["next_actions"])
 
 
 @pytest.mark.parametrize("url, kind", [("https://huggingface.co/meta-llama/Llama-2-7b", "model"),

@@ -10,7 +10,7 @@ import string
 import pytest
 
 from diagnosis.redact import REDACTED, hf_tokens, redact
-from sandbox.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, Sample, SecretGen, applicable, benign_messages,
+from sandbox.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, SecretGen, applicable, benign_messages,
                                disguise)
 from tests.helpers import leaked_fragments
 

@@ -17,6 +17,7 @@ import pytest
 from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.redact import redact
+from diagnosis.spaceref import not_a_space
 from diagnosis.texts import DEFAULT
 from diagnosis.texts import say as say_in
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
@@ -207,8 +208,8 @@ async def test_slash_diagnose_with_a_model_url_says_it_is_a_model(harness: BotHa
     interaction = await harness.discord.invoke_slash(
         "diagnose", {"space": "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf"}, user=alice,
         channel_id=harness.discord.general)
-    final = await harness.discord.wait_for_response(interaction, lambda m: "not a Space" in m["content"])
-    assert "`meta-llama/Llama-2-7b-chat-hf` is a model, not a Space" in final["content"]
+    said = not_a_space("https://huggingface.co/meta-llama/Llama-2-7b-chat-hf")  # "`…` is a model, not a Space"
+    await harness.discord.wait_for_response(interaction, lambda m: said in m["content"])
     await harness.idle()
     assert not harness.hub.calls
 
@@ -345,12 +346,13 @@ async def test_handler_failure_is_logged_and_apologised_for(harness: BotHarness)
     d = harness.discord
     alice = d.add_user("alice")
     post = await d.create_forum_post(d.help_forum, alice, "help", "https://huggingface.co/spaces/orchid-nlp/summarizer")
-    harness.allow_errors(r"answering message \d+ failed while reading the conversation")
+    reading = say("step.reading")
+    harness.allow_errors(rf"answering message \d+ failed while {reading}")
     everyone = d.roles[d.guild_id]
     everyone["permissions"] = str(int(everyone["permissions"]) & ~PERM_READ_MESSAGE_HISTORY)
     reply = await harness.ask(int(post["id"]), alice, f"{harness.mention()} please look")
-    assert "reading the conversation" in reply["content"]
-    assert any("reading the conversation" in r.getMessage() for r in harness.logged_errors)
+    assert reply["content"] == say("discord.apology", step=reading)
+    assert any(reading in r.getMessage() for r in harness.logged_errors)
     everyone["permissions"] = str(int(everyone["permissions"]) | PERM_READ_MESSAGE_HISTORY)
     assert await harness.ask(d.general, alice, f"{harness.mention()} orchid-nlp/summarizer build error")  # still alive
 

@@ -17,7 +17,10 @@ import aiohttp
 import pytest
 
 from diagnosis import texts
+from diagnosis.leaks import revocation_outcome, rotation_lines
 from diagnosis.redact import redact
+from diagnosis.revocation import RevocationStatus
+from forum.texts import EDIT_REASON, flag_message
 from sandbox.discord_server import DiscordSandbox
 from sandbox.discourse import SandboxDiscourse
 from sandbox.harness import BotHarness, all_text
@@ -329,16 +332,17 @@ async def test_token_as_staff_is_redacted_its_revisions_hidden_revoked_and_autho
         bot = BotProcess(forum, hub, tmp_path / "bot.sqlite3")
         await bot.start()
         alice, bob = forum.add_user("alice"), forum.add_user("bob")
-        post = await forum.create_topic(alice, HOME, "Build error after updating requirements",
-                                        f"{BROKEN_TEXT}\nI log in with HF_TOKEN={created} in app.py")
+        first = f"{BROKEN_TEXT}\nI log in with HF_TOKEN={created} in app.py"
+        post = await forum.create_topic(alice, HOME, "Build error after updating requirements", first)
         await forum.wait_for(lambda: forum.bot_posts(post.topic_id), timeout=WAIT)
         await forum.wait_for(lambda: post.revisions and all(r.hidden for r in post.revisions.values()), timeout=WAIT)
         assert post.raw.endswith("HF_TOKEN=hf_[REDACTED] in app.py") and created not in forum.public_text(post.id)
-        assert post.edit_reason and "leaked credential" in post.edit_reason
+        assert post.edit_reason == EDIT_REASON
         assert created not in forum.bot_posts(post.topic_id)[0].raw
 
         reply = await forum.reply(bob, post.topic_id, "Same problem here, my setup is in the next edit.")
-        await forum.edit(bob, reply.id, f"Same problem here: curl -H 'Authorization: Bearer {added}' fails.")
+        edited = f"Same problem here: curl -H 'Authorization: Bearer {added}' fails."
+        await forum.edit(bob, reply.id, edited)
         await forum.wait_for(lambda: "[REDACTED]" in reply.raw and all(r.hidden for r in reply.revisions.values()),
                              timeout=WAIT)
         assert added not in forum.public_text(reply.id)
@@ -346,14 +350,15 @@ async def test_token_as_staff_is_redacted_its_revisions_hidden_revoked_and_autho
         await forum.wait_for(lambda: {created, added} <= {t for b in hub.revoked for t in b["credentials"]},
                              timeout=WAIT)
         assert hub.revoke_requests_with_auth == 0
-        for author, token in ((alice, created), (bob, added)):
+        for author, token, text in ((alice, created, first), (bob, added, edited)):
             told = await forum.wait_for(lambda name=author.username: forum.private_messages_to(name), timeout=WAIT)
-            assert len(told) == 1 and "Hugging Face access token" in told[0].raw and "compromised" in told[0].raw
-            assert token not in told[0].raw and "will confirm here" in told[0].raw
+            assert len(told) == 1 and token not in told[0].raw
+            # what leaked, that it is compromised, how to rotate it, and that the revocation is under way
+            assert all(line in told[0].raw for line in rotation_lines(redact(text), RevocationStatus.PENDING))
             # Once the Hub accepted it, the same conversation says so.
             conversation = forum.topics[told[0].topic_id].post_ids
             confirmed = await forum.wait_for(lambda posts=conversation: posts[1:], timeout=WAIT)
-            assert "Revoked" in forum.posts[confirmed[0]].raw
+            assert forum.posts[confirmed[0]].raw == revocation_outcome(RevocationStatus.REVOKED)
         assert not forum.flags
         await bot.idle()
         await bot.stop()
@@ -376,9 +381,9 @@ async def test_token_without_staff_is_flagged_revoked_and_author_told(hub: Sandb
         await forum.wait_for(lambda: any(token in b["credentials"] for b in hub.revoked), timeout=WAIT)
         flag = forum.flags[0]
         assert (flag.post_id, flag.by, flag.post_action_type_id) == (post.id, forum.bot.username, 7)
-        assert "Hugging Face access token" in flag.message and token not in flag.message
+        assert flag.message == flag_message(redact(text), revoking=True) and token not in flag.message
         told = forum.private_messages_to("alice")[0].raw
-        assert "flagged" in told and "edit it out" in told and token not in told
+        assert texts.say("en", "forum.leak_flagged", them="it") in told and token not in told  # "edit it out"
         assert post.raw == text and not post.revisions  # not staff: the bot cannot edit other people's posts
         assert not forum.requests_to("PUT", r"^/posts/")
         await bot.polls_done(1)

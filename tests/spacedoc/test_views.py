@@ -45,7 +45,7 @@ async def test_recheck_after_restart_edits_the_verdict_in_place(verdict: tuple[B
     click = await d.click(channel, mid, "spacedoc:recheck", user=bob)
     await d.wait_for(lambda: STUCK not in all_text([d.message(channel, mid)]))
     edited = d.message(channel, mid)
-    assert PAUSED_SPACE in all_text([edited]) and "sleep" in all_text([edited]).lower()
+    assert PAUSED_SPACE in all_text([edited]) and texts.say("en", "title.sleeping") in all_text([edited])
     assert "spacedoc:recheck" in button_ids(edited)
     assert len(d.bot_messages(channel)) == before  # edited, not a new message
     assert click.response_type == 6
@@ -99,7 +99,7 @@ async def test_no_email_button_where_staff_need_not_act(harness: BotHarness) -> 
         d.help_forum, d.add_user("carol"), "Build error",
         "Build error on my Space https://huggingface.co/spaces/orchid-nlp/summarizer after I updated requirements.txt")
     reply = await d.wait_for_bot_message(int(post["id"]))
-    assert "Build" in all_text([reply])
+    assert texts.say("en", "title.build_failure") in all_text([reply])
     assert "spacedoc:email-draft" not in button_ids(reply) and "spacedoc:recheck" in button_ids(reply)
 
 
