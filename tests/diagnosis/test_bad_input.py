@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from diagnosis.extract import parse_report
 from diagnosis.model import Verdict
 from diagnosis.prefilter import looks_like_space_trouble
-from diagnosis.render import MESSAGE_LIMIT, to_embed, to_markdown, to_terminal
+from diagnosis.render import EMBED_TOTAL_LIMIT, MESSAGE_LIMIT, to_discourse, to_embed, to_markdown, to_terminal
 from diagnosis.tree import decide
+from forum.client import POST_LIMIT  # Discourse's default max_post_length
 from tests.helpers import cited
 
 rng = random.Random(20261128)
@@ -49,7 +50,8 @@ def test_always_a_verdict(name):
     text = CASES[name]
     v = decide(parse_report(text))
     assert isinstance(v, Verdict) and 0 <= v.confidence <= 1
-    assert len(to_markdown(v)) <= MESSAGE_LIMIT and to_terminal(v) and to_embed(v).total_chars() <= 6000
+    assert len(to_markdown(v)) <= MESSAGE_LIMIT and to_terminal(v) and to_embed(v).total_chars() <= EMBED_TOTAL_LIMIT
+    assert len(to_discourse(v)) <= POST_LIMIT
     assert looks_like_space_trouble(text) is (name in NAMES_TROUBLE)
 
 
@@ -66,7 +68,7 @@ def test_fifty_urls_pick_the_first():
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000))
 def test_any_text(text):
     v = decide(parse_report(text))
-    assert len(to_markdown(v)) <= MESSAGE_LIMIT
+    assert to_embed(v).total_chars() <= EMBED_TOTAL_LIMIT and len(to_discourse(v)) <= POST_LIMIT
 
 
 @settings(max_examples=100, deadline=None)
@@ -78,4 +80,4 @@ def test_any_text(text):
 ]), max_size=60))
 def test_platform_words_in_any_order(parts):
     v = decide(parse_report(" ".join(parts)))
-    assert v.bucket.value and len(to_markdown(v)) <= MESSAGE_LIMIT
+    assert to_embed(v).total_chars() <= EMBED_TOTAL_LIMIT and len(to_discourse(v)) <= POST_LIMIT
