@@ -117,7 +117,11 @@ class WorkInProgress:
 
     def __init__(self) -> None:
         self.count = 0
-        WORK_IN_PROGRESS.set_function(lambda: self.count)  # the process's one service (tests run several in turn)
+
+    def reported(self) -> WorkInProgress:
+        """This count is what the gauge reports (the process's service's; tests run several services in turn)."""
+        WORK_IN_PROGRESS.set_function(lambda: self.count)
+        return self
 
     def task(self, task: asyncio.Task[Any]) -> None:
         """`task` is work in progress until it ends."""

@@ -80,7 +80,7 @@ class Service:
         self.bot_task: asyncio.Task[None] | None = None
         self.leases: Leases | None = None
         self.revocations: Revocations | None = None
-        self.work = WorkInProgress()  # what the process is doing right now (spacedoc_work_in_progress)
+        self.work = WorkInProgress().reported()  # what the process is doing right now (spacedoc_work_in_progress)
         self._poll_task: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
