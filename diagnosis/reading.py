@@ -25,6 +25,7 @@ import numpy as np
 from .model import Bucket, Finding, Reading
 
 MAX_PROSE = 4000  # characters read: the prose is at the start; pasted logs further down are the rules' job
+MAX_TITLE = 300  # a forum title is at most 255 characters; a longer "title" is a paste
 MODEL_FILE = "reading_model.json"
 
 _IMAGE_RE = re.compile(r"<img\b[^>]{0,2000}>|!\[[^\]\n]{0,300}\]\([^)\s]{0,2000}\)", re.IGNORECASE)
@@ -61,6 +62,7 @@ def _tokens(text: str) -> list[str]:
 
 def features(title: str, text: str, rule_codes: Iterable[str] = ()) -> list[str]:
     """The model's features for a request (also used by the training script, so both always agree)."""
+    title = title[:MAX_TITLE]
     body = normalise(f"{title}\n{text[:MAX_PROSE]}")
     toks = _tokens(body)
     feats = [f"w:{t}" for t in toks if t not in _STOP]
