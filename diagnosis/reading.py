@@ -60,6 +60,15 @@ def _tokens(text: str) -> list[str]:
     return [t for t in out if t]
 
 
+@lru_cache(maxsize=20_000)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """A word's character n-grams (typos share most of them); cached, as the same words come back all day."""
+    if len(word) < _CHAR_MIN_WORD or not word.isascii() or not word.isalpha():
+        return ()
+    padded = f"<{word}>"
+    return tuple(f"c:{padded[i:i + n]}" for n in _CHAR_GRAMS for i in range(len(padded) - n + 1))
+
+
 def features(title: str, text: str, rule_codes: Iterable[str] = ()) -> list[str]:
     """The model's features for a request (also used by the training script, so both always agree)."""
     title = title[:MAX_TITLE]
@@ -68,9 +77,7 @@ def features(title: str, text: str, rule_codes: Iterable[str] = ()) -> list[str]
     feats = [f"w:{t}" for t in toks if t not in _STOP]
     feats += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:])]
     for t in set(toks):
-        if len(t) >= _CHAR_MIN_WORD and t.isascii() and t.isalpha():
-            padded = f"<{t}>"
-            feats += [f"c:{padded[i:i + n]}" for n in _CHAR_GRAMS for i in range(len(padded) - n + 1)]
+        feats += _char_grams(t)
     feats += [f"t:{t}" for t in _tokens(normalise(title)) if t not in _STOP]
     feats += [f"r:{code}" for code in dict.fromkeys(rule_codes)]
     return feats
@@ -88,7 +95,7 @@ RULE_VALUE = 10.0  # an exact rule's code counts like a word seen many times: re
 def feature_values(title: str, text: str, rule_codes: Iterable[str] = ()) -> dict[str, float]:
     """The model's input: each feature's value (1 + log of its count; a fired rule's code RULE_VALUE)."""
     counts = Counter(features(title, text, rule_codes))
-    return {f: RULE_VALUE if f[:2] == "r:" else 1.0 + math.log(n) for f, n in counts.items()}
+    return {f: RULE_VALUE if f[:2] == "r:" else 1.0 if n == 1 else 1.0 + math.log(n) for f, n in counts.items()}
 
 
 @dataclass(frozen=True, slots=True)
