@@ -30,18 +30,12 @@ from diagnosis.extract import parse_report
 from diagnosis.followup import read_followup
 from diagnosis.prefilter import looks_like_space_trouble
 from spacedoc import followups
-from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.answering import answer_message
+from spacedoc.discord_lookup import fetch_message, find_reply, message_channel, ready, starter_message
+from spacedoc.leases import answer_key, claim_once
 from spacedoc.metrics import GateReason, Platform, gate
 from spacedoc.store import Claim, GuildSettings, Store
-from spacedoc.views import (
-    ESCALATE,
-    answer_message,
-    claim_once,
-    message_channel,
-    redo_escalation,
-    register_persistent_views,
-    starter_message,
-)
+from spacedoc.views import register_persistent_views
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +80,8 @@ class HelpDesk(commands.Cog):
     async def cog_load(self) -> None:
         register_persistent_views(self.bot)
         self.bot.leases.register("answer:", HELPDESK, self.redo)  # type: ignore[attr-defined]
-        self.bot.leases.register("escalate:", ESCALATE,  # type: ignore[attr-defined]
-                                 functools.partial(redo_escalation, self.bot))
+        self.bot.leases.register("escalate:", followups.ESCALATE,  # type: ignore[attr-defined]
+                                 functools.partial(followups.redo_escalation, self.bot))
         self.bot.leases.register("answer:", followups.THANKS,  # type: ignore[attr-defined]
                                  functools.partial(followups.redo, self.bot))
 
@@ -120,7 +114,7 @@ class HelpDesk(commands.Cog):
             return silent(GateReason.COOLDOWN)
         payload = {"kind": HELPDESK, "channel": channel.id, "message": message.id}
         held = await self.bot.leases.hold(  # type: ignore[attr-defined]
-            f"answer:msg:{message.id}", payload, lambda claim: self._answer(claim, message, channel, text))
+            answer_key(message.id), payload, lambda claim: self._answer(claim, message, channel, text))
         if not held:
             gate(Platform.DISCORD, GateReason.DUPLICATE)
             if not new_post:
@@ -178,7 +172,7 @@ class HelpDesk(commands.Cog):
         verdict = await followups.verdict_followed(self.bot, message)  # type: ignore[arg-type]
         if verdict is not None:
             await self.bot.leases.hold(  # type: ignore[attr-defined]
-                f"answer:msg:{message.id}", followups.payload(message, verdict),
+                answer_key(message.id), followups.payload(message, verdict),
                 lambda claim: followups.thank(self.bot, claim, message, followup, verdict))  # type: ignore[arg-type]
         return True
 

@@ -40,12 +40,11 @@ from diagnosis.leaks import leak_summary, leak_warning, revocation_outcome, revo
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
 from spacedoc import egress
-from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
+from spacedoc.discord_lookup import fetch_channel, fetch_message, find_reply, message_channel, ready
 from spacedoc.leases import NotDone, nonce
 from spacedoc.metrics import Platform, ReplyKind, replied, secrets_found
 from spacedoc.revocations import outcome
 from spacedoc.store import Claim, PendingRevocation, Store
-from spacedoc.views import message_channel
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from discord.ext import commands
 from diagnosis import texts
 from spacedoc import egress
 from spacedoc.store import GuildSettings, Store
-from spacedoc.views import claim_once
+from spacedoc.leases import claim_once
 
 SETTINGS = "settings"  # the kind of a settings command's claim
 

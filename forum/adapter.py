@@ -327,7 +327,7 @@ class Forum:
         kind = ReplyKind.VERDICT
         async with self._diagnoses:
             try:
-                verdict = await diagnosis_service.diagnose(self.hub, self.store, text)
+                verdict = await diagnosis_service.diagnose_and_record(self.hub, self.store, text)
             except Exception:
                 log.exception("diagnosing topic %s failed", post.topic_id)
                 raw, kind = texts.apology(detect_language(text)), ReplyKind.NO_VERDICT

@@ -1,5 +1,6 @@
-"""One diagnosis as every adapter runs it (Discord's cogs, the Discourse forum): redact what people wrote, ask
-the pipeline with the recent reports (for incident detection), and record the result.
+"""One diagnosis as every adapter runs it (Discord's cogs and buttons, the Discourse forum): redact what people
+wrote, ask the pipeline (`diagnosis.pipeline.diagnose`) with the recent reports (for incident detection), and
+record the result (`diagnose_and_record`).
 
 Nothing here knows where the text came from or where the verdict goes: each adapter renders it its own way
 (`diagnosis.render`) and posts it through its own redacting send path.
@@ -21,7 +22,7 @@ MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing 
 DEADLINE = 8.0
 
 
-async def diagnose(
+async def diagnose_and_record(
     hub: HubClient,
     store: Store,
     text: str,

@@ -51,6 +51,21 @@ def nonce(key: str, part: str = "") -> str:
     return hashlib.blake2b(f"{key}\n{part}".encode(), digest_size=NONCE_LENGTH // 2).hexdigest()
 
 
+def answer_key(message_id: int) -> str:
+    """The claim of the answer to a Discord message: one per message, whichever part of the bot answers it (a
+    mention, the help desk, an acknowledgement, an apology), so that it gets one reply."""
+    return f"answer:msg:{message_id}"
+
+
+async def claim_once(store: Store, key: str, kind: str) -> bool:
+    """Dedupe for one-shot work that cannot be redone later (a click, a settings command): claimed and done at once.
+    False when it was claimed before (a gateway replay)."""
+    if not await store.claim(key, payload={"kind": kind}):
+        return False
+    await store.complete(key, "handled")
+    return True
+
+
 class Leases:
     def __init__(self, store: Store) -> None:
         self.store = store
