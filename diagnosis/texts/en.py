@@ -478,6 +478,9 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "discord.your_space": "your Space",
     "discord.apology": ("Sorry — something went wrong while {step}, so I can't give a diagnosis right now. Please try "
                         "`/diagnose` again in a minute; the error has been logged for the maintainers."),
+    "discord.failed": ("Sorry — something went wrong on my side, so that did not work. Please try again in a minute; "
+                       "the error has been logged for the maintainers."),
+    "discord.not_here": "That command can't be used here.",
     "step.reading": "reading the conversation",
     "step.checking": "checking the Space",
     "step.rechecking": "checking the Space again",
