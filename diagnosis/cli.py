@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from typing import TextIO
 
@@ -114,7 +115,8 @@ def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.
     from .pipeline import InvalidSpace, diagnose_live_sync
 
     try:
-        verdict = diagnose_live_sync(args.space, text, endpoint=args.endpoint, status_url=args.status_url,
+        verdict = diagnose_live_sync(args.space, text, endpoint=args.endpoint,
+                                     status_url=args.status_url or _environment("SPACEDOC_STATUS_URL"),
                                      deadline=args.deadline)
     except InvalidSpace as exc:
         parser.error(str(exc))
@@ -124,6 +126,12 @@ def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.
         return EXIT_UNREACHABLE
     _print(verdict, args, stdout)
     return EXIT_OK
+
+
+def _environment(name: str) -> str | None:
+    """A default the command line takes from the environment, as the bot does (spacedoc.config reads the bot's):
+    SPACEDOC_STATUS_URL. (HF_ENDPOINT is read by huggingface_hub itself.) Unset or blank: None."""
+    return os.environ.get(name, "").strip() or None
 
 
 def _batch(stdin: TextIO, stdout: TextIO) -> int:

@@ -17,8 +17,6 @@ from diagnosis.spaceref import is_valid_space_id
 
 log = logging.getLogger(__name__)
 
-CHECKS = ("runtime", "info", "commits", "build_log", "run_log", "status")
-
 ProgressCallback = Callable[[str, str], Awaitable[None] | None]
 
 

@@ -106,12 +106,6 @@ def parse_runtime(payload: Any) -> RuntimeState:
         raise ProbeFailed("unexpected runtime payload")
     runtime = SpaceRuntime(payload)
     abuse = payload.get("abuse")
-    domains = tuple(
-        (str(d.get("domain")), str(d.get("stage")))
-        for d in payload.get("domains") or ()
-        if isinstance(d, dict) and d.get("domain")
-    )
-    gc_timeout = runtime.sleep_time
     return RuntimeState(
         stage=str(runtime.stage),
         hardware=runtime.hardware,
@@ -119,8 +113,6 @@ def parse_runtime(payload: Any) -> RuntimeState:
         error_message=payload.get("errorMessage") if isinstance(payload.get("errorMessage"), str) else None,
         abuse=abuse if isinstance(abuse, dict) else None,
         sha=payload.get("sha") if isinstance(payload.get("sha"), str) else None,
-        domains=domains,
-        gc_timeout=gc_timeout if isinstance(gc_timeout, int) else None,
         raw=payload,
     )
 
@@ -134,9 +126,7 @@ def parse_space_info(payload: Any) -> SpaceInfo:
         id=info.id,
         sdk=info.sdk,
         card_data=card if isinstance(card, dict) else {},
-        sha=info.sha,
         last_modified=info.last_modified,
-        private=bool(info.private),
         disabled=bool(info.disabled),
         subdomain=info.subdomain,
         files=tuple(s.rfilename for s in info.siblings or ()),
@@ -158,7 +148,6 @@ def parse_commits(payload: Any) -> tuple[Commit, ...]:
             id=item["id"],
             title=item.get("title") or "",
             created_at=parse_datetime(item["date"]),
-            authors=tuple(a["user"] for a in item.get("authors") or () if isinstance(a, dict) and "user" in a),
         )
         for item in payload
     )

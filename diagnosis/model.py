@@ -124,9 +124,7 @@ class RuntimeState:
     requested_hardware: str | None = None
     error_message: str | None = None
     abuse: Mapping[str, Any] | None = None
-    sha: str | None = None
-    domains: tuple[tuple[str, str], ...] = ()  # (domain, stage)
-    gc_timeout: int | None = None
+    sha: str | None = None  # the commit it runs
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -135,9 +133,7 @@ class SpaceInfo:
     id: str
     sdk: str | None = None
     card_data: Mapping[str, Any] = field(default_factory=dict)
-    sha: str | None = None
     last_modified: datetime | None = None
-    private: bool = False
     disabled: bool = False
     subdomain: str | None = None
     files: tuple[str, ...] = ()
@@ -148,7 +144,6 @@ class Commit:
     id: str
     title: str
     created_at: datetime
-    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,8 +162,18 @@ def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
         bucket=bucket,
         pushed_by=pushed_by,
         quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model, cues),
-        visitor=1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, visitor)))),
+        visitor=_sigmoid(visitor),
     )
+
+
+def visitor_base_rate() -> float:
+    """What the visitor head says of a request that holds no words at all (its bias alone), with the weights in
+    use: the level a request's own words must raise it above."""
+    return _sigmoid(_model().visitor_bias)
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

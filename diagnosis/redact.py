@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from .secret_checks import REDACTED, published_example, trie_pattern
 from .secret_rules import RULES
 
-__all__ = ["Redaction", "SecretFinding", "redact", "redact_all", "hf_tokens", "HF_KINDS", "REDACTED", "UNSCANNED"]
+__all__ = ["Redaction", "SecretFinding", "redact", "redact_all", "HF_KINDS", "REDACTED", "UNSCANNED"]
 
 # Kinds whose tokens the Hub's revoke endpoint is given.
 HF_KINDS = frozenset({"huggingface", "huggingface_oauth", "huggingface_org"})
@@ -287,8 +287,3 @@ def redact_all(text: str) -> Redaction:
     if last < len(text) or not findings:
         findings.append(SecretFinding(UNSCANNED, last, len(text), "", ""))
     return _rebuilt(text, tuple(findings))
-
-
-def hf_tokens(text: str) -> list[str]:
-    """The normalised Hugging Face tokens (user, OAuth, org) found in `text`, for revocation."""
-    return redact(text).hf_tokens()

@@ -554,20 +554,7 @@ def _is_visitor(report: Report, codes: set[str]) -> bool:
     if "visitor_words" in codes:
         return True
     r = report.reading
-    return r is not None and r.visitor > max(VISITOR_MIN, _visitor_base_rate())
-
-
-_base_rate: tuple[object, float] | None = None  # (the reading model it was read with, the rate)
-
-
-def _visitor_base_rate() -> float:
-    """What the visitor head says of a request without words. A read costs more than the rest of a decision, so it
-    is kept per reading model (the benches install fold models: `reading.install`)."""
-    global _base_rate
-    model = reading._installed  # None: the shipped model
-    if _base_rate is None or _base_rate[0] is not model:
-        _base_rate = (model, reading.read("", "").visitor)
-    return _base_rate[1]
+    return r is not None and r.visitor > max(VISITOR_MIN, reading.visitor_base_rate())
 
 
 def _confidence(bucket: Bucket, scores: dict[Bucket, float],

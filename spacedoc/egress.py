@@ -14,6 +14,7 @@ from typing import Any, Awaitable, Callable, Iterable, Protocol, Sequence, TypeV
 import discord
 from discord.utils import MISSING
 
+from diagnosis import render
 from diagnosis.redact import redact
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,12 @@ log = logging.getLogger(__name__)
 # Users may be pinged (the person asking); @everyone, @here and roles never, unless a role is named per call.
 ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
 
-CONTENT_LIMIT = 2000
-EMBED_LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "footer": 2048,
-                "author": 256, "fields": 25, "total": 6000}
+# Discord's limits: the renderer (diagnosis.render, which cannot import discord) writes within them, and this
+# module holds everything it sends to them.
+CONTENT_LIMIT = render.MESSAGE_LIMIT
+EMBED_LIMITS = {"title": render.EMBED_TITLE_LIMIT, "description": render.EMBED_DESCRIPTION_LIMIT,
+                "field_name": render.EMBED_FIELD_NAME_LIMIT, "field_value": render.EMBED_FIELD_VALUE_LIMIT,
+                "footer": 2048, "author": 256, "fields": render.EMBED_FIELDS_MAX, "total": render.EMBED_TOTAL_LIMIT}
 THREAD_NAME_LIMIT = 100
 # Discord: "Cannot message this thread until after the post author has sent an initial message."
 THREAD_NOT_READY = 40058

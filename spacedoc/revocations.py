@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 
-from diagnosis.revocation import RevocationStatus, backoff
+from diagnosis.revocation import RevocationStatus
 from spacedoc.leases import woken_or_after
 from spacedoc.store import REVOKED, PendingRevocation, Store
 
@@ -36,6 +36,13 @@ POLL_SECONDS = 1.0  # how often due rows are looked for (a new one wakes the wor
 BATCH = 100  # tokens per request to the Hub
 BASE_DELAY = 1.0
 MAX_DELAY = 300.0
+
+
+def backoff(attempt: int, *, base: float, ceiling: float, rng: random.Random | None = None) -> float:
+    """Seconds before try `attempt + 1`: exponential from `base`, at most `ceiling`, with equal jitter (half fixed,
+    half random) so that retries from many processes spread."""
+    top = min(ceiling, base * 2 ** (max(attempt, 1) - 1))
+    return top / 2 + (rng or random).uniform(0, top / 2)
 
 
 def revocation_key(work_key: str, token: str) -> str:
