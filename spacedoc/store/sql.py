@@ -82,7 +82,7 @@ class SqlStore:
         self.lease_seconds = lease_seconds
         self.settings_ttl = settings_ttl
         self.clock = clock
-        self._settings: dict[int, tuple[float, GuildSettings]] = {}  # guild → (read at, settings)
+        self._settings: dict[int, tuple[float, GuildSettings]] = {}  # guild → (read at, settings), oldest read first
 
     # ---- settings --------------------------------------------------------------------------------------
 
@@ -93,7 +93,14 @@ class SqlStore:
         if cached is not None and now - cached[0] < self.settings_ttl:
             return cached[1]
         settings = await self._read_guild_settings(guild_id)
+        self._settings.pop(guild_id, None)
         self._settings[guild_id] = (now, settings)
+        # Only the guilds read within the TTL stay: what expired is at the front.
+        while self._settings:
+            oldest, (read_at, _) = next(iter(self._settings.items()))
+            if now - read_at < self.settings_ttl:
+                break
+            del self._settings[oldest]
         return settings
 
     def forget_guild_settings(self, guild_id: int) -> None:
