@@ -90,7 +90,7 @@ async def diagnose_latency(h: BotHarness, spaces: list[str]) -> dict[str, list[f
     for space in spaces:
         start = time.perf_counter()
         interaction = await d.invoke_slash("diagnose", {"space": space}, user=leo, channel_id=d.general)
-        await d.wait_for(lambda: interaction.responded, timeout=30)
+        await d.wait_for(lambda interaction=interaction: interaction.responded, timeout=30)
         out["defer"].append(time.perf_counter() - start)
         await d.wait_for_response(interaction, timeout=30)
         out["first progress"].append(time.perf_counter() - start)

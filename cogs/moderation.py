@@ -28,10 +28,11 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import discord
 from discord.ext import commands

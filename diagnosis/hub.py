@@ -23,10 +23,11 @@ import random
 import socket
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Awaitable, Callable, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2
@@ -610,7 +611,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     if value.isdigit():
         return float(value)
     when = _http_date(value)
-    return None if when is None else max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return None if when is None else max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _http_date(value: str | None) -> datetime | None:
@@ -618,7 +619,7 @@ def _http_date(value: str | None) -> datetime | None:
         when = parsedate_to_datetime(value or "")
     except (TypeError, ValueError):
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _stamped_after(timestamp: object, moment: datetime) -> bool:

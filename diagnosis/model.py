@@ -4,10 +4,11 @@ Every other module of `diagnosis/` speaks in these types; nothing here does I/O.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Mapping, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -114,7 +115,7 @@ class Unavailable:
     reason: str  # short and human: "owner-only", "timed out after 3.0 s", "HTTP 500 after 3 tries"
 
 
-Probe = Union[Ok[T], Unavailable]
+Probe = Ok[T] | Unavailable
 
 
 @dataclass(frozen=True, slots=True)

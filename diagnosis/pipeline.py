@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from diagnosis.evidence import ProgressCallback, gather
 from diagnosis.extract import parse_report
@@ -62,7 +62,7 @@ async def _diagnose(
     now: datetime | None,
     leaked: tuple[str, ...] = (),
 ) -> tuple[Verdict, Evidence]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     loop = asyncio.get_running_loop()
     give_up_at = loop.time() + deadline
     clean = redact(text)

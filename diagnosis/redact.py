@@ -146,7 +146,7 @@ def _locate(text: str, lower: str) -> tuple[dict[int, list[int]], bool]:
 _ESCAPE = re.compile(rf"%[0-7][0-9A-Fa-f]|\\u[0-9A-Fa-f]{{4}}|\\[nrt\"\\/]|[{_INVISIBLE}]")
 # every escape but \uXXXX and invisible characters -> what it stands for, looked up instead of parsed
 _UNESCAPED = {
-    **{f"%{h}{l}": chr(int(h + l, 16)) for h in "01234567" for l in "0123456789abcdefABCDEF"},
+    **{f"%{high}{low}": chr(int(high + low, 16)) for high in "01234567" for low in "0123456789abcdefABCDEF"},
     **{"\\" + c: d for c, d in {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.items()},
 }
 

@@ -34,9 +34,10 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from diagnosis.followup import Followup, read_followup
 from diagnosis.hub import HubClient
@@ -334,7 +335,7 @@ class Forum:
             else:
                 sent_to = await self._send_email_draft(verdict, author, post.topic_id)
                 raw = texts.verdict_reply(verdict, bot_username=self.config.api_username,
-                                          checked_at=datetime.now(timezone.utc), email_sent_to=sent_to)
+                                          checked_at=datetime.now(UTC), email_sent_to=sent_to)
         created = await self.client.reply(post.topic_id, raw, reply_to_post_number=post.post_number)
         replied(Platform.DISCOURSE, kind)
         if created.get("action") == "enqueued":

@@ -15,11 +15,12 @@ import string
 import sys
 import tempfile
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from diagnosis.redact import redact
-from sandbox.discord_server import ChannelOption, PERM_MANAGE_GUILD
+from sandbox.discord_server import PERM_MANAGE_GUILD, ChannelOption
 from sandbox.discourse import SandboxDiscourse
 from sandbox.harness import BotHarness
 

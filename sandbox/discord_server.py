@@ -23,9 +23,10 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -87,7 +88,7 @@ class SnowflakeFactory:
 
 
 def _iso(ts: float | None = None) -> str:
-    return datetime.fromtimestamp(ts if ts is not None else time.time(), tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts if ts is not None else time.time(), tz=UTC).isoformat()
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -260,7 +261,7 @@ class DiscordSandbox:
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
-    async def start(self) -> "DiscordSandbox":
+    async def start(self) -> DiscordSandbox:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/", self._gateway)
         for method, path, handler in self._routes():
@@ -278,7 +279,7 @@ class DiscordSandbox:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "DiscordSandbox":
+    async def __aenter__(self) -> DiscordSandbox:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -360,7 +361,8 @@ class DiscordSandbox:
     def tag_id(self, forum_id: int, name: str) -> int:
         return next(int(t["id"]) for t in self.channels[forum_id]["available_tags"] if t["name"] == name)
 
-    def _thread_payload(self, tid: int, parent_id: int, owner_id: int, name: str, tags: Iterable[int]) -> dict[str, Any]:
+    def _thread_payload(self, tid: int, parent_id: int, owner_id: int, name: str,
+                        tags: Iterable[int]) -> dict[str, Any]:
         return {
             "id": str(tid), "type": CHANNEL_PUBLIC_THREAD, "name": name, "parent_id": str(parent_id),
             "owner_id": str(owner_id), "guild_id": str(self.guild_id), "message_count": 0, "member_count": 1,
@@ -541,7 +543,8 @@ class DiscordSandbox:
         session.seq, session.sent = previous.seq, previous.sent
         self._resumable[session.session_id] = session
         missed = [p for p in previous.sent if p["s"] > last_seq]
-        already = [p for p in previous.sent if p["s"] <= last_seq][-self._pending_replay:] if self._pending_replay else []
+        already = ([p for p in previous.sent if p["s"] <= last_seq][-self._pending_replay:]
+                   if self._pending_replay else [])
         self._pending_replay = 0
         self.replayed.extend(already)
         for payload in already + missed:
@@ -641,10 +644,9 @@ class DiscordSandbox:
 
     def _resolve_mentions(self, content: str, allowed: dict[str, Any] | None, author: dict[str, Any]) -> list[dict]:
         ids = [int(m) for m in _MENTION.findall(content)]
-        if author["id"] == self.bot_user["id"] and allowed is not None:
-            if "users" not in (allowed.get("parse") or []):
-                permitted = {int(u) for u in allowed.get("users") or []}
-                ids = [i for i in ids if i in permitted]
+        if author["id"] == self.bot_user["id"] and allowed is not None and "users" not in (allowed.get("parse") or []):
+            permitted = {int(u) for u in allowed.get("users") or []}
+            ids = [i for i in ids if i in permitted]
         return [{**self.users[i], "member": self.member_payload(i, with_user=False)} for i in ids if i in self.users]
 
     def _mentions_everyone(self, content: str, allowed: dict[str, Any] | None, author: dict[str, Any]) -> bool:
@@ -922,9 +924,9 @@ class DiscordSandbox:
             self.hanging -= 1
             return hang.response()
         response = self._injected_fault(request.method, path, after=False)
-        if response is None and not path.startswith(("/webhooks/", "/interactions/")):
-            if request.headers.get("Authorization") != f"Bot {self.token}":
-                response = _error(401, 0, "401: Unauthorized")
+        if (response is None and not path.startswith(("/webhooks/", "/interactions/"))
+                and request.headers.get("Authorization") != f"Bot {self.token}"):
+            response = _error(401, 0, "401: Unauthorized")
         if response is None:
             try:
                 response = await handler(request)
@@ -1041,7 +1043,8 @@ class DiscordSandbox:
         body = (await self._body_of(request)) or {}
         if channel["type"] != CHANNEL_PUBLIC_THREAD or set(body) - {"name"}:
             return _error(400, 50035, "Invalid Form Body: the sandbox only renames threads")
-        if channel["owner_id"] != self.bot_user["id"] and not self.permissions_of(self.bot_user_id) & PERM_MANAGE_THREADS:
+        may_manage = self.permissions_of(self.bot_user_id) & PERM_MANAGE_THREADS
+        if channel["owner_id"] != self.bot_user["id"] and not may_manage:
             return _error(403, 50013, "Missing Permissions")
         name = body.get("name") or ""
         if not 1 <= len(name) <= 100:
@@ -1132,7 +1135,8 @@ class DiscordSandbox:
             return _error(403, 50013, "Missing Permissions")
         if self._new_forum_threads.get(cid):
             self._new_forum_threads[cid] -= 1
-            return _error(400, 40058, "Cannot message this thread until after the post author has sent an initial message.")
+            return _error(400, 40058,
+                          "Cannot message this thread until after the post author has sent an initial message.")
         body = (await self._body_of(request)) or {}
         if (problem := self._invalid_body(body)) is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")

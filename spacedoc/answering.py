@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Protocol
+from typing import Protocol
 
 import discord
 
@@ -90,7 +91,8 @@ class Progress:
         def name(check: str) -> str:
             return texts.say(self.lang, f"progress.{check}")
 
-        parts = [f"{name(check)} ✓" if status == "ok" else f"{name(check)}: {status}" for check, status in labels.items()]
+        parts = [f"{name(check)} ✓" if status == "ok" else f"{name(check)}: {status}"
+                 for check, status in labels.items()]
         subject = f"`{self.space}`" if self.space else texts.say(self.lang, "discord.your_space")
         checks = " · ".join(parts) + (" …" if parts else "")
         return texts.say(self.lang, "discord.progress", subject=subject, checks=checks).rstrip()

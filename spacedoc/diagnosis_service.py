@@ -7,7 +7,7 @@ Nothing here knows where the text came from or where the verdict goes: each adap
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from diagnosis import pipeline
 from diagnosis.evidence import ProgressCallback
@@ -36,7 +36,7 @@ async def diagnose_and_record(
     """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
     policy = incident_policy or IncidentPolicy()
     clean = redact(text[:MAX_INPUT_CHARS])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recent = await store.recent_diagnoses(since=now - policy.window)
     verdict = await pipeline.diagnose(
         clean.text, client=hub, space=space, deadline=deadline, on_progress=on_progress,

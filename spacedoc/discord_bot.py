@@ -17,7 +17,8 @@ import json
 import logging
 import pkgutil
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import discord
 import yarl

@@ -19,8 +19,9 @@ import contextlib
 import functools
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any
 
 from spacedoc.store import Claim, Store
 

@@ -23,8 +23,8 @@ import logging
 import sqlite3
 import threading
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from diagnosis.hub import HubClient
 from forum.adapter import Forum
@@ -128,7 +128,7 @@ class Service:
         assert self.store is not None
         while True:
             try:
-                pruned = await self.store.prune(datetime.now(timezone.utc) - timedelta(days=self.config.retention_days))
+                pruned = await self.store.prune(datetime.now(UTC) - timedelta(days=self.config.retention_days))
             except Exception as exc:  # the database out of reach: the next round tries again
                 log.warning("pruning old records failed: %s", exc)
             else:

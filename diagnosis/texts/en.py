@@ -1,7 +1,8 @@
 """Everything the bot says in English. `zh.py` holds the same keys in zh-Hans; the lookup is in `__init__.py`."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..logs import shorten
 from ..model import SupportEmail

@@ -5,7 +5,8 @@ README YAML), so that people find them on the page.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..logs import shorten
 from .en import HF_EMAIL, STATUS_URL, q
