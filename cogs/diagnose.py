@@ -78,10 +78,10 @@ class Diagnose(commands.Cog):
             await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
 
             async def show(line: str) -> None:
-                await egress.edit_response(interaction, content=line)
+                await egress.edit(interaction, content=line)
 
             answer = await self._diagnosis(text, space, interaction.guild_id, show,
-                                           lambda **parts: egress.edit_response(interaction, **parts))
+                                           lambda **parts: egress.edit(interaction, **parts))
             return str(answer.id)
 
         await self.bot.leases.hold(f"interaction:{interaction.id}", payload, work)
@@ -122,11 +122,11 @@ class Diagnose(commands.Cog):
         webhook = discord.Webhook.partial(int(payload["application"]), str(payload["token"]), client=self.bot)
 
         async def show(line: str) -> None:
-            await egress.edit_original(webhook, content=line)
+            await egress.edit(webhook, content=line)
 
         try:
             answer = await self._diagnosis(str(payload["text"]), payload.get("space"), payload.get("guild"), show,
-                                           lambda **parts: egress.edit_original(webhook, **parts))
+                                           lambda **parts: egress.edit(webhook, **parts))
         except discord.HTTPException as exc:
             if exc.status >= 500:
                 raise NotDone(f"cannot finish interaction {claim.key}: {exc}") from None

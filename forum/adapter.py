@@ -254,25 +254,28 @@ class Forum:
     # ---- answers ----
 
     async def _answer_topic(self, post: ForumPost) -> str | None:
-        topic = await self.client.topic(post.topic_id)
-        silence = await self._silence(topic, post)
-        if silence:
-            gate(Platform.DISCOURSE, silence.reason)
-            log.info("topic %s: not answering (%s)", post.topic_id, silence)
+        topic = await self._topic_to_answer(post, f"topic {post.topic_id}")
+        if topic is None:
             return None
-        gate(Platform.DISCOURSE, GateReason.ANSWER)
         raw = post.raw or str((await self.client.post(post.id)).get("raw") or "")
         return await self._answer(post, f"{topic.get('title') or post.topic_title}\n\n{raw}", post.username)
 
     async def _answer_mention(self, post: ForumPost) -> str | None:
+        topic = await self._topic_to_answer(post, f"mention in post {post.id}")
+        if topic is None:
+            return None
+        return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
+
+    async def _topic_to_answer(self, post: ForumPost, asking: str) -> Mapping[str, Any] | None:
+        """The topic of `post` when the bot is to answer in it, else None (why is counted and logged)."""
         topic = await self.client.topic(post.topic_id)
         silence = await self._silence(topic, post)
         if silence:
             gate(Platform.DISCOURSE, silence.reason)
-            log.info("mention in post %s: not answering (%s)", post.id, silence)
+            log.info("%s: not answering (%s)", asking, silence)
             return None
         gate(Platform.DISCOURSE, GateReason.ANSWER)
-        return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
+        return topic
 
     async def _silence(self, topic: Mapping[str, Any], asking: ForumPost) -> Silence | None:
         """Why the bot should stay out of this topic, or None."""

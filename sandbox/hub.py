@@ -39,7 +39,7 @@ from typing import Any
 from aiohttp import web
 
 from diagnosis.spaceref import subdomain_of
-from sandbox.loopback import serve_on_loopback
+from sandbox.loopback import LoopbackServer
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 STATUS_PAGE_DIR = Path(__file__).parent / "status_pages"
@@ -65,7 +65,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-class SandboxHub:
+class SandboxHub(LoopbackServer):
     def __init__(
         self,
         scenarios: Mapping[str, Mapping[str, Any]] | None = None,
@@ -73,6 +73,7 @@ class SandboxHub:
         status_page: str | Mapping[str, Any] = "operational",
         latency_ms: int = 0,
     ) -> None:
+        super().__init__()
         self.scenarios: dict[str, dict[str, Any]] = {
             k: copy.deepcopy(dict(v)) for k, v in (scenarios if scenarios is not None else load_scenarios()).items()
         }
@@ -86,17 +87,15 @@ class SandboxHub:
         self.revoke_fault: dict[str, Any] | None = None  # e.g. {"status": 500}: the revoke endpoint is down
         self.revoke_requests_with_auth = 0
         self._served: Counter[tuple[str, str]] = Counter()  # for "times"-limited faults
-        self._runner: web.AppRunner | None = None
         self._closing: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.port = 0
 
     # ---- addresses ----
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.url
 
     @property
     def status_url(self) -> str:
@@ -135,21 +134,12 @@ class SandboxHub:
         app.router.add_get("/api/spaces/{owner}/{name}/logs/{kind:build|run}", self._logs)
         app.router.add_post("/api/credentials/revoke", self._revoke)
         app.router.add_get(STATUS_PATH, self._status)
-        self._runner, self.port = await serve_on_loopback(app, shutdown_timeout=1.0)
-        return self
+        return await self._serve(app, shutdown_timeout=1.0)
 
     async def close(self) -> None:
         if self._closing is not None:
             self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxHub:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+        await self._stop_serving()
 
     def __enter__(self) -> SandboxHub:
         """Serve from a thread with its own event loop (for subprocesses and synchronous callers)."""

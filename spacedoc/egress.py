@@ -180,13 +180,21 @@ def _edit_kwargs(content: str | None, embed: discord.Embed | None, view: discord
 
 
 async def edit(
-    message: discord.Message,
+    target: discord.Message | discord.Interaction | discord.Webhook,
     content: str | None = MISSING,
     *,
     embed: discord.Embed | None = MISSING,
     view: discord.ui.View | None = MISSING,
 ) -> discord.Message:
-    return await _waiting_out_rate_limits(lambda: message.edit(**_edit_kwargs(content, embed, view)))
+    """Edits what the bot posted: a message, an interaction's original response (e.g. the deferred "thinking…"
+    one), or that response through the interaction's webhook (application id and token), which another process
+    can do too while the token lives (15 minutes). Only what is passed changes."""
+    kwargs = _edit_kwargs(content, embed, view)
+    if isinstance(target, discord.Interaction):
+        return await _waiting_out_rate_limits(lambda: target.edit_original_response(**kwargs))
+    if isinstance(target, discord.Webhook):
+        return await _waiting_out_rate_limits(lambda: target.edit_message("@original", **kwargs))
+    return await _waiting_out_rate_limits(lambda: target.edit(**kwargs))
 
 
 async def respond(
@@ -207,31 +215,6 @@ async def respond(
         await _waiting_out_rate_limits(lambda: interaction.followup.send(**kwargs))
     else:
         await _waiting_out_rate_limits(lambda: interaction.response.send_message(**kwargs))
-
-
-async def edit_response(
-    interaction: discord.Interaction,
-    content: str | None = MISSING,
-    *,
-    embed: discord.Embed | None = MISSING,
-    view: discord.ui.View | None = MISSING,
-) -> discord.InteractionMessage:
-    """Edits the interaction's original response (e.g. the deferred "thinking…" message)."""
-    return await _waiting_out_rate_limits(
-        lambda: interaction.edit_original_response(**_edit_kwargs(content, embed, view)))
-
-
-async def edit_original(
-    webhook: discord.Webhook,
-    content: str | None = MISSING,
-    *,
-    embed: discord.Embed | None = MISSING,
-    view: discord.ui.View | None = MISSING,
-) -> discord.WebhookMessage:
-    """Edits an interaction's original response through its webhook (application id and interaction token),
-    which another process can do too while the token lives (15 minutes)."""
-    return await _waiting_out_rate_limits(
-        lambda: webhook.edit_message("@original", **_edit_kwargs(content, embed, view)))  # type: ignore[arg-type]
 
 
 async def rename_thread(thread: discord.Thread, name: str) -> discord.Thread:

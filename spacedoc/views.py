@@ -72,7 +72,7 @@ class VerdictView(discord.ui.View):
         await interaction.response.defer()  # acknowledges the click; the verdict is then edited in place
         verdict = await diagnose_and_record(bot.hub, bot.store, context.details, space=context.space,
                                             guild_id=interaction.guild_id)
-        await egress.edit_response(interaction, **verdict_message(verdict))
+        await egress.edit(interaction, **verdict_message(verdict))
         await remember(bot.store, message, verdict, details=context.details)
 
     @discord.ui.button(label="Helped", emoji="👍", style=discord.ButtonStyle.success, custom_id=HELPED_ID)
