@@ -37,7 +37,19 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from diagnosis.leaks import leak_summary, leak_warning, revocation_outcome, revocation_update, summarised
+from diagnosis.leaks import (
+    FOUND_KEPT,
+    FOUND_REMOVED,
+    TITLE_KEPT,
+    TITLE_RENAMED,
+    UNCHECKED_KEPT,
+    UNCHECKED_REMOVED,
+    leak_summary,
+    leak_warning,
+    revocation_outcome,
+    revocation_update,
+    summarised,
+)
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
 from spacedoc import egress
@@ -57,20 +69,6 @@ TEXT_FILE_LIMIT = 256 * 1024  # bytes of an attached text file that are read; a 
 TEXT_FILE_SUFFIXES = frozenset({".txt", ".log", ".py", ".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".env",
                                 ".sh", ".md", ".csv", ".js", ".ts", ".ipynb", ".conf", ".xml", ".html"})
 
-UNCHECKED_REMOVED = ("⚠️ **I could not check your message for secrets** (an error on my side), so I removed it "
-                     "to be safe. If it held a token, key or password, treat it as compromised and replace it; "
-                     "then post your message again without it.")
-UNCHECKED_KEPT = ("⚠️ **I could not check your message for secrets** (an error on my side) and I cannot delete "
-                  "messages here: if it holds a token, key or password, **delete it now** and replace that "
-                  "credential.")
-FOUND_REMOVED = ("⚠️ **Your message held a token, key or password.** I removed it, but anyone who saw it may "
-                 "already have copied it: treat it as compromised and replace it.")
-FOUND_KEPT = ("⚠️ **Your message holds a token, key or password** and I cannot delete messages here: **delete it "
-              "now**, and replace that credential: anyone who saw it may already have copied it.")
-TITLE_RENAMED = ("📝 **Your post's title held a credential:** I renamed the post so that it no longer shows, but "
-                 "anyone who saw the title may already have copied it.")
-TITLE_KEPT = ("📝 **Your post's title holds a credential** and I cannot rename posts here: **edit the title now** "
-              "(… → Edit Post) — and even then, anyone who saw it may already have copied it.")
 
 
 class Removal(enum.Enum):
