@@ -63,7 +63,7 @@ async def test_a_mention_whose_handler_fails_gets_one_apology_in_its_language(ha
     li = d.add_user("li")
     harness.allow_errors(r"^handling on_message failed$")
     with table_missing(harness, "claims"):  # the mention cannot even be claimed
-        reply = await harness.ask(d.general, li, f"{harness.mention()} 我的 Space 一直显示 PAUSED，重启也没用，怎么办？")
+        reply = await harness.ask(d.general, li, f"{harness.mention()} 我的 Space 一直显示 PAUSED，重启也没用。")
     assert reply["content"] == texts.say("zh", "discord.failed")
     assert any(r.getMessage() == "handling on_message failed" for r in harness.logged_errors)
     assert len(d.bot_messages(d.general)) == 1
