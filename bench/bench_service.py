@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -116,10 +117,8 @@ async def run(name: str, dsn: str, args: argparse.Namespace, processes: int, *, 
                 if kill:
                     await d.wait_for(lambda: sum(1 for p in posts if answers(d, p)) >= args.posts // 3, timeout=WAIT)
                     bots[0].send_signal(signal.SIGKILL)
-                try:
+                with contextlib.suppress(TimeoutError):  # counted as lost below
                     await d.wait_for(lambda: all(answers(d, p) for p in posts), timeout=WAIT)
-                except TimeoutError:
-                    pass  # counted as lost below
                 seconds = time.perf_counter() - start
                 await d.settle(1.0)  # a late second answer would show now
             finally:

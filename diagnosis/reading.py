@@ -15,10 +15,12 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +39,8 @@ _SEGMENT_RE = re.compile(r"(?:[^\n.!?。！？]|[.!?](?=[^\s.!?]))+[.!?。！？
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CHAR_MIN_WORD = 4  # shorter words carry their meaning as words already
 _CHAR_GRAMS = (4,)
-_STOP = frozenset("a an the to of and or in on for is it i my this that with be was are at as by me you your we".split())
+_STOP = frozenset(("a", "an", "the", "to", "of", "and", "or", "in", "on", "for", "is", "it", "i", "my", "this", "that",
+                   "with", "be", "was", "are", "at", "as", "by", "me", "you", "your", "we"))
 
 
 def normalise(text: str) -> str:
@@ -75,7 +78,7 @@ def features(title: str, text: str, rule_codes: Iterable[str] = ()) -> list[str]
     body = normalise(f"{title}\n{text[:MAX_PROSE]}")
     toks = _tokens(body)
     feats = [f"w:{t}" for t in toks if t not in _STOP]
-    feats += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:])]
+    feats += [f"b:{a}_{b}" for a, b in pairwise(toks)]
     for t in set(toks):
         feats += _char_grams(t)
     feats += [f"t:{t}" for t in _tokens(normalise(title)) if t not in _STOP]
@@ -167,12 +170,22 @@ def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
         if rows else []
     cues = {names[j][2:].split("_")[0] for j in words}
     return Reading(
-        probabilities={c: float(p) for c, p in zip(model.classes, probs)},
+        probabilities={c: float(p) for c, p in zip(model.classes, probs, strict=True)},
         bucket=bucket,
         pushed_by=pushed_by,
         quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model, cues),
-        visitor=1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, visitor)))),
+        visitor=_sigmoid(visitor),
     )
+
+
+def visitor_base_rate() -> float:
+    """What the visitor head says of a request that holds no words at all (its bias alone), with the weights in
+    use: the level a request's own words must raise it above."""
+    return _sigmoid(_model().visitor_bias)
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -200,7 +213,7 @@ def _decisive_part(title: str, text: str, best: int, model: _Model, cues: set[st
         if len(part) < 3 or not any(cue in low for cue in cues):
             continue
         toks = _tokens(low)
-        rows = [i for f in {*(f"w:{t}" for t in toks), *(f"b:{a}_{b}" for a, b in zip(toks, toks[1:]))}
+        rows = [i for f in {*(f"w:{t}" for t in toks), *(f"b:{a}_{b}" for a, b in pairwise(toks))}
                 if (i := model.index.get(f)) is not None]
         push = float(model.weights[rows, best].sum()) if rows else 0.0
         if push > top:

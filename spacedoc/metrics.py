@@ -11,8 +11,8 @@ counter that has not moved yet still has a value.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Iterable
 
 from prometheus_client import Counter, Histogram
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from diagnosis.redact import redact
-from diagnosis.revocation import RevocationStatus, backoff
-from spacedoc.revocations import Revocations, outcome, revocation_key
+from diagnosis.revocation import RevocationStatus
+from spacedoc.revocations import Revocations, backoff, outcome, revocation_key
 from spacedoc.store import PendingRevocation, Store, open_store
 from tests.secretgen import SecretGen
 from tests.test_store import FakeClock
