@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sys
 
-if sys.version_info < (3, 11):  # before any import that needs it: a clear message instead of an ImportError
-    sys.exit("Space Doctor needs Python 3.11 or newer; this is Python %d.%d." % sys.version_info[:2])
+# Before any import that needs 3.11: a clear message instead of an ImportError (ruff's py311 target must keep it).
+if sys.version_info < (3, 11):  # noqa: UP036
+    sys.exit(f"Space Doctor needs Python 3.11 or newer; this is Python {sys.version_info[0]}.{sys.version_info[1]}.")
 
 import argparse
 import asyncio

@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 import discord
-import yarl
 
 from sandbox.discord_server import PERM_MANAGE_GUILD, ChannelOption, DiscordSandbox
 from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub, load_scenarios
+from spacedoc.discord_bot import discord_at
 
 CHAT = (
     "anyone tried the new llama release?", "lol same", "thanks, that worked!", "good morning everyone",
@@ -63,20 +63,23 @@ class Bare(discord.Client):
 
 async def bare_throughput(messages: int) -> float:
     async with DiscordSandbox() as d:
-        discord.http.Route.BASE = d.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(d.gateway_url)
-        client = Bare()
-        await client.login(d.token)
-        task = asyncio.create_task(client.connect())
-        await client.wait_until_ready()
-        person = d.add_user("chatter")
-        start = time.perf_counter()
-        for i in range(messages):
-            await d.post((d.help_channel, d.general)[i % 2], person, CHAT[i % len(CHAT)])
-        await d.wait_for(lambda: client.seen >= messages, timeout=120)
-        elapsed = time.perf_counter() - start
-        await client.close()
-        await task
+        with discord_at(d.api_base, d.gateway_url):
+            return await _bare_throughput(d, messages)
+
+
+async def _bare_throughput(d: DiscordSandbox, messages: int) -> float:
+    client = Bare()
+    await client.login(d.token)
+    task = asyncio.create_task(client.connect())
+    await client.wait_until_ready()
+    person = d.add_user("chatter")
+    start = time.perf_counter()
+    for i in range(messages):
+        await d.post((d.help_channel, d.general)[i % 2], person, CHAT[i % len(CHAT)])
+    await d.wait_for(lambda: client.seen >= messages, timeout=120)
+    elapsed = time.perf_counter() - start
+    await client.close()
+    await task
     return messages / elapsed
 
 
@@ -87,7 +90,7 @@ async def diagnose_latency(h: BotHarness, spaces: list[str]) -> dict[str, list[f
     for space in spaces:
         start = time.perf_counter()
         interaction = await d.invoke_slash("diagnose", {"space": space}, user=leo, channel_id=d.general)
-        await d.wait_for(lambda: interaction.responded, timeout=30)
+        await d.wait_for(lambda interaction=interaction: interaction.responded, timeout=30)
         out["defer"].append(time.perf_counter() - start)
         await d.wait_for_response(interaction, timeout=30)
         out["first progress"].append(time.perf_counter() - start)

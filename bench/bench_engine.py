@@ -45,7 +45,8 @@ Traceback (most recent call last):
     from .swigfaiss import *
   File "/home/user/.local/lib/python3.10/site-packages/faiss/swigfaiss.py", line 10, in <module>
     from . import _swigfaiss
-ImportError: cannot import name '_swigfaiss' from 'faiss' (/home/user/.local/lib/python3.10/site-packages/faiss/__init__.py)
+ImportError: cannot import name '_swigfaiss' from 'faiss' (/home/user/.local/lib/python3.10/site-packages/faiss/
+__init__.py)
 
 requirements.txt:
 gradio==4.44.0
@@ -61,8 +62,9 @@ sdk: gradio
 sdk_version: 4.44.0
 app_file: app.py
 ---
-Any idea what is wrong here? I am on the free cpu-basic hardware (no GPU at all). Thanks a lot for any help, I have been at this
-for hours and I really do not know where to look next. The Space worked fine last week before I added retrieval.
+Any idea what is wrong here? I am on the free cpu-basic hardware (no GPU at all). Thanks a lot for any help,
+I have been at this for hours and I really do not know where to look next. The Space worked fine last week
+before I added retrieval.
 Build logs looked fine: every step finished and the image was pushed; it only fails when the app starts up.
 """
 

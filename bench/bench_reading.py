@@ -20,9 +20,9 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -103,7 +103,8 @@ def report(title: str, scored: Sequence[Scored]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Accuracy of the text-only engine on real requests it was not tuned on.")
+    parser = argparse.ArgumentParser(
+        description="Accuracy of the text-only engine on real requests it was not tuned on.")
     parser.add_argument("--jsonl", action="append", default=[], type=Path, help="an extra held-out labelled set")
     parser.add_argument("--quick", action="store_true", help="skip the cross-validation")
     args = parser.parse_args(argv)

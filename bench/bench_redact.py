@@ -27,10 +27,10 @@ import argparse
 import json
 import platform
 import time
-from importlib.metadata import version
 from collections import defaultdict
+from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
 
 from bench.chat_corpus import ordinary_chat
 from bench.secret_corpus import Message, build
@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     worst_disguise = min(ok / n for ok, _, n in by_disguise.values())
     targets = {
         f"recall ≥ {RECALL_TARGET:.0%} on every kind (lowest {worst_kind:.1%})": worst_kind >= RECALL_TARGET,
-        f"recall ≥ {RECALL_TARGET:.0%} on every disguise (lowest {worst_disguise:.1%})": worst_disguise >= RECALL_TARGET,
+        f"recall ≥ {RECALL_TARGET:.0%} on every disguise (lowest {worst_disguise:.1%})":
+            worst_disguise >= RECALL_TARGET,
         f"no false positive ({len(fp_ours)})": not fp_ours,
         f"ordinary chat ≥ {CHAT_RATIO_TARGET} × detect-secrets ({chatter_ours / chatter_ds:.1f} ×)":
             chatter_ours >= CHAT_RATIO_TARGET * chatter_ds,

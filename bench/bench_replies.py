@@ -139,7 +139,8 @@ def show(rep: Reply) -> None:
     if r["decisive_quote"] and rep.match == "no":
         print(f"  wanted: {r['decisive_quote'][:110]!r}")
     print(f"  next:   {', '.join(a.key for a in v.next_actions)}")
-    print(f"  stop:   {stops}" + (f"; e-mail draft offered ({'policy' if v.email.policy else 'lifecycle'})" if v.email else ""))
+    offered = f"; e-mail draft offered ({'policy' if v.email.policy else 'lifecycle'})" if v.email else ""
+    print(f"  stop:   {stops}{offered}")
     if rep.breaks:
         print(f"  BREAKS: {'; '.join(rep.breaks)}")
 

@@ -3,10 +3,10 @@
     python -m bench.bench_service [--posts 60] [--latency-ms 200] [--lease 2]
 
 Each run starts the processes on a fresh schema of a PostgreSQL server (`SPACEDOC_TEST_PG_DSN`, else a throwaway one
-started here with sandbox/postgres.py), configures the help forum, posts `--posts` forum posts as one burst (every process
-receives every post, as during a rolling deploy) and waits until each has an answer. Every Hub call is delayed by
-`--latency-ms`, as the real Hub is not on loopback, and each post names a Space of its own (copies of the sandbox's
-build-failure scenario), so that no answer comes from the Hub client's cache. Runs:
+started here with sandbox/postgres.py), configures the help forum, posts `--posts` forum posts as one burst (every
+process receives every post, as during a rolling deploy) and waits until each has an answer. Every Hub call is
+delayed by `--latency-ms`, as the real Hub is not on loopback, and each post names a Space of its own (copies of the
+sandbox's build-failure scenario), so that no answer comes from the Hub client's cache. Runs:
 
 1. one process;
 2. two processes: the posts are spread over them by their claims;
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -116,10 +117,8 @@ async def run(name: str, dsn: str, args: argparse.Namespace, processes: int, *, 
                 if kill:
                     await d.wait_for(lambda: sum(1 for p in posts if answers(d, p)) >= args.posts // 3, timeout=WAIT)
                     bots[0].send_signal(signal.SIGKILL)
-                try:
+                with contextlib.suppress(TimeoutError):  # counted as lost below
                     await d.wait_for(lambda: all(answers(d, p) for p in posts), timeout=WAIT)
-                except TimeoutError:
-                    pass  # counted as lost below
                 seconds = time.perf_counter() - start
                 await d.sync()  # every process read every event; SIGTERM below lets each finish the work it holds,
                 # so a late second answer shows before it exits

@@ -1,9 +1,10 @@
 """`/diagnose`, the "Diagnose" message context menu, and answers to mentions.
 
-All three read what people wrote, run one diagnosis (spacedoc.diagnosing) and answer through the egress
+All three read what people wrote, run one diagnosis (spacedoc.diagnosis_service) and answer through the egress
 path. Each event is claimed in the store (a lease) before it is answered, so a gateway replay, a reconnect, a
 restart or a second process never produces a second answer, and the sweep finishes what a killed process left
-(an interaction through its webhook while the token lives). A failure is logged and answered with a short apology.
+(an interaction through its webhook while the token lives). A failed diagnosis is logged and answered with a short
+apology in its place (spacedoc.discord_errors.apology); anything else that fails reaches the central handler.
 A mention that only says thanks ("thanks, it works now") gets a short acknowledgement, not a diagnosis.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -20,12 +21,15 @@ from discord.ext import commands
 from diagnosis import texts
 from diagnosis.followup import read_followup
 from diagnosis.pipeline import InvalidSpace
-from spacedoc import diagnosing, egress, followups
-from spacedoc.discord_redo import fetch_message, find_reply, ready
-from spacedoc.leases import NotDone
+from spacedoc import egress, followups
+from spacedoc.answering import ProgressEditor, answer_message
+from spacedoc.diagnosis_service import diagnose_and_record
+from spacedoc.discord_errors import apology
+from spacedoc.discord_lookup import fetch_message, find_reply, ready, starter_message
+from spacedoc.leases import NotDone, answer_key
 from spacedoc.metrics import Platform, ReplyKind, replied
 from spacedoc.store import Claim
-from spacedoc.views import answer_message, remember, starter_message, verdict_view
+from spacedoc.views import remember, verdict_message
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +78,10 @@ class Diagnose(commands.Cog):
             await interaction.response.defer(thinking=True)  # public: people learn from each other's answers
 
             async def show(line: str) -> None:
-                await egress.edit_response(interaction, content=line)
+                await egress.edit(interaction, content=line)
 
             answer = await self._diagnosis(text, space, interaction.guild_id, show,
-                                           lambda **parts: egress.edit_response(interaction, **parts))
+                                           lambda **parts: egress.edit(interaction, **parts))
             return str(answer.id)
 
         await self.bot.leases.hold(f"interaction:{interaction.id}", payload, work)
@@ -88,22 +92,22 @@ class Diagnose(commands.Cog):
         """Diagnoses with progress shown by `show`, then puts the verdict (or why there is none) in place with
         `edit`; returns the edited response."""
         lang = texts.detect_language(text)
-        editor = diagnosing.ProgressEditor(show, space, lang)
+        editor = ProgressEditor(show, space, lang)
         try:
-            verdict = await diagnosing.diagnose(self.bot.hub, self.bot.store, text, space=space, guild_id=guild_id,
+            verdict = await diagnose_and_record(self.bot.hub, self.bot.store, text, space=space, guild_id=guild_id,
                                                 on_progress=editor.on_progress)
         except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
             verdict, failure = None, texts.say(lang, "discord.invalid_space", reason=invalid)
         except Exception:
             log.exception("diagnosis failed for %s", space or "a message")
-            verdict, failure = None, diagnosing.apology("checking", lang)
+            verdict, failure = None, apology("checking", lang)
         finally:
             await editor.finish()  # no progress edit may land after the answer
         if verdict is None:
             answer = await edit(content=failure)
             replied(Platform.DISCORD, ReplyKind.NO_VERDICT)
             return answer
-        answer = await edit(content=None, embed=diagnosing.verdict_embed(verdict), view=verdict_view(verdict))
+        answer = await edit(content=None, **verdict_message(verdict))
         replied(Platform.DISCORD, ReplyKind.VERDICT)
         await remember(self.bot.store, answer, verdict, details=text)
         return answer
@@ -118,11 +122,11 @@ class Diagnose(commands.Cog):
         webhook = discord.Webhook.partial(int(payload["application"]), str(payload["token"]), client=self.bot)
 
         async def show(line: str) -> None:
-            await egress.edit_original(webhook, content=line)
+            await egress.edit(webhook, content=line)
 
         try:
             answer = await self._diagnosis(str(payload["text"]), payload.get("space"), payload.get("guild"), show,
-                                           lambda **parts: egress.edit_original(webhook, **parts))
+                                           lambda **parts: egress.edit(webhook, **parts))
         except discord.HTTPException as exc:
             if exc.status >= 500:
                 raise NotDone(f"cannot finish interaction {claim.key}: {exc}") from None
@@ -138,7 +142,7 @@ class Diagnose(commands.Cog):
             return
         if not any(user.id == me.id for user in message.mentions):
             return
-        key = f"answer:msg:{message.id}"
+        key = answer_key(message.id)
         followup = read_followup(re.sub(rf"<@!?{me.id}>", " ", message.content))
         if followup is not None:  # "thanks, it works now": acknowledged, not diagnosed
             await self.bot.leases.hold(key, followups.payload(message),

@@ -9,7 +9,8 @@ conversation window.
 Silent when the thread is tagged solved-like, when a helper already answered, for bots and for text too
 short to act on. The original poster's "thanks, it works now" after the bot's verdict gets a short
 acknowledgement (spacedoc.followups), not another diagnosis. A per-user cooldown on chat (follow-ups and help
-channels; never on a new forum post) and a cap on concurrent diagnoses keep a busy server cheap, and each message
+channels; never on a new forum post) and a cap on concurrent diagnoses keep a busy server cheap (the cooldown and the
+conversation window are discord.py cooldown buckets, forgotten once they pass), and each message
 is claimed in the store before it is answered (a lease, with the ids to find it again), so nothing is answered
 twice, also across a gateway replay, a restart or a second process; work a killed process left is redone by the
 sweep (`redo`).
@@ -30,18 +31,12 @@ from diagnosis.extract import parse_report
 from diagnosis.followup import read_followup
 from diagnosis.prefilter import looks_like_space_trouble
 from spacedoc import followups
-from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.answering import answer_message
+from spacedoc.discord_lookup import fetch_message, find_reply, message_channel, ready, starter_message
+from spacedoc.leases import answer_key, claim_once
 from spacedoc.metrics import GateReason, Platform, gate
 from spacedoc.store import Claim, GuildSettings, Store
-from spacedoc.views import (
-    ESCALATE,
-    answer_message,
-    claim_once,
-    message_channel,
-    redo_escalation,
-    register_persistent_views,
-    starter_message,
-)
+from spacedoc.views import register_persistent_views
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +75,18 @@ class HelpDesk(commands.Cog):
         self.bot = bot
         self.policy = policy
         self._diagnosis_slots = asyncio.Semaphore(policy.max_concurrent)
-        self._last_reply_to: dict[int, float] = {}  # user id → monotonic time of their last auto-reply
-        self._conversation: dict[tuple[int, int], float] = {}  # (channel, user) → last auto-reply there
+        # One token per window, per person (their chat) and per person and channel (a text channel's conversation),
+        # on the monotonic clock. The policy is read when a bucket is made, so a changed policy applies to new ones.
+        self._cooldowns = commands.DynamicCooldownMapping(
+            lambda _: _window(self.policy.user_cooldown), lambda message: message.author.id)
+        self._conversations = commands.DynamicCooldownMapping(
+            lambda _: _window(self.policy.conversation_window), lambda message: (message.channel.id, message.author.id))
 
     async def cog_load(self) -> None:
         register_persistent_views(self.bot)
         self.bot.leases.register("answer:", HELPDESK, self.redo)  # type: ignore[attr-defined]
-        self.bot.leases.register("escalate:", ESCALATE,  # type: ignore[attr-defined]
-                                 functools.partial(redo_escalation, self.bot))
+        self.bot.leases.register("escalate:", followups.ESCALATE,  # type: ignore[attr-defined]
+                                 functools.partial(followups.redo_escalation, self.bot))
         self.bot.leases.register("answer:", followups.THANKS,  # type: ignore[attr-defined]
                                  functools.partial(followups.redo, self.bot))
 
@@ -115,27 +114,26 @@ class HelpDesk(commands.Cog):
         if text is None:
             return  # the gate said why
         new_post = _is_forum_post(message, channel)  # always answered: the cooldown is for chat
-        previous = self._last_reply_to.get(message.author.id)
-        if not new_post and not self._take_cooldown(message.author.id):
+        if not new_post and not self._take_cooldown(message):
             return silent(GateReason.COOLDOWN)
         payload = {"kind": HELPDESK, "channel": channel.id, "message": message.id}
         held = await self.bot.leases.hold(  # type: ignore[attr-defined]
-            f"answer:msg:{message.id}", payload, lambda claim: self._answer(claim, message, channel, text))
+            answer_key(message.id), payload, lambda claim: self._answer(claim, message, channel, text))
         if not held:
             gate(Platform.DISCORD, GateReason.DUPLICATE)
             if not new_post:
-                self._restore_cooldown(message.author.id, previous)  # a replayed event costs no cooldown
+                self._give_back_cooldown(message)  # a replayed event costs no cooldown
 
     async def _answer(self, claim: Claim, message: discord.Message, channel: discord.abc.Messageable,
                       text: str) -> str | None:
         in_forum_thread = _in_forum_thread(channel)
         if _is_forum_post(message, channel):
-            self._last_reply_to[message.author.id] = time.monotonic()  # their first follow-up needs no answer
+            _start_window(self._cooldowns, message)  # their first follow-up needs no answer
         elif in_forum_thread and claim.attempts == 1 and not await self._take_followup_slot(channel.id):
             gate(Platform.DISCORD, GateReason.FOLLOWUP_LIMIT)
             return "no follow-up left"  # (a retry took its slot the first time)
         if not in_forum_thread:
-            self._conversation[(channel.id, message.author.id)] = time.monotonic()
+            _start_window(self._conversations, message)
         gate(Platform.DISCORD, GateReason.ANSWER)
         return await self._reply(claim, message, channel, text)
 
@@ -178,7 +176,7 @@ class HelpDesk(commands.Cog):
         verdict = await followups.verdict_followed(self.bot, message)  # type: ignore[arg-type]
         if verdict is not None:
             await self.bot.leases.hold(  # type: ignore[attr-defined]
-                f"answer:msg:{message.id}", followups.payload(message, verdict),
+                answer_key(message.id), followups.payload(message, verdict),
                 lambda claim: followups.thank(self.bot, claim, message, followup, verdict))  # type: ignore[arg-type]
         return True
 
@@ -222,8 +220,8 @@ class HelpDesk(commands.Cog):
             return silent(GateReason.TOO_SHORT)
         if not self._about_a_space(text):
             return silent(GateReason.OFF_TOPIC)
-        last = self._conversation.get((message.channel.id, message.author.id))
-        if window and last is not None and time.monotonic() - last < self.policy.conversation_window:
+        conversation = self._conversations.get_bucket(message, time.monotonic())
+        if window and conversation is not None and conversation.get_tokens(time.monotonic()) == 0:
             return silent(GateReason.CONVERSATION_WINDOW)
         return text
 
@@ -237,25 +235,38 @@ class HelpDesk(commands.Cog):
         weight = sum(f.weight for f in report.findings if f.bucket is not None)
         return weight >= self.policy.strong_symptom_weight
 
-    def _take_cooldown(self, user_id: int) -> bool:
+    def _take_cooldown(self, message: discord.Message) -> bool:
+        """False while the author's chat cooldown runs; else starts it (before any await: two quick messages cannot
+        both pass)."""
         now = time.monotonic()
-        last = self._last_reply_to.get(user_id)
-        if last is not None and now - last < self.policy.user_cooldown:
-            return False
-        self._last_reply_to[user_id] = now  # set before any await: two quick messages cannot both pass
-        return True
+        cooldown = self._cooldowns.get_bucket(message, now)
+        return cooldown is None or cooldown.update_rate_limit(now) is None
 
-    def _restore_cooldown(self, user_id: int, previous: float | None) -> None:
-        if previous is None:
-            self._last_reply_to.pop(user_id, None)
-        else:
-            self._last_reply_to[user_id] = previous
+    def _give_back_cooldown(self, message: discord.Message) -> None:
+        """Undoes `_take_cooldown` (it passed, so the author had no cooldown running before)."""
+        cooldown = self._cooldowns.get_bucket(message, time.monotonic())
+        if cooldown is not None:
+            cooldown.reset()
 
     async def _take_followup_slot(self, thread_id: int) -> bool:
         for n in range(self.policy.followups_per_thread):
             if await claim_once(self.store, f"answer:thread:{thread_id}:followup:{n}", FOLLOWUP_SLOT):
                 return True
         return False
+
+
+def _window(seconds: float) -> commands.Cooldown | None:
+    """One auto-reply per `seconds`; None (no limit) for a window of 0."""
+    return commands.Cooldown(1, seconds) if seconds > 0 else None
+
+
+def _start_window(mapping: commands.DynamicCooldownMapping[discord.Message], message: discord.Message) -> None:
+    """The window of `message`'s bucket starts now, whatever was left of an earlier one (an answer was given)."""
+    now = time.monotonic()
+    bucket = mapping.get_bucket(message, now)
+    if bucket is not None:
+        bucket.reset()
+        bucket.update_rate_limit(now)
 
 
 def _in_forum_thread(channel: object) -> bool:

@@ -28,24 +28,36 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import discord
 from discord.ext import commands
 
-from diagnosis.leaks import leak_summary, leak_warning, revocation_outcome, revocation_update, summarised
+from diagnosis.leaks import (
+    FOUND_KEPT,
+    FOUND_REMOVED,
+    TITLE_KEPT,
+    TITLE_RENAMED,
+    UNCHECKED_KEPT,
+    UNCHECKED_REMOVED,
+    leak_summary,
+    leak_warning,
+    revocation_outcome,
+    revocation_update,
+    summarised,
+)
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
 from spacedoc import egress
-from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
+from spacedoc.discord_lookup import fetch_channel, fetch_message, find_reply, message_channel, ready
 from spacedoc.leases import NotDone, nonce
 from spacedoc.metrics import Platform, ReplyKind, replied, secrets_found
 from spacedoc.revocations import outcome
 from spacedoc.store import Claim, PendingRevocation, Store
-from spacedoc.views import message_channel
 
 log = logging.getLogger(__name__)
 
@@ -57,20 +69,6 @@ TEXT_FILE_LIMIT = 256 * 1024  # bytes of an attached text file that are read; a 
 TEXT_FILE_SUFFIXES = frozenset({".txt", ".log", ".py", ".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".env",
                                 ".sh", ".md", ".csv", ".js", ".ts", ".ipynb", ".conf", ".xml", ".html"})
 
-UNCHECKED_REMOVED = ("⚠️ **I could not check your message for secrets** (an error on my side), so I removed it "
-                     "to be safe. If it held a token, key or password, treat it as compromised and replace it; "
-                     "then post your message again without it.")
-UNCHECKED_KEPT = ("⚠️ **I could not check your message for secrets** (an error on my side) and I cannot delete "
-                  "messages here: if it holds a token, key or password, **delete it now** and replace that "
-                  "credential.")
-FOUND_REMOVED = ("⚠️ **Your message held a token, key or password.** I removed it, but anyone who saw it may "
-                 "already have copied it: treat it as compromised and replace it.")
-FOUND_KEPT = ("⚠️ **Your message holds a token, key or password** and I cannot delete messages here: **delete it "
-              "now**, and replace that credential: anyone who saw it may already have copied it.")
-TITLE_RENAMED = ("📝 **Your post's title held a credential:** I renamed the post so that it no longer shows, but "
-                 "anyone who saw the title may already have copied it.")
-TITLE_KEPT = ("📝 **Your post's title holds a credential** and I cannot rename posts here: **edit the title now** "
-              "(… → Edit Post) — and even then, anyone who saw it may already have copied it.")
 
 
 class Removal(enum.Enum):

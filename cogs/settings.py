@@ -5,8 +5,9 @@ in Server Settings → Integrations, which is why the commands do not re-check i
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -14,8 +15,8 @@ from discord.ext import commands
 
 from diagnosis import texts
 from spacedoc import egress
+from spacedoc.leases import claim_once
 from spacedoc.store import GuildSettings, Store
-from spacedoc.views import claim_once
 
 SETTINGS = "settings"  # the kind of a settings command's claim
 
@@ -35,8 +36,8 @@ def describe(settings: GuildSettings, lang: str = texts.DEFAULT) -> str:
         return texts.say(lang, "settings.on" if on else "settings.off")
 
     role = f"<@&{settings.helper_role}>" if settings.helper_role else texts.say(lang, "settings.none")
-    return texts.say(lang, "settings.all", places=describe_places(settings, lang), auto_reply=state(settings.auto_reply),
-                     role=role, revoke=state(settings.revoke))
+    return texts.say(lang, "settings.all", places=describe_places(settings, lang),
+                     auto_reply=state(settings.auto_reply), role=role, revoke=state(settings.revoke))
 
 
 @app_commands.guild_only()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from typing import TextIO
 
@@ -28,20 +29,24 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m diagnosis", description="Diagnose a broken Hugging Face Space from a report and/or live evidence.")
-    p.add_argument("space", nargs="?", metavar="SPACE", help="OWNER/NAME or a Space URL: diagnose it live (unless --offline)")
+    p = _Parser(prog="python -m diagnosis",
+                description="Diagnose a broken Hugging Face Space from a report and/or live evidence.")
+    p.add_argument("space", nargs="?", metavar="SPACE",
+                   help="OWNER/NAME or a Space URL: diagnose it live (unless --offline)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--text-file", metavar="FILE", help="read the report from FILE ('-' reads stdin)")
     src.add_argument("--text", metavar="TEXT", help="the report itself ('-' reads stdin)")
     src.add_argument("--batch", action="store_true",
-                     help='read JSON lines {"id": …, "title": … (optional), "text": …} on stdin, write one JSON verdict line per input')
+                     help='read JSON lines {"id": …, "title": … (optional), "text": …} on stdin, '
+                          'write one JSON verdict line per input')
     p.add_argument("--json", action="store_true", help="print the JSON verdict instead of text")
     p.add_argument("--email-draft", action="store_true",
                    help="print only the support e-mail draft for Hugging Face (when the verdict offers one)")
     p.add_argument("--offline", action="store_true", help="no network access at all: decide from the text")
     p.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or the public Hub)")
     p.add_argument("--status-url", metavar="URL", help="status page JSON (default: SPACEDOC_STATUS_URL or HF's page)")
-    p.add_argument("--deadline", metavar="S", type=float, default=8.0, help="seconds for the whole live diagnosis (default 8)")
+    p.add_argument("--deadline", metavar="S", type=float, default=8.0,
+                   help="seconds for the whole live diagnosis (default 8)")
     return p
 
 
@@ -64,7 +69,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     if args.space is not None:
         space = _space_arg(args.space)
         if space is None:
-            parser.error(f"{not_a_space(args.space)} (expected OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)")
+            parser.error(f"{not_a_space(args.space)} "
+                         "(expected OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)")
         if args.offline:
             verdict = _offline_with_space(space, text)
         else:
@@ -114,7 +120,8 @@ def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.
     from .pipeline import InvalidSpace, diagnose_live_sync
 
     try:
-        verdict = diagnose_live_sync(args.space, text, endpoint=args.endpoint, status_url=args.status_url,
+        verdict = diagnose_live_sync(args.space, text, endpoint=args.endpoint,
+                                     status_url=args.status_url or _environment("SPACEDOC_STATUS_URL"),
                                      deadline=args.deadline)
     except InvalidSpace as exc:
         parser.error(str(exc))
@@ -124,6 +131,12 @@ def _live(args: argparse.Namespace, text: str, stdout: TextIO, parser: argparse.
         return EXIT_UNREACHABLE
     _print(verdict, args, stdout)
     return EXIT_OK
+
+
+def _environment(name: str) -> str | None:
+    """A default the command line takes from the environment, as the bot does (spacedoc.config reads the bot's):
+    SPACEDOC_STATUS_URL. (HF_ENDPOINT is read by huggingface_hub itself.) Unset or blank: None."""
+    return os.environ.get(name, "").strip() or None
 
 
 def _batch(stdin: TextIO, stdout: TextIO) -> int:

@@ -8,16 +8,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from diagnosis.hub import HubClient, ProbeFailed
 from diagnosis.model import Evidence, Ok, Unavailable
 from diagnosis.spaceref import is_valid_space_id
 
 log = logging.getLogger(__name__)
-
-CHECKS = ("runtime", "info", "commits", "build_log", "run_log", "status")
 
 ProgressCallback = Callable[[str, str], Awaitable[None] | None]
 
@@ -71,7 +70,7 @@ async def gather(
         results[name] = Unavailable(f"no answer within {deadline:.1f} s")
         await _notify(on_progress, name, results[name])
 
-    return Evidence(space=space_id, now=now or datetime.now(timezone.utc), **results)
+    return Evidence(space=space_id, now=now or datetime.now(UTC), **results)
 
 
 def _outcome(name: str, task: asyncio.Future[Any]) -> Ok[Any] | Unavailable:

@@ -23,10 +23,11 @@ import random
 import socket
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Awaitable, Callable, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2
@@ -106,12 +107,6 @@ def parse_runtime(payload: Any) -> RuntimeState:
         raise ProbeFailed("unexpected runtime payload")
     runtime = SpaceRuntime(payload)
     abuse = payload.get("abuse")
-    domains = tuple(
-        (str(d.get("domain")), str(d.get("stage")))
-        for d in payload.get("domains") or ()
-        if isinstance(d, dict) and d.get("domain")
-    )
-    gc_timeout = runtime.sleep_time
     return RuntimeState(
         stage=str(runtime.stage),
         hardware=runtime.hardware,
@@ -119,8 +114,6 @@ def parse_runtime(payload: Any) -> RuntimeState:
         error_message=payload.get("errorMessage") if isinstance(payload.get("errorMessage"), str) else None,
         abuse=abuse if isinstance(abuse, dict) else None,
         sha=payload.get("sha") if isinstance(payload.get("sha"), str) else None,
-        domains=domains,
-        gc_timeout=gc_timeout if isinstance(gc_timeout, int) else None,
         raw=payload,
     )
 
@@ -134,9 +127,7 @@ def parse_space_info(payload: Any) -> SpaceInfo:
         id=info.id,
         sdk=info.sdk,
         card_data=card if isinstance(card, dict) else {},
-        sha=info.sha,
         last_modified=info.last_modified,
-        private=bool(info.private),
         disabled=bool(info.disabled),
         subdomain=info.subdomain,
         files=tuple(s.rfilename for s in info.siblings or ()),
@@ -158,7 +149,6 @@ def parse_commits(payload: Any) -> tuple[Commit, ...]:
             id=item["id"],
             title=item.get("title") or "",
             created_at=parse_datetime(item["date"]),
-            authors=tuple(a["user"] for a in item.get("authors") or () if isinstance(a, dict) and "user" in a),
         )
         for item in payload
     )
@@ -623,7 +613,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     if value.isdigit():
         return float(value)
     when = _http_date(value)
-    return None if when is None else max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return None if when is None else max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _http_date(value: str | None) -> datetime | None:
@@ -631,7 +621,7 @@ def _http_date(value: str | None) -> datetime | None:
         when = parsedate_to_datetime(value or "")
     except (TypeError, ValueError):
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _stamped_after(timestamp: object, moment: datetime) -> bool:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from .redact import HF_KINDS, UNSCANNED, Redaction, SecretFinding
 from .revocation import RevocationStatus
 
-__all__ = ["Rotation", "ROTATION", "leak_summary", "leak_warning", "revocation_outcome", "revocation_update",
+__all__ = ["FOUND_KEPT", "FOUND_REMOVED", "ROTATION", "Rotation", "TITLE_KEPT", "TITLE_RENAMED", "UNCHECKED_KEPT",
+           "UNCHECKED_REMOVED", "leak_summary", "leak_warning", "revocation_outcome", "revocation_update",
            "rotation_lines", "summarised"]
 
 
@@ -77,6 +78,24 @@ _HF_STATUS = {
     RevocationStatus.FAILED: "Automatic revocation failed: revoke it yourself now.",
     None: "It was not revoked automatically: revoke it yourself now.",
 }
+
+
+# The Discord warnings that need no findings: a check that failed (the message is treated as holding a
+# credential), a warning that could not be worded (the generic one), and the lead of a thread title's warning.
+UNCHECKED_REMOVED = ("⚠️ **I could not check your message for secrets** (an error on my side), so I removed it "
+                     "to be safe. If it held a token, key or password, treat it as compromised and replace it; "
+                     "then post your message again without it.")
+UNCHECKED_KEPT = ("⚠️ **I could not check your message for secrets** (an error on my side) and I cannot delete "
+                  "messages here: if it holds a token, key or password, **delete it now** and replace that "
+                  "credential.")
+FOUND_REMOVED = ("⚠️ **Your message held a token, key or password.** I removed it, but anyone who saw it may "
+                 "already have copied it: treat it as compromised and replace it.")
+FOUND_KEPT = ("⚠️ **Your message holds a token, key or password** and I cannot delete messages here: **delete it "
+              "now**, and replace that credential: anyone who saw it may already have copied it.")
+TITLE_RENAMED = ("📝 **Your post's title held a credential:** I renamed the post so that it no longer shows, but "
+                 "anyone who saw the title may already have copied it.")
+TITLE_KEPT = ("📝 **Your post's title holds a credential** and I cannot rename posts here: **edit the title now** "
+              "(… → Edit Post) — and even then, anyone who saw it may already have copied it.")
 
 
 def leak_warning(redaction: Redaction, revocation: RevocationStatus | None = None, *,

@@ -4,10 +4,11 @@ Every other module of `diagnosis/` speaks in these types; nothing here does I/O.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Mapping, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -114,7 +115,7 @@ class Unavailable:
     reason: str  # short and human: "owner-only", "timed out after 3.0 s", "HTTP 500 after 3 tries"
 
 
-Probe = Union[Ok[T], Unavailable]
+Probe = Ok[T] | Unavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +125,7 @@ class RuntimeState:
     requested_hardware: str | None = None
     error_message: str | None = None
     abuse: Mapping[str, Any] | None = None
-    sha: str | None = None
-    domains: tuple[tuple[str, str], ...] = ()  # (domain, stage)
-    gc_timeout: int | None = None
+    sha: str | None = None  # the commit it runs
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -135,9 +134,7 @@ class SpaceInfo:
     id: str
     sdk: str | None = None
     card_data: Mapping[str, Any] = field(default_factory=dict)
-    sha: str | None = None
     last_modified: datetime | None = None
-    private: bool = False
     disabled: bool = False
     subdomain: str | None = None
     files: tuple[str, ...] = ()
@@ -148,7 +145,6 @@ class Commit:
     id: str
     title: str
     created_at: datetime
-    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

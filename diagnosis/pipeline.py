@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from diagnosis.evidence import ProgressCallback, gather
 from diagnosis.extract import parse_report
@@ -63,7 +62,7 @@ async def _diagnose(
     now: datetime | None,
     leaked: tuple[str, ...] = (),
 ) -> tuple[Verdict, Evidence]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     loop = asyncio.get_running_loop()
     give_up_at = loop.time() + deadline
     clean = redact(text)
@@ -136,13 +135,12 @@ def diagnose_live_sync(
 ) -> Verdict:
     """For the command line: diagnose `space` live with the caller's own saved token (if any).
 
-    `endpoint` defaults to `HF_ENDPOINT` or the public Hub, `status_url` to `SPACEDOC_STATUS_URL` or Hugging
-    Face's own status page. Raises `HubUnreachable` when the Hub did not answer at all (offline), `InvalidSpace` for a bad id.
+    `endpoint` None: huggingface_hub's own (`HF_ENDPOINT` or the public Hub); `status_url` None: Hugging Face's
+    status page. Raises `HubUnreachable` when the Hub did not answer at all (offline), `InvalidSpace` for a bad id.
     """
 
     async def run() -> Verdict:
-        page = status_url or os.environ.get("SPACEDOC_STATUS_URL") or None
-        async with HubClient(endpoint, token=None, status_url=page) as client:
+        async with HubClient(endpoint, token=None, status_url=status_url) as client:
             verdict, evidence = await _diagnose(text, client, space, deadline, None, (), None, None)
             hub_silent = not any(isinstance(getattr(evidence, check), Ok) for check in HUB_CHECKS)
             if client.unreachable is not None and hub_silent:

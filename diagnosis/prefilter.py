@@ -10,9 +10,9 @@ from __future__ import annotations
 _SPACE_WORDS = ("space", "hf.co", "huggingface", "hugging face", "demo", "gradio", "streamlit", "空间", "zerogpu")
 _TROUBLE_WORDS = (
     "error", "503", "502", "500", "paused", "pause", "stuck", "build", "crash", "broken", "not work", "doesn't work",
-    "doesnt work", "does not work", "won't", "fail", "down", "queued", "preparing", "sleeping", "restart", "not loading",
-    "timeout", "timed out", "exit code", "traceback", "exception", "can't", "cannot", "unable", "help", "issue", "problem",
-    "starting", "flagged", "blocked", "banned", "quota", "oom", "memory", "logs",
+    "doesnt work", "does not work", "won't", "fail", "down", "queued", "preparing", "sleeping", "restart",
+    "not loading", "timeout", "timed out", "exit code", "traceback", "exception", "can't", "cannot", "unable", "help",
+    "issue", "problem", "starting", "flagged", "blocked", "banned", "quota", "oom", "memory", "logs",
     "暂停", "重启", "失败", "报错", "错误", "卡", "一直", "打不开", "用不了", "封",
 )
 # Quoted platform messages: enough on their own.
@@ -36,7 +36,4 @@ def looks_like_space_trouble(text: str) -> bool:
             break
     else:
         return False
-    for w in _TROUBLE_WORDS:
-        if w in low:
-            return True
-    return False
+    return any(w in low for w in _TROUBLE_WORDS)

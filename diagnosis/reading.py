@@ -15,16 +15,19 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
 from .model import Bucket, Finding, Reading
 
 MAX_PROSE = 4000  # characters read: the prose is at the start; pasted logs further down are the rules' job
+MAX_TITLE = 300  # a forum title is at most 255 characters; a longer "title" is a paste
 MODEL_FILE = "reading_model.json"
 
 _IMAGE_RE = re.compile(r"<img\b[^>]{0,2000}>|!\[[^\]\n]{0,300}\]\([^)\s]{0,2000}\)", re.IGNORECASE)
@@ -36,7 +39,8 @@ _SEGMENT_RE = re.compile(r"(?:[^\n.!?。！？]|[.!?](?=[^\s.!?]))+[.!?。！？
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CHAR_MIN_WORD = 4  # shorter words carry their meaning as words already
 _CHAR_GRAMS = (4,)
-_STOP = frozenset("a an the to of and or in on for is it i my this that with be was are at as by me you your we".split())
+_STOP = frozenset(("a", "an", "the", "to", "of", "and", "or", "in", "on", "for", "is", "it", "i", "my", "this", "that",
+                   "with", "be", "was", "are", "at", "as", "by", "me", "you", "your", "we"))
 
 
 def normalise(text: str) -> str:
@@ -59,16 +63,24 @@ def _tokens(text: str) -> list[str]:
     return [t for t in out if t]
 
 
+@lru_cache(maxsize=20_000)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """A word's character n-grams (typos share most of them); cached, as the same words come back all day."""
+    if len(word) < _CHAR_MIN_WORD or not word.isascii() or not word.isalpha():
+        return ()
+    padded = f"<{word}>"
+    return tuple(f"c:{padded[i:i + n]}" for n in _CHAR_GRAMS for i in range(len(padded) - n + 1))
+
+
 def features(title: str, text: str, rule_codes: Iterable[str] = ()) -> list[str]:
     """The model's features for a request (also used by the training script, so both always agree)."""
+    title = title[:MAX_TITLE]
     body = normalise(f"{title}\n{text[:MAX_PROSE]}")
     toks = _tokens(body)
     feats = [f"w:{t}" for t in toks if t not in _STOP]
-    feats += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:])]
+    feats += [f"b:{a}_{b}" for a, b in pairwise(toks)]
     for t in set(toks):
-        if len(t) >= _CHAR_MIN_WORD and t.isascii() and t.isalpha():
-            padded = f"<{t}>"
-            feats += [f"c:{padded[i:i + n]}" for n in _CHAR_GRAMS for i in range(len(padded) - n + 1)]
+        feats += _char_grams(t)
     feats += [f"t:{t}" for t in _tokens(normalise(title)) if t not in _STOP]
     feats += [f"r:{code}" for code in dict.fromkeys(rule_codes)]
     return feats
@@ -86,7 +98,7 @@ RULE_VALUE = 10.0  # an exact rule's code counts like a word seen many times: re
 def feature_values(title: str, text: str, rule_codes: Iterable[str] = ()) -> dict[str, float]:
     """The model's input: each feature's value (1 + log of its count; a fired rule's code RULE_VALUE)."""
     counts = Counter(features(title, text, rule_codes))
-    return {f: RULE_VALUE if f[:2] == "r:" else 1.0 + math.log(n) for f, n in counts.items()}
+    return {f: RULE_VALUE if f[:2] == "r:" else 1.0 if n == 1 else 1.0 + math.log(n) for f, n in counts.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +170,22 @@ def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
         if rows else []
     cues = {names[j][2:].split("_")[0] for j in words}
     return Reading(
-        probabilities={c: float(p) for c, p in zip(model.classes, probs)},
+        probabilities={c: float(p) for c, p in zip(model.classes, probs, strict=True)},
         bucket=bucket,
         pushed_by=pushed_by,
         quote="" if bucket is Bucket.NEEDS_INFO else _decisive_part(title, text, best, model, cues),
-        visitor=1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, visitor)))),
+        visitor=_sigmoid(visitor),
     )
+
+
+def visitor_base_rate() -> float:
+    """What the visitor head says of a request that holds no words at all (its bias alone), with the weights in
+    use: the level a request's own words must raise it above."""
+    return _sigmoid(_model().visitor_bias)
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -191,7 +213,7 @@ def _decisive_part(title: str, text: str, best: int, model: _Model, cues: set[st
         if len(part) < 3 or not any(cue in low for cue in cues):
             continue
         toks = _tokens(low)
-        rows = [i for f in {*(f"w:{t}" for t in toks), *(f"b:{a}_{b}" for a, b in zip(toks, toks[1:]))}
+        rows = [i for f in {*(f"w:{t}" for t in toks), *(f"b:{a}_{b}" for a, b in pairwise(toks))}
                 if (i := model.index.get(f)) is not None]
         push = float(model.weights[rows, best].sum()) if rows else 0.0
         if push > top:

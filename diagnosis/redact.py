@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from .secret_checks import REDACTED, published_example, trie_pattern
 from .secret_rules import RULES
 
-__all__ = ["Redaction", "SecretFinding", "redact", "redact_all", "hf_tokens", "HF_KINDS", "REDACTED", "UNSCANNED"]
+__all__ = ["Redaction", "SecretFinding", "redact", "redact_all", "HF_KINDS", "REDACTED", "UNSCANNED"]
 
 # Kinds whose tokens the Hub's revoke endpoint is given.
 HF_KINDS = frozenset({"huggingface", "huggingface_oauth", "huggingface_org"})
@@ -146,7 +146,7 @@ def _locate(text: str, lower: str) -> tuple[dict[int, list[int]], bool]:
 _ESCAPE = re.compile(rf"%[0-7][0-9A-Fa-f]|\\u[0-9A-Fa-f]{{4}}|\\[nrt\"\\/]|[{_INVISIBLE}]")
 # every escape but \uXXXX and invisible characters -> what it stands for, looked up instead of parsed
 _UNESCAPED = {
-    **{f"%{h}{l}": chr(int(h + l, 16)) for h in "01234567" for l in "0123456789abcdefABCDEF"},
+    **{f"%{high}{low}": chr(int(high + low, 16)) for high in "01234567" for low in "0123456789abcdefABCDEF"},
     **{"\\" + c: d for c, d in {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.items()},
 }
 
@@ -287,8 +287,3 @@ def redact_all(text: str) -> Redaction:
     if last < len(text) or not findings:
         findings.append(SecretFinding(UNSCANNED, last, len(text), "", ""))
     return _rebuilt(text, tuple(findings))
-
-
-def hf_tokens(text: str) -> list[str]:
-    """The normalised Hugging Face tokens (user, OAuth, org) found in `text`, for revocation."""
-    return redact(text).hf_tokens()

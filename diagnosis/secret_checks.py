@@ -98,9 +98,9 @@ _LONG = 24
 
 def is_placeholder(body: str) -> bool:
     low = body.lower()
-    if (m := _PLACEHOLDER.search(low)) is not None:
-        if len(body) < _LONG or m.group() not in _WEAK or _PLACEHOLDER.search(low, m.end()) is not None:
-            return True
+    if (m := _PLACEHOLDER.search(low)) is not None and (
+            len(body) < _LONG or m.group() not in _WEAK or _PLACEHOLDER.search(low, m.end()) is not None):
+        return True
     return body.startswith(_TEMPLATE_OPENERS) or sequential(low)
 
 

@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
-from typing import Callable
 
-from .secret_checks import (base64_text, credential_text, high_entropy, looks_random, opaque_value, password_value,
-                            secret_name, valid_discord_token, valid_jwt)
+from .secret_checks import (
+    base64_text,
+    credential_text,
+    high_entropy,
+    looks_random,
+    opaque_value,
+    password_value,
+    secret_name,
+    valid_discord_token,
+    valid_jwt,
+)
 
 # A hit: start and end in the text, the public prefix kept visible, the secret with its disguises undone.
 Hit = tuple[int, int, str, str]

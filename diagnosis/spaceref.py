@@ -35,9 +35,11 @@ _BARE_RE = re.compile(
 )
 # The word that makes a nearby bare id a Space id, and the words that make it something else.
 _SPACE_WORD_RE = re.compile(r"\bspaces?\b|空间|hf\.space", re.IGNORECASE)
-_OTHER_REPO_WORD_RE = re.compile(r"\b(?:models?|datasets?|checkpoints?|weights|image|docker|from|pip|github)\b", re.IGNORECASE)
+_OTHER_REPO_WORD_RE = re.compile(r"\b(?:models?|datasets?|checkpoints?|weights|image|docker|from|pip|github)\b",
+                                 re.IGNORECASE)
 _BARE_WINDOW = 80
-_ANGLE_PLACEHOLDER_RE = re.compile(r"<\s*(?:your[ _\-]?)?(?:space|space[ _\-]?(?:url|name|id)|owner|user(?:name)?|repo)\s*>", re.IGNORECASE)
+_ANGLE_PLACEHOLDER_RE = re.compile(
+    r"<\s*(?:your[ _\-]?)?(?:space|space[ _\-]?(?:url|name|id)|owner|user(?:name)?|repo)\s*>", re.IGNORECASE)
 
 # A link to another kind of repo: huggingface.co/OWNER/NAME is a model, …/datasets/OWNER/NAME a dataset.
 _REPO_URL_RE = re.compile(
@@ -46,21 +48,23 @@ _REPO_URL_RE = re.compile(
     re.IGNORECASE,
 )
 # First path segments of huggingface.co that are pages, not repo owners.
-_SITE_PAGES = frozenset(
-    """spaces api docs blog papers settings organizations join login logout pricing tasks learn posts collections
-    chat new new-space new-dataset enterprise inference-endpoints huggingchat support terms-of-service privacy""".split()
-)
+_SITE_PAGES = frozenset((
+    "spaces", "api", "docs", "blog", "papers", "settings", "organizations", "join", "login", "logout", "pricing",
+    "tasks", "learn", "posts", "collections", "chat", "new", "new-space", "new-dataset", "enterprise",
+    "inference-endpoints", "huggingchat", "support", "terms-of-service", "privacy",
+))
 _URL_PREFIXES = ("http://", "https://", "www.", "huggingface.co/", "hf.co/")
 _FILE_SUFFIXES = (".py", ".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".cfg", ".sh", ".js", ".ts", ".html", ".css",
-                  ".png", ".jpg", ".jpeg", ".gif", ".csv", ".ipynb", ".lock", ".whl", ".gz", ".zip", ".bin", ".safetensors")
-_PLACEHOLDER_WORDS = frozenset(
-    """owner user username usr userid user_name user-name your_username your-username yourusername yourname your-name
-    your_name your_user your-user your-org your_org org organization organisation namespace name me you someone
-    space space_name space-name spacename space_id space-id spaceid repo repo_name repo-name reponame repository
-    your_space your-space yourspace my_space_name app app_name app-name project project_name project-name
-    hf_username hf-username huggingface_username
-    foo bar baz example test""".split()
-)
+                  ".png", ".jpg", ".jpeg", ".gif", ".csv", ".ipynb", ".lock", ".whl", ".gz", ".zip", ".bin",
+                  ".safetensors")
+_PLACEHOLDER_WORDS = frozenset((
+    "owner", "user", "username", "usr", "userid", "user_name", "user-name", "your_username", "your-username",
+    "yourusername", "yourname", "your-name", "your_name", "your_user", "your-user", "your-org", "your_org", "org",
+    "organization", "organisation", "namespace", "name", "me", "you", "someone", "space", "space_name", "space-name",
+    "spacename", "space_id", "space-id", "spaceid", "repo", "repo_name", "repo-name", "reponame", "repository",
+    "your_space", "your-space", "yourspace", "my_space_name", "app", "app_name", "app-name", "project", "project_name",
+    "project-name", "hf_username", "hf-username", "huggingface_username", "foo", "bar", "baz", "example", "test",
+))
 _REPEATED_LETTER_RE = re.compile(r"^([a-z])\1{2,}$", re.IGNORECASE)  # xxx, yyy, aaaa
 _TRAILING_JUNK = ".,;:!?*_~'\"`)]}>-"
 

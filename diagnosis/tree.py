@@ -13,14 +13,28 @@ stop lines that apply (each with its reason), the e-mail's fields. `diagnosis.te
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Mapping
+from datetime import UTC, datetime
 
 from . import logs, reading
 from .model import (
-    Alternative, Bucket, Commit, DecisiveLine, Evidence, Finding, Ok, Phrase, Report, RuntimeState, SpaceInfo, StatusPage,
-    StopLine, SupportEmail, Unavailable, Verdict,
+    Alternative,
+    Bucket,
+    Commit,
+    DecisiveLine,
+    Evidence,
+    Finding,
+    Ok,
+    Phrase,
+    Report,
+    RuntimeState,
+    SpaceInfo,
+    StatusPage,
+    StopLine,
+    SupportEmail,
+    Unavailable,
+    Verdict,
 )
 from .redact import redact
 from .texts import detect_language
@@ -114,9 +128,11 @@ def _needs_info_floor(report: Report, live: list[Finding], evidence: Evidence) -
     """The score a bucket needs to be named. When only the words are known and they point nowhere (the reading's
     needs_info), a stray weak phrase must not decide: the floor rises with the reading's certainty. Once the Space
     was checked live, the usual floor applies (its evidence, or its silence, is more than words)."""
-    if report.reading is None or evidence.runtime is not None or any(f.bucket is not None and f.weight > 0 for f in live):
+    if (report.reading is None or evidence.runtime is not None
+            or any(f.bucket is not None and f.weight > 0 for f in live)):
         return NEEDS_INFO_FLOOR
-    return min(NEEDS_INFO_CEILING, max(NEEDS_INFO_FLOOR, READING_WEIGHT * report.reading.probabilities.get(B.NEEDS_INFO, 0.0)))
+    pointing_nowhere = report.reading.probabilities.get(B.NEEDS_INFO, 0.0)
+    return min(NEEDS_INFO_CEILING, max(NEEDS_INFO_FLOOR, READING_WEIGHT * pointing_nowhere))
 
 
 # ---- scores and precedence ---------------------------------------------------------------------
@@ -188,7 +204,7 @@ def _evidence_findings(ev: Evidence, ctx: Context) -> list[Finding]:
     refused = [p.reason for p in (ev.runtime, ev.info) if isinstance(p, Unavailable)]
     if "disabled" in refused and not any(f.code == "space_disabled" for f in out):
         # the Hub refuses with "Access to this resource is disabled.": the same fact as SpaceInfo.disabled
-        out.append(Finding("space_disabled", B.MODERATION_LOCK, 3.5, "the Hub says access to this Space is disabled", "info"))
+        out.append(_space_disabled())
     if isinstance(ev.commits, Ok):
         out += _commit_findings(ev.commits.value, ev, ctx)
     if isinstance(ev.info, Ok) and not any(f.code == "commits_no_build" for f in out):
@@ -226,16 +242,22 @@ def _runtime_findings(rs: RuntimeState, ctx: Context) -> list[Finding]:
     ctx.error_message = message
     code, bucket, weight = _STAGE_FINDINGS.get(stage, ("stage_unknown", None, 0.0))
     quote = f"stage {stage}" + (f" — {logs.shorten(message, 100)}" if message else "")
-    out = [Finding(code, bucket, weight, quote, "runtime", {"stage": stage, **({"error_message": message} if message else {})})]
+    facts = {"stage": stage, **({"error_message": message} if message else {})}
+    out = [Finding(code, bucket, weight, quote, "runtime", facts)]
     if message:
         out += logs.analyze(message, "runtime")
     abuse = rs.abuse or raw.get("abuse")
     if isinstance(abuse, Mapping) and abuse:
         facts = {k: _str(abuse.get(k)) for k in ("detector", "reason", "flaggedAt") if abuse.get(k)}
         detail = facts.get("reason") or facts.get("detector") or "abuse record present"
-        out.append(Finding("abuse_record", B.MODERATION_LOCK, 6.0, f"abuse record: {logs.shorten(detail, 120)}", "runtime",
-                           {**facts, "detail": logs.shorten(detail, 120)}))
+        out.append(Finding("abuse_record", B.MODERATION_LOCK, 6.0, f"abuse record: {logs.shorten(detail, 120)}",
+                           "runtime", {**facts, "detail": logs.shorten(detail, 120)}))
     return out
+
+
+def _space_disabled() -> Finding:
+    """The Hub says the Space is disabled: in its info, or in the refusal it answers a probe with."""
+    return Finding("space_disabled", B.MODERATION_LOCK, 3.5, "the Hub says access to this Space is disabled", "info")
 
 
 def _info_findings(info: SpaceInfo, ctx: Context) -> list[Finding]:
@@ -243,7 +265,7 @@ def _info_findings(info: SpaceInfo, ctx: Context) -> list[Finding]:
     ctx.card_data, ctx.sdk = card, (info.sdk or _str(card.get("sdk")) or None)
     out: list[Finding] = []
     if info.disabled:
-        out.append(Finding("space_disabled", B.MODERATION_LOCK, 3.5, "the Hub says access to this Space is disabled", "info"))
+        out.append(_space_disabled())
     if info.files:
         app_file = _str(card.get("app_file")) or None
         if ctx.sdk == "docker":
@@ -274,12 +296,14 @@ def _commit_findings(commits: tuple[Commit, ...], ev: Evidence, ctx: Context) ->
     ctx.commits_since, ctx.since = len(newer), newer[-1].created_at
     since = _hhmm(newer[-1].created_at)
     facts = {"count": str(len(newer)), "since": since}
-    building_long = ctx.stage in ("BUILDING", "RUNNING_BUILDING") and _minutes_since(newer[0].created_at, ev) >= BUILDING_TOO_LONG_MIN
+    building_long = (ctx.stage in ("BUILDING", "RUNNING_BUILDING")
+                     and _minutes_since(newer[0].created_at, ev) >= BUILDING_TOO_LONG_MIN)
     queued_in_words = ctx.stage is None and ctx.text_codes & {"build_queued", "builder_not_dispatching"}
     stuck = ctx.stage == "PAUSED" or building_long or bool(queued_in_words)
     counted = _count(len(newer), "commit")
     if stuck:
-        return [Finding("commits_no_build", B.LIFECYCLE_STUCK, 3.6, f"{counted} since {since} started no build", "commits", facts)]
+        return [Finding("commits_no_build", B.LIFECYCLE_STUCK, 3.6, f"{counted} since {since} started no build",
+                        "commits", facts)]
     return [Finding("commits_since_running", None, 0.0, f"{counted} since {since} not running yet", "commits", facts)]
 
 
@@ -291,8 +315,8 @@ def _building_since_change(info: SpaceInfo, ev: Evidence, ctx: Context) -> list[
     if minutes < BUILDING_TOO_LONG_MIN:
         return []
     return [Finding("building_long", B.LIFECYCLE_STUCK, 2.4,
-                    f"still {ctx.stage} {int(minutes)} min after the last change at {_hhmm(info.last_modified)}", "info",
-                    {"minutes": str(int(minutes)), "stage": ctx.stage or "", "at": _hhmm(info.last_modified)})]
+                    f"still {ctx.stage} {int(minutes)} min after the last change at {_hhmm(info.last_modified)}",
+                    "info", {"minutes": str(int(minutes)), "stage": ctx.stage or "", "at": _hhmm(info.last_modified)})]
 
 
 def _status_findings(sp: StatusPage) -> list[Finding]:
@@ -300,15 +324,16 @@ def _status_findings(sp: StatusPage) -> list[Finding]:
     for name, status in sp.degraded:
         spaces = "space" in name.lower()
         out.append(Finding("status_spaces_degraded" if spaces else "status_degraded", B.PLATFORM_INCIDENT,
-                           4.0 if spaces else 1.5, f"{name} is {status}", "status", {"component": name, "status": status}))
+                           4.0 if spaces else 1.5, f"{name} is {status}", "status",
+                           {"component": name, "status": status}))
     for title, state in sp.open_reports:
         spaces = "space" in title.lower()
         out.append(Finding("status_open_report", B.PLATFORM_INCIDENT, 4.0 if spaces else 3.0,
                            f"open report “{logs.shorten(title, 80)}” ({state})", "status",
                            {"report": logs.shorten(title, 80), "state": state}))
     if not out and sp.aggregate_state.lower() not in ("operational", ""):
-        out.append(Finding("status_not_operational", B.PLATFORM_INCIDENT, 1.0, f"overall state {sp.aggregate_state}", "status",
-                           {"state": sp.aggregate_state}))
+        out.append(Finding("status_not_operational", B.PLATFORM_INCIDENT, 1.0, f"overall state {sp.aggregate_state}",
+                           "status", {"state": sp.aggregate_state}))
     return out
 
 
@@ -326,7 +351,8 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
     owners = {s.candidates[0].split("/")[0].lower() for s in report.spaces if s.id}
     if len(owners) >= 2 and codes & {"many_spaces_failing", "others_too", "not_only_mine", "stopped_working"}:
         out.append(Finding("several_owners", B.PLATFORM_INCIDENT, 1.0,
-                           f"{len(owners)} Spaces of different owners named in one report", "text", {"count": str(len(owners))}))
+                           f"{len(owners)} Spaces of different owners named in one report", "text",
+                           {"count": str(len(owners))}))
     several = codes & {"account_wide", "many_spaces_failing", "others_too", "not_only_mine"} or len(report.spaces) >= 2
     if "registry_push_401" in codes and several:
         # the builder cannot push images for several Spaces at once: the registry fails, not their Dockerfiles
@@ -336,7 +362,8 @@ def _derived_findings(findings: list[Finding], report: Report, ctx: Context) -> 
         # a pasted build log that is nothing but its queue line: the builder never ran a step
         header = next(f for f in findings if f.code == "build_queued_header")
         out.append(Finding("queued_header_only", B.LIFECYCLE_STUCK, 1.4, header.quote, header.source, header.facts))
-    if codes & _LIFECYCLE_TEXT_CODES and ctx.stage in _STUCK_STAGES and not any(f.code == "commits_no_build" for f in findings):
+    if (codes & _LIFECYCLE_TEXT_CODES and ctx.stage in _STUCK_STAGES
+            and not any(f.code == "commits_no_build" for f in findings)):
         out.append(Finding("stage_confirms_stuck", B.LIFECYCLE_STUCK, 2.4,
                            f"runtime stage is {ctx.stage}, as described", "runtime", {"stage": ctx.stage or ""}))
     error_seen = any(f.bucket in _ERROR_BUCKETS or f.bucket is B.LIFECYCLE_STUCK
@@ -352,7 +379,8 @@ def _port_findings(findings: list[Finding], ctx: Context) -> list[Finding]:
     """The port the app listens on vs the port the Space routes to (app_port, SDK default)."""
     app_port = _int(ctx.card_data.get("app_port")) or next(
         (_int(f.facts["app_port"]) for f in findings if f.code == "port_mention" and "app_port" in f.facts), None)
-    sdk = ctx.sdk or next(((f.facts.get("sdk") or f.facts.get("sdk2", "")).lower() for f in findings if f.code == "sdk_named"), None)
+    sdk = ctx.sdk or next(((f.facts.get("sdk") or f.facts.get("sdk2", "")).lower()
+                           for f in findings if f.code == "sdk_named"), None)
     expected = app_port or (STREAMLIT_PORT if sdk == "streamlit" else DEFAULT_PORT)
     # Streamlit on its own port is right for a Streamlit Space and wrong for a Docker one: unsure until the SDK is known
     weight = 1.4 if sdk is None and app_port is None else 2.2
@@ -366,8 +394,8 @@ def _port_findings(findings: list[Finding], ctx: Context) -> list[Finding]:
             out.append(Finding("app_up", B.PORT_HEALTHCHECK, 0.8, f.quote, f.source, f.facts))
         if port and port != expected and host not in ("127.0.0.1", "localhost"):
             why = f"app_port is {app_port}" if app_port else f"the Space routes to {expected}"
-            out.append(Finding("port_mismatch", B.PORT_HEALTHCHECK, weight if port == STREAMLIT_PORT else 2.2, f.quote, f.source,
-                               {"port": str(port), "expected": str(expected), "why": why}))
+            out.append(Finding("port_mismatch", B.PORT_HEALTHCHECK, weight if port == STREAMLIT_PORT else 2.2, f.quote,
+                               f.source, {"port": str(port), "expected": str(expected), "why": why}))
             break
     return out
 
@@ -391,7 +419,7 @@ def _count(n: int, noun: str) -> str:
 
 def _hhmm(when: datetime) -> str:
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
     return when.strftime("%H:%M UTC")
 
 
@@ -440,14 +468,16 @@ ZEROGPU_CODES = frozenset({"gpu_quota", "zerogpu_quota", "gpu_duration", "zerogp
 ADVICE_CODES = frozenset({
     # build
     "pip_no_matching", "pip_no_version", "pip_python_requires", "pip_conflict", "pip_invalid_wheel", "pip_build_wheel",
-    "apt_missing_package", "dpkg_failed", "docker_step_failed", "job_failed", "docker_solve_failed", "build_failed_exit",
-    "unexpected_build_error", "unexpected_job_error", "registry_push_401", "npm_failed", "cmake_failed",
+    "apt_missing_package", "dpkg_failed", "docker_step_failed", "job_failed", "docker_solve_failed",
+    "build_failed_exit", "unexpected_build_error", "unexpected_job_error", "registry_push_401", "npm_failed",
+    "cmake_failed",
     "build_stopped_at_step", "pip_install_oserror", "pip_error", "pip_crashed", "pip_subprocess", "git_ref_missing",
     "docker_copy_failed", "pip_externally_managed", "build_killed",
     # runtime
     "memory_limit", "storage_evicted", "cuda_oom", "missing_module", "import_name", "missing_secret", "model_gated",
-    "hub_http_error", "repo_not_found", "python_exception", "space_failed_exit", "exit_code_reason", "permission_denied",
-    "disk_full", "oom_killed", "invalid_token", "hub_unreachable_in_app", "container_exec_failed", "asgi_import_failed",
+    "hub_http_error", "repo_not_found", "python_exception", "space_failed_exit", "exit_code_reason",
+    "permission_denied", "disk_full", "oom_killed", "invalid_token", "hub_unreachable_in_app", "container_exec_failed",
+    "asgi_import_failed",
     "command_not_found", "segfault", "node_module_missing", "no_cuda", "logs_unretrievable", "space_in_error",
     "gradio_app_error",
     # port and health
@@ -538,7 +568,8 @@ def _decisive_line(lead: Finding | None) -> DecisiveLine | None:
     if lead is None:
         return None
     if _from_stage(lead) and lead.code.startswith("stage_"):  # the live stage itself decided: cite it as live state
-        cited = Phrase.of("ev.live", stage=lead.facts.get("stage"), message=_scrub(logs.shorten(lead.facts.get("error_message", ""), 120)))
+        message = _scrub(logs.shorten(lead.facts.get("error_message", ""), 120))
+        cited = Phrase.of("ev.live", stage=lead.facts.get("stage"), message=message)
     else:
         cited = _said(lead)
     return DecisiveLine(quote=_scrub(lead.quote), source=lead.source, code=lead.code,
@@ -554,20 +585,7 @@ def _is_visitor(report: Report, codes: set[str]) -> bool:
     if "visitor_words" in codes:
         return True
     r = report.reading
-    return r is not None and r.visitor > max(VISITOR_MIN, _visitor_base_rate())
-
-
-_base_rate: tuple[object, float] | None = None  # (the reading model it was read with, the rate)
-
-
-def _visitor_base_rate() -> float:
-    """What the visitor head says of a request without words. A read costs more than the rest of a decision, so it
-    is kept per reading model (the benches install fold models: `reading.install`)."""
-    global _base_rate
-    model = reading._installed  # None: the shipped model
-    if _base_rate is None or _base_rate[0] is not model:
-        _base_rate = (model, reading.read("", "").visitor)
-    return _base_rate[1]
+    return r is not None and r.visitor > max(VISITOR_MIN, reading.visitor_base_rate())
 
 
 def _confidence(bucket: Bucket, scores: dict[Bucket, float],
@@ -633,7 +651,8 @@ def overlaps(a: str, b: str) -> bool:
     return a[:k] in b or b[:k] in a
 
 
-_LIVE_CODES = frozenset({"commits_no_build", "commits_since_running", "building_long", "abuse_record", "space_not_found"})
+_LIVE_CODES = frozenset({"commits_no_build", "commits_since_running", "building_long", "abuse_record",
+                         "space_not_found"})
 
 
 def _said(f: Finding) -> Phrase:
@@ -851,7 +870,8 @@ _SAID_BY: dict[str, tuple[str, ...]] = {
     "docker_solve_failed": ("docker_step_failed",), "pip_subprocess": _PACKAGE_STEP_CODES,
     "missing_app_file": ("app_file_missing",), "launch_timeout": ("port_mismatch", "localhost_bind"),
     "builder_not_dispatching": ("commits_no_build",), "abuse_flagged": ("abuse_record", "abuse_handler"),
-    "tool_then_paused": ("abuse_record", "abuse_handler"), "zerogpu_error": ("gpu_quota", "zerogpu_quota", "gpu_duration"),
+    "tool_then_paused": ("abuse_record", "abuse_handler"),
+    "zerogpu_error": ("gpu_quota", "zerogpu_quota", "gpu_duration"),
     "zerogpu_words": ("gpu_quota", "zerogpu_quota", "gpu_duration", "zerogpu_error"),
     "gpu_quota_words": ("gpu_quota", "zerogpu_quota"),
     "getting_started_page": ("missing_app_file", "app_file_missing"),
@@ -900,7 +920,8 @@ def _email(bucket: Bucket, facts: dict[str, str], findings: list[Finding], repor
         build_log=ctx.build_log_state,
         run_log=ctx.run_log_state,
         sdk=ctx.sdk,
-        hardware=ctx.hardware or ctx.requested_hardware or _str(hardware.get("current") or hardware.get("requested")) or None,
+        hardware=(ctx.hardware or ctx.requested_hardware or _str(hardware.get("current") or hardware.get("requested"))
+                  or None),
         last_commit=ctx.running_sha or _str(pasted.get("sha")) or None,
         commits_since=ctx.commits_since if ctx.since else 0,
         since=_hhmm(ctx.since) if ctx.since else None,

@@ -34,9 +34,10 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from diagnosis.followup import Followup, read_followup
 from diagnosis.hub import HubClient
@@ -255,25 +256,28 @@ class Forum:
     # ---- answers ----
 
     async def _answer_topic(self, post: ForumPost) -> str | None:
-        topic = await self.client.topic(post.topic_id)
-        silence = await self._silence(topic, post)
-        if silence:
-            gate(Platform.DISCOURSE, silence.reason)
-            log.info("topic %s: not answering (%s)", post.topic_id, silence)
+        topic = await self._topic_to_answer(post, f"topic {post.topic_id}")
+        if topic is None:
             return None
-        gate(Platform.DISCOURSE, GateReason.ANSWER)
         raw = post.raw or str((await self.client.post(post.id)).get("raw") or "")
         return await self._answer(post, f"{topic.get('title') or post.topic_title}\n\n{raw}", post.username)
 
     async def _answer_mention(self, post: ForumPost) -> str | None:
+        topic = await self._topic_to_answer(post, f"mention in post {post.id}")
+        if topic is None:
+            return None
+        return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
+
+    async def _topic_to_answer(self, post: ForumPost, asking: str) -> Mapping[str, Any] | None:
+        """The topic of `post` when the bot is to answer in it, else None (why is counted and logged)."""
         topic = await self.client.topic(post.topic_id)
         silence = await self._silence(topic, post)
         if silence:
             gate(Platform.DISCOURSE, silence.reason)
-            log.info("mention in post %s: not answering (%s)", post.id, silence)
+            log.info("%s: not answering (%s)", asking, silence)
             return None
         gate(Platform.DISCOURSE, GateReason.ANSWER)
-        return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
+        return topic
 
     async def _silence(self, topic: Mapping[str, Any], asking: ForumPost) -> Silence | None:
         """Why the bot should stay out of this topic, or None."""
@@ -329,14 +333,14 @@ class Forum:
         kind = ReplyKind.VERDICT
         async with self._diagnoses:
             try:
-                verdict = await diagnosis_service.diagnose(self.hub, self.store, text)
+                verdict = await diagnosis_service.diagnose_and_record(self.hub, self.store, text)
             except Exception:
                 log.exception("diagnosing topic %s failed", post.topic_id)
                 raw, kind = texts.apology(detect_language(text)), ReplyKind.NO_VERDICT
             else:
                 sent_to = await self._send_email_draft(verdict, author, post.topic_id)
                 raw = texts.verdict_reply(verdict, bot_username=self.config.api_username,
-                                          checked_at=datetime.now(timezone.utc), email_sent_to=sent_to)
+                                          checked_at=datetime.now(UTC), email_sent_to=sent_to)
         created = await self.client.reply(post.topic_id, raw, reply_to_post_number=post.post_number)
         replied(Platform.DISCOURSE, kind)
         if created.get("action") == "enqueued":

@@ -20,7 +20,8 @@ import logging
 import random
 import time
 from collections import deque
-from typing import Any, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp

@@ -19,7 +19,8 @@ from diagnosis.revocation import RevocationStatus
 MODERATORS = texts.DEFAULT
 
 
-def verdict_reply(verdict: Verdict, *, bot_username: str, checked_at: datetime, email_sent_to: str | None = None) -> str:
+def verdict_reply(verdict: Verdict, *, bot_username: str, checked_at: datetime,
+                  email_sent_to: str | None = None) -> str:
     """The answer to a topic or a mention: the verdict, where its e-mail draft went (never into the topic), then
     who answered and how to ask again. The time makes two answers of the same words differ (Discourse refuses a
     non-staff account's duplicate within 5 minutes)."""

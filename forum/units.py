@@ -13,8 +13,9 @@ it. Every unit goes `Ledger.claim` → `Ledger.run`, and nothing else in `forum/
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any
 
 from forum.client import DiscourseRefused, DiscourseUnavailable
 from spacedoc.leases import Leases, NotDone

@@ -15,11 +15,12 @@ import string
 import sys
 import tempfile
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from diagnosis.redact import redact
-from sandbox.discord_server import ChannelOption, PERM_MANAGE_GUILD
+from sandbox.discord_server import PERM_MANAGE_GUILD, ChannelOption
 from sandbox.discourse import SandboxDiscourse
 from sandbox.harness import BotHarness
 
@@ -83,6 +84,12 @@ def synthetic_hf_token() -> str:
     return "hf_" + "".join(secrets.choice(string.ascii_letters) for _ in range(34))
 
 
+async def mention(h: BotHarness, t: Transcript, person: dict[str, Any], text: str) -> None:
+    """`person` mentions the bot in #general with `text`; the transcript shows both and the bot's answer."""
+    t.said(person["username"], h.discord.general, text.replace(h.mention(), "@Space Doctor"))
+    t.bot(await h.ask(h.discord.general, person, text, timeout=STEP_TIMEOUT))
+
+
 async def play(h: BotHarness) -> None:
     d, t = h.discord, Transcript(h)
     admin = d.add_user("mod-jo", roles=[d.add_role("moderators", PERM_MANAGE_GUILD)])
@@ -130,21 +137,18 @@ async def play(h: BotHarness) -> None:
     t.scene("3. Someone mentions the bot about a Space that was flagged by the abuse scanner")
     text = (f"{h.mention()} my Space {ABUSE_FLAGGED_SPACE} shows 503 and restart says 'Something went wrong'. "
             "I pushed a few fixes but nothing changes.")
-    t.said("sam", d.general, text.replace(h.mention(), "@Space Doctor"))
-    t.bot(await h.ask(d.general, sam, text, timeout=STEP_TIMEOUT))
+    await mention(h, t, sam, text)
 
     t.scene("3b. A visitor reports someone else's Space")
     text = (f"{h.mention()} Hi, your demo https://huggingface.co/spaces/{CRASHING_SPACE} is down for me, it just "
             "shows an error.")
-    t.said("vera", d.general, text.replace(h.mention(), "@Space Doctor"))
-    t.bot(await h.ask(d.general, vera, text, timeout=STEP_TIMEOUT))
+    await mention(h, t, vera, text)
     t.note("a visitor's advice: what the runtime says, that only the owner can fix it, and where to tell them")
 
     t.scene("3c. A request in Chinese")
     text = (f"{h.mention()} 我的 Space https://huggingface.co/spaces/{PAUSED_SPACE} 一直是 Paused，重启也没用，"
             "怎么办？")
-    t.said("li", d.general, text.replace(h.mention(), "@Space Doctor"))
-    t.bot(await h.ask(d.general, li, text, timeout=STEP_TIMEOUT))
+    await mention(h, t, li, text)
     t.note("answered in Chinese; its support e-mail draft (behind the button) stays in English for HF support")
 
     t.scene("4. A message with a pasted Hugging Face token")

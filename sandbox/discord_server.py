@@ -23,13 +23,15 @@ import logging
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from sandbox.loopback import serve_on_loopback
+from sandbox.loopback import LoopbackServer
+from sandbox.recording import RECORD, InjectedFault, RecordedRequest, take_fault
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ class SnowflakeFactory:
 
 
 def _iso(ts: float | None = None) -> str:
-    return datetime.fromtimestamp(ts if ts is not None else time.time(), tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts if ts is not None else time.time(), tz=UTC).isoformat()
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -103,34 +105,6 @@ def _error(status: int, code: int, message: str) -> web.Response:
 
 def _no_content() -> web.Response:
     return web.Response(status=204)
-
-
-@dataclass(slots=True)
-class RecordedRequest:
-    method: str
-    path: str  # without the /api/v10 prefix
-    query: dict[str, str]
-    body: Any  # parsed JSON (or the multipart payload_json), None when empty
-    status: int = 0
-    at: float = field(default_factory=time.monotonic)
-
-    def text(self) -> str:
-        return json.dumps(self.body) if self.body is not None else ""
-
-
-_RECORD = web.RequestKey("record", RecordedRequest)
-
-
-@dataclass(slots=True)
-class InjectedFault:
-    """The next `remaining` REST calls matching `method` and `path` get `response()` instead of an answer
-    (`after`: they are carried out first, the answer alone is lost)."""
-
-    method: str
-    path: re.Pattern[str]
-    remaining: int
-    response: Callable[[], web.Response]
-    after: bool = False
 
 
 @dataclass(slots=True)
@@ -194,7 +168,7 @@ class GatewaySession:
         await self.send(payload)
 
 
-class DiscordSandbox:
+class DiscordSandbox(LoopbackServer):
     """The loopback Discord server. Use as `async with DiscordSandbox() as discord: ...`."""
 
     def __init__(
@@ -209,6 +183,7 @@ class DiscordSandbox:
         nonce_window: float = NONCE_WINDOW,
         recommended_shards: int = 1,
     ) -> None:
+        super().__init__()
         self.snowflake = SnowflakeFactory()
         self.token = "sandbox." + secrets.token_hex(16)  # deliberately not Discord-shaped: never a "secret"
         self.message_content_granted = message_content_granted
@@ -261,38 +236,22 @@ class DiscordSandbox:
         self._pending_replay = 0
         self._changed = asyncio.Condition()
 
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-
     # ---- lifecycle -------------------------------------------------------------------------------
 
-    async def start(self) -> "DiscordSandbox":
+    async def start(self) -> DiscordSandbox:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/", self._gateway)
         for method, path, handler in self._routes():
             app.router.add_route(method, API_PREFIX + path, handler)
         app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self._attachment)  # the CDN
         app.router.add_route("*", "/{tail:.*}", self._unhandled)
-        self._runner, self.port = await serve_on_loopback(app, handle_signals=False)
-        return self
+        return await self._serve(app, handle_signals=False)
 
     async def close(self) -> None:
         self._closing.set()
         for session in list(self.sessions):
             await session.ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> "DiscordSandbox":
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        await self._stop_serving()
 
     @property
     def api_base(self) -> str:
@@ -366,7 +325,8 @@ class DiscordSandbox:
     def tag_id(self, forum_id: int, name: str) -> int:
         return next(int(t["id"]) for t in self.channels[forum_id]["available_tags"] if t["name"] == name)
 
-    def _thread_payload(self, tid: int, parent_id: int, owner_id: int, name: str, tags: Iterable[int]) -> dict[str, Any]:
+    def _thread_payload(self, tid: int, parent_id: int, owner_id: int, name: str,
+                        tags: Iterable[int]) -> dict[str, Any]:
         return {
             "id": str(tid), "type": CHANNEL_PUBLIC_THREAD, "name": name, "parent_id": str(parent_id),
             "owner_id": str(owner_id), "guild_id": str(self.guild_id), "message_count": 0, "member_count": 1,
@@ -439,25 +399,24 @@ class DiscordSandbox:
                          "X-RateLimit-Bucket": "sandbox", "X-RateLimit-Scope": "user"},
             )
 
-        self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times, rate_limited))
+        self._faults.append(InjectedFault.of(method, path_pattern, times, rate_limited))
 
     def inject_error(self, method: str, path_pattern: str, *, status: int = 403, code: int = 50001,
                      message: str = "Missing Access", times: int = 1) -> None:
         """The next `times` matching REST calls fail with Discord's JSON error (403 50001 by default)."""
-        self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
-                                          lambda: _error(status, code, message)))
+        self._faults.append(InjectedFault.of(method, path_pattern, times, lambda: _error(status, code, message)))
 
     def inject_error_after(self, method: str, path_pattern: str, *, status: int = 500, times: int = 1) -> None:
         """The next `times` matching REST calls are carried out (a message is created and dispatched) but answered
         with a 5xx, as Discord sometimes does: a client that retries without a nonce posts twice."""
-        self._faults.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
-                                          lambda: _error(status, 0, f"{status}: Internal Server Error"), after=True))
+        self._faults.append(InjectedFault.of(method, path_pattern, times,
+                                             lambda: _error(status, 0, f"{status}: Internal Server Error"), after=True))
 
     def inject_hang(self, method: str, path_pattern: str, *, times: int = 1) -> None:
         """The next `times` matching REST calls are never carried out nor answered (until the sandbox closes):
         the moment to kill a bot in the middle of a piece of work."""
-        self._hangs.append(InjectedFault(method.upper(), re.compile(path_pattern), times,
-                                         lambda: _error(503, 0, "503: Service Unavailable")))
+        self._hangs.append(InjectedFault.of(method, path_pattern, times,
+                                            lambda: _error(503, 0, "503: Service Unavailable")))
 
     async def redeliver(self, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Sends events again to the connections there are now (e.g. what a killed bot had received, to the bot
@@ -551,7 +510,8 @@ class DiscordSandbox:
         session.seq, session.sent = previous.seq, previous.sent
         self._resumable[session.session_id] = session
         missed = [p for p in previous.sent if p["s"] > last_seq]
-        already = [p for p in previous.sent if p["s"] <= last_seq][-self._pending_replay:] if self._pending_replay else []
+        already = ([p for p in previous.sent if p["s"] <= last_seq][-self._pending_replay:]
+                   if self._pending_replay else [])
         self._pending_replay = 0
         self.replayed.extend(already)
         for payload in already + missed:
@@ -651,10 +611,9 @@ class DiscordSandbox:
 
     def _resolve_mentions(self, content: str, allowed: dict[str, Any] | None, author: dict[str, Any]) -> list[dict]:
         ids = [int(m) for m in _MENTION.findall(content)]
-        if author["id"] == self.bot_user["id"] and allowed is not None:
-            if "users" not in (allowed.get("parse") or []):
-                permitted = {int(u) for u in allowed.get("users") or []}
-                ids = [i for i in ids if i in permitted]
+        if author["id"] == self.bot_user["id"] and allowed is not None and "users" not in (allowed.get("parse") or []):
+            permitted = {int(u) for u in allowed.get("users") or []}
+            ids = [i for i in ids if i in permitted]
         return [{**self.users[i], "member": self.member_payload(i, with_user=False)} for i in ids if i in self.users]
 
     def _mentions_everyone(self, content: str, allowed: dict[str, Any] | None, author: dict[str, Any]) -> bool:
@@ -925,9 +884,8 @@ class DiscordSandbox:
         path = request.path[len(API_PREFIX):]
         record = RecordedRequest(request.method, path, dict(request.query), await self._read_body(request))
         self.requests.append(record)
-        request[_RECORD] = record
-        hang = next((f for f in self._hangs if f.remaining > 0 and f.method == request.method
-                     and f.path.search(path)), None)
+        request[RECORD] = record
+        hang = next((f for f in self._hangs if f.matches(request.method, path)), None)
         if hang is not None:
             hang.remaining -= 1
             self.hanging += 1
@@ -936,17 +894,17 @@ class DiscordSandbox:
             await self._closing.wait()
             self.hanging -= 1
             return hang.response()
-        response = self._injected_fault(request.method, path, after=False)
-        if response is None and not path.startswith(("/webhooks/", "/interactions/")):
-            if request.headers.get("Authorization") != f"Bot {self.token}":
-                response = _error(401, 0, "401: Unauthorized")
+        response = take_fault(self._faults, request.method, path)
+        if (response is None and not path.startswith(("/webhooks/", "/interactions/"))
+                and request.headers.get("Authorization") != f"Bot {self.token}"):
+            response = _error(401, 0, "401: Unauthorized")
         if response is None:
             try:
                 response = await handler(request)
             except KeyError:  # an id the sandbox does not know
                 response = _error(404, 10003, "Unknown Channel")
             if response.status < 400:
-                response = self._injected_fault(request.method, path, after=True) or response
+                response = take_fault(self._faults, request.method, path, after=True) or response
         record.status = response.status
         async with self._changed:
             self._changed.notify_all()
@@ -965,15 +923,8 @@ class DiscordSandbox:
         raw = await request.read()
         return json.loads(raw) if raw else None
 
-    def _injected_fault(self, method: str, path: str, *, after: bool) -> web.Response | None:
-        for fault in self._faults:
-            if fault.after == after and fault.remaining > 0 and fault.method == method and fault.path.search(path):
-                fault.remaining -= 1
-                return fault.response()
-        return None
-
     async def _unhandled(self, request: web.Request) -> web.Response:
-        record = request.get(_RECORD) or RecordedRequest(request.method, request.path, dict(request.query), None)
+        record = request.get(RECORD) or RecordedRequest(request.method, request.path, dict(request.query), None)
         self.unhandled.append(record)
         log.warning("sandbox Discord: unhandled %s %s", request.method, request.path)
         return _error(404, 0, "404: Not Found")
@@ -1056,7 +1007,8 @@ class DiscordSandbox:
         body = (await self._body_of(request)) or {}
         if channel["type"] != CHANNEL_PUBLIC_THREAD or set(body) - {"name"}:
             return _error(400, 50035, "Invalid Form Body: the sandbox only renames threads")
-        if channel["owner_id"] != self.bot_user["id"] and not self.permissions_of(self.bot_user_id) & PERM_MANAGE_THREADS:
+        may_manage = self.permissions_of(self.bot_user_id) & PERM_MANAGE_THREADS
+        if channel["owner_id"] != self.bot_user["id"] and not may_manage:
             return _error(403, 50013, "Missing Permissions")
         name = body.get("name") or ""
         if not 1 <= len(name) <= 100:
@@ -1147,7 +1099,8 @@ class DiscordSandbox:
             return _error(403, 50013, "Missing Permissions")
         if self._new_forum_threads.get(cid):
             self._new_forum_threads[cid] -= 1
-            return _error(400, 40058, "Cannot message this thread until after the post author has sent an initial message.")
+            return _error(400, 40058,
+                          "Cannot message this thread until after the post author has sent an initial message.")
         body = (await self._body_of(request)) or {}
         if (problem := self._invalid_body(body)) is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")
@@ -1175,7 +1128,7 @@ class DiscordSandbox:
 
     @staticmethod
     async def _body_of(request: web.Request) -> Any:
-        return request[_RECORD].body
+        return request[RECORD].body
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         cid, _ = self._channel(request)

@@ -37,14 +37,16 @@ import re
 import secrets
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from sandbox.loopback import serve_on_loopback
+from sandbox.loopback import LoopbackServer
+from sandbox.recording import RECORD, InjectedFault, RecordedRequest, take_fault
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ INVALID_CREDENTIALS = INVALID_ACCESS + " The API username or key is invalid."
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -170,37 +172,14 @@ class Delivery:
     status: int | None = None  # the bot's answer; -1 when it could not be reached
 
 
-@dataclass(slots=True)
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    api_username: str | None
-    status: int = 0
-
-    def text(self) -> str:
-        return json.dumps(self.body) if self.body is not None else ""
-
-
-_RECORD = web.RequestKey("record", RecordedRequest)
-
-
-@dataclass(slots=True)
-class _Fault:
-    method: str
-    path: re.Pattern[str]
-    remaining: int
-    response: Callable[[], web.Response]
-
-
-class SandboxDiscourse:
+class SandboxDiscourse(LoopbackServer):
     """Use as `async with SandboxDiscourse() as forum:`; point the bot at `forum.url` with `forum.api_key`."""
 
     def __init__(self, *, bot_username: str = "space-doctor", bot_staff: bool = True,
                  categories: dict[int, str] | None = None, webhook_secret: str | None = None,
                  create_post_interval: float = CREATE_POST_INTERVAL,
                  admin_api_per_minute: int = ADMIN_API_PER_MINUTE) -> None:
+        super().__init__()
         self.api_key = "sandbox-key-" + secrets.token_hex(16)  # deliberately not a known credential shape
         self.webhook_secret = webhook_secret
         self.webhook_url: str | None = None
@@ -219,7 +198,7 @@ class SandboxDiscourse:
         self.requests: list[RecordedRequest] = []
         self.unhandled: list[RecordedRequest] = []
         self.deliveries: list[Delivery] = []
-        self._faults: list[_Fault] = []
+        self._faults: list[InjectedFault] = []
         self._api_calls: deque[float] = deque()
         self._last_create: dict[str, float] = {}
         self._outbox: asyncio.Queue[Delivery] | None = None
@@ -227,8 +206,6 @@ class SandboxDiscourse:
         self._sending.set()
         self._courier: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # ---- lifecycle ----
 
@@ -237,7 +214,7 @@ class SandboxDiscourse:
         for method, path, handler in self._routes():
             app.router.add_route(method, path, handler)
         app.router.add_route("*", "/{tail:.*}", self._unhandled)
-        self._runner, self.port = await serve_on_loopback(app, handle_signals=False)
+        await self._serve(app, handle_signals=False)
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
         self._outbox = asyncio.Queue()
         self._courier = asyncio.create_task(self._deliver_forever(), name="sandbox-discourse-webhooks")
@@ -249,19 +226,7 @@ class SandboxDiscourse:
             await asyncio.gather(self._courier, return_exceptions=True)
         if self._session is not None:
             await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxDiscourse:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        await self._stop_serving()
 
     # ---- the world: people and what they do ----
 
@@ -364,12 +329,11 @@ class SandboxDiscourse:
     def inject_rate_limit(self, method: str = "*", path_pattern: str = "", *, times: int = 1,
                           wait_seconds: int = 1) -> None:
         """The next `times` matching API calls get the admin API limit's 429."""
-        self._faults.append(_Fault(method.upper(), re.compile(path_pattern), times,
-                                   lambda: _rate_limited(wait_seconds, "admin_api_key_rate_limit")))
+        self._faults.append(InjectedFault.of(method, path_pattern, times,
+                                             lambda: _rate_limited(wait_seconds, "admin_api_key_rate_limit")))
 
     def inject_error(self, method: str, path_pattern: str, status: int, *errors: str, times: int = 1) -> None:
-        self._faults.append(_Fault(method.upper(), re.compile(path_pattern), times,
-                                   lambda: _errors(status, *errors)))
+        self._faults.append(InjectedFault.of(method, path_pattern, times, lambda: _errors(status, *errors)))
 
     # ---- webhooks ----
 
@@ -504,8 +468,9 @@ class SandboxDiscourse:
         record = RecordedRequest(request.method, request.path, dict(request.query), body,
                                  request.headers.get("Api-Username"))
         self.requests.append(record)
-        request[_RECORD] = record
-        response = self._fault(request.method, request.path) or self._authenticate(request) or self._admin_limit()
+        request[RECORD] = record
+        response = (take_fault(self._faults, request.method, request.path) or self._authenticate(request)
+                    or self._admin_limit())
         if response is None:
             try:
                 response = await handler(request)
@@ -513,13 +478,6 @@ class SandboxDiscourse:
                 response = _errors(404, "The requested URL or resource could not be found.", error_type="not_found")
         record.status = response.status
         return response
-
-    def _fault(self, method: str, path: str) -> web.Response | None:
-        for fault in self._faults:
-            if fault.remaining > 0 and fault.method in (method, "*") and fault.path.search(path):
-                fault.remaining -= 1
-                return fault.response()
-        return None
 
     def _authenticate(self, request: web.Request) -> web.Response | None:
         username = (request.headers.get("Api-Username") or "").lower()
@@ -541,7 +499,7 @@ class SandboxDiscourse:
         return self.users[(request.headers.get("Api-Username") or "").lower()]
 
     async def _unhandled(self, request: web.Request) -> web.Response:
-        self.unhandled.append(request[_RECORD])
+        self.unhandled.append(request[RECORD])
         log.warning("sandbox Discourse: unhandled %s %s", request.method, request.path)
         return _errors(404, "The requested URL or resource could not be found.", error_type="not_found")
 

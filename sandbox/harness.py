@@ -18,7 +18,8 @@ import asyncio
 import dataclasses
 import logging
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from diagnosis.redact import redact
 from forum.webhook import PATH as WEBHOOK_PATH
@@ -101,7 +102,7 @@ class BotHarness:
             env["SPACEDOC_DEV_GUILD"] = str(config.dev_guild)
         return env
 
-    async def start(self) -> "BotHarness":
+    async def start(self) -> BotHarness:
         if not self.discord.port:
             await self.discord.start()
         if not self.hub.port:
@@ -158,7 +159,7 @@ class BotHarness:
             if self.forum is not None:
                 await self.forum.close()
 
-    async def __aenter__(self) -> "BotHarness":
+    async def __aenter__(self) -> BotHarness:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:

@@ -24,20 +24,22 @@ a thread of its own (for subprocess tests and the demo).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import hashlib
 import json
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from aiohttp import web
 
 from diagnosis.spaceref import subdomain_of
-from sandbox.loopback import serve_on_loopback
+from sandbox.loopback import LoopbackServer
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 STATUS_PAGE_DIR = Path(__file__).parent / "status_pages"
@@ -60,10 +62,10 @@ def load_status_page(name: str) -> dict[str, Any]:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-class SandboxHub:
+class SandboxHub(LoopbackServer):
     def __init__(
         self,
         scenarios: Mapping[str, Mapping[str, Any]] | None = None,
@@ -71,6 +73,7 @@ class SandboxHub:
         status_page: str | Mapping[str, Any] = "operational",
         latency_ms: int = 0,
     ) -> None:
+        super().__init__()
         self.scenarios: dict[str, dict[str, Any]] = {
             k: copy.deepcopy(dict(v)) for k, v in (scenarios if scenarios is not None else load_scenarios()).items()
         }
@@ -84,17 +87,15 @@ class SandboxHub:
         self.revoke_fault: dict[str, Any] | None = None  # e.g. {"status": 500}: the revoke endpoint is down
         self.revoke_requests_with_auth = 0
         self._served: Counter[tuple[str, str]] = Counter()  # for "times"-limited faults
-        self._runner: web.AppRunner | None = None
         self._closing: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.port = 0
 
     # ---- addresses ----
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.url
 
     @property
     def status_url(self) -> str:
@@ -133,21 +134,12 @@ class SandboxHub:
         app.router.add_get("/api/spaces/{owner}/{name}/logs/{kind:build|run}", self._logs)
         app.router.add_post("/api/credentials/revoke", self._revoke)
         app.router.add_get(STATUS_PATH, self._status)
-        self._runner, self.port = await serve_on_loopback(app, shutdown_timeout=1.0)
-        return self
+        return await self._serve(app, shutdown_timeout=1.0)
 
     async def close(self) -> None:
         if self._closing is not None:
             self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxHub:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+        await self._stop_serving()
 
     def __enter__(self) -> SandboxHub:
         """Serve from a thread with its own event loop (for subprocesses and synchronous callers)."""
@@ -200,10 +192,8 @@ class SandboxHub:
         """The faulty answer, or None when the fault only delays (hang) or shapes the body (malformed/endless)."""
         if "hang" in fault:
             assert self._closing is not None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), float(fault["hang"]))
-            except TimeoutError:
-                pass
             return None
         status = fault.get("status")
         if status == 429:
@@ -263,7 +253,7 @@ class SandboxHub:
 
     def _commit_list(self, space_id: str, scenario: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Commits newest first, dated relative to now so a scenario stays "N minutes ago" forever."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         out = []
         for index, commit in enumerate(scenario.get("commits", [])):
             digest = hashlib.sha1(f"{space_id}:{index}:{commit['title']}".encode()).hexdigest()
@@ -297,7 +287,7 @@ class SandboxHub:
                 "id": space_id,
                 "author": space_id.split("/")[0],
                 "sha": head["id"] if head else None,
-                "lastModified": head["date"] if head else _iso(datetime.now(timezone.utc)),
+                "lastModified": head["date"] if head else _iso(datetime.now(UTC)),
                 "private": bool(scenario.get("private")),
                 "disabled": bool(scenario.get("disabled")),
                 "subdomain": subdomain_of(space_id),
@@ -317,7 +307,7 @@ class SandboxHub:
         listed = [
             {"_id": hashlib.sha1(space_id.encode()).hexdigest()[:24], "id": space_id, "likes": 0,
              "private": bool(scenario.get("private")), "sdk": scenario.get("info", {}).get("sdk"), "tags": [],
-             "createdAt": _iso(datetime.now(timezone.utc))}
+             "createdAt": _iso(datetime.now(UTC))}
             for space_id, scenario in sorted(self.scenarios.items())
             if (not author or space_id.split("/")[0].lower() == author) and search in space_id.lower()
             and (not scenario.get("private") or self._is_owner(request))
@@ -364,14 +354,12 @@ class SandboxHub:
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "Date": formatdate(usegmt=True)}
         )
         await response.prepare(request)
-        try:
+        with contextlib.suppress(ConnectionResetError):  # the client stopped reading, as a bounded client should
             await self._replay(response, list(logs.get(kind, [])), fault or {})
-        except ConnectionResetError:
-            pass  # the client stopped reading, as a bounded client should
         return response
 
     async def _replay(self, response: web.StreamResponse, lines: list[str], fault: Mapping[str, Any]) -> None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for index, line in enumerate(lines):  # the replay: buffered lines, stamped in the recent past
             stamp = now - timedelta(seconds=len(lines) - index)
             if fault.get("malformed"):

@@ -4,8 +4,8 @@ Names are a public contract (external checks start `python bot.py` with them): D
 SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, LOG_FORMAT, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
 SPACEDOC_HTTP_PORT, DISCOURSE_URL, DISCOURSE_API_KEY, DISCOURSE_API_USERNAME, DISCOURSE_CATEGORIES,
 DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS, SPACEDOC_LEASE_SECONDS,
-SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS. `VARIABLES` lists each with its
-default and meaning (what `python bot.py --help` prints); `load` can read no variable that is not listed there.
+SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS. `VARIABLES` lists each with
+its default and meaning (what `python bot.py --help` prints); `load` can read no variable that is not listed there.
 
 Discord runs when DISCORD_TOKEN is set, the Discourse adapter when DISCOURSE_URL is set; at least one of them.
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 import math
 import textwrap
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
 from diagnosis.hub import DEFAULT_STATUS_URL

@@ -1,12 +1,13 @@
-"""One diagnosis as every adapter runs it (Discord's cogs, the Discourse forum): redact what people wrote, ask
-the pipeline with the recent reports (for incident detection), and record the result.
+"""One diagnosis as every adapter runs it (Discord's cogs and buttons, the Discourse forum): redact what people
+wrote, ask the pipeline (`diagnosis.pipeline.diagnose`) with the recent reports (for incident detection), and
+record the result (`diagnose_and_record`).
 
 Nothing here knows where the text came from or where the verdict goes: each adapter renders it its own way
 (`diagnosis.render`) and posts it through its own redacting send path.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from diagnosis import pipeline
 from diagnosis.evidence import ProgressCallback
@@ -21,7 +22,7 @@ MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing 
 DEADLINE = 8.0
 
 
-async def diagnose(
+async def diagnose_and_record(
     hub: HubClient,
     store: Store,
     text: str,
@@ -35,7 +36,7 @@ async def diagnose(
     """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
     policy = incident_policy or IncidentPolicy()
     clean = redact(text[:MAX_INPUT_CHARS])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recent = await store.recent_diagnoses(since=now - policy.window)
     verdict = await pipeline.diagnose(
         clean.text, client=hub, space=space, deadline=deadline, on_progress=on_progress,

@@ -6,17 +6,20 @@ DISCORD_SHARD_IDS name (several processes share a big bot's shards), or all the 
 
 Log records written while handling an event name its guild and channel (spacedoc.logs): `dispatch` binds them
 before discord.py creates the handlers' tasks, which copy that context; application commands bind them in the
-command tree's check (buttons in their view's, spacedoc.views).
+command tree's check (buttons in their view's, spacedoc.views). Whatever fails in a command, a button or a listener
+ends in spacedoc.discord_errors, which logs it and apologises.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import pkgutil
 import time
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import discord
 import yarl
@@ -25,7 +28,7 @@ from discord.ext import commands
 
 import cogs
 from diagnosis.hub import HubClient
-from spacedoc import egress, logs
+from spacedoc import discord_errors, egress, logs
 from spacedoc.config import Config
 from spacedoc.leases import Leases
 from spacedoc.revocations import Revocations
@@ -62,14 +65,22 @@ def extensions() -> list[str]:
     return [f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")]
 
 
-def point_at_discord(config: Config) -> None:
-    """Another Discord-compatible server (the sandbox, a self-hosted one) instead of discord.com.
+@contextlib.contextmanager
+def discord_at(api_base: str | None, gateway_url: str | None) -> Iterator[None]:
+    """discord.py talks to another Discord-compatible server (the sandbox, a self-hosted one) instead of discord.com
+    inside the block; None leaves that part as it is. The originals are back afterwards.
 
-    discord.py reads both as class attributes when it builds a request or opens the gateway."""
-    if config.api_base:
-        discord.http.Route.BASE = config.api_base.rstrip("/")
-    if config.gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+    discord.py reads both as class attributes when it builds a request or opens the gateway, so this holds for the
+    whole process: the one place that changes them (the bot's service, tests, benchmarks)."""
+    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
 
 
 def intents() -> discord.Intents:
@@ -86,6 +97,9 @@ class _CommandTree(app_commands.CommandTree):
         logs.bind(**event_ids(interaction))  # the command runs in this task
         interaction.client.leases.work.current_task()  # type: ignore[attr-defined]
         return True
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await discord_errors.interaction_failed(interaction, error)
 
 
 class SpaceDoctor(commands.AutoShardedBot):
@@ -130,6 +144,10 @@ class SpaceDoctor(commands.AutoShardedBot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: the cogs listen to messages themselves."""
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """A listener failed (discord.py calls this inside its `except`)."""
+        await discord_errors.event_failed(self, event_method, args)
 
     async def sync_commands(self) -> None:
         """Syncs the command tree to the dev guild (instant) or globally, only when it changed since the last

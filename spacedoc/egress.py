@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Iterable, Protocol, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord.utils import MISSING
 
+from diagnosis import render
 from diagnosis.redact import redact
 
 log = logging.getLogger(__name__)
@@ -21,9 +23,12 @@ log = logging.getLogger(__name__)
 # Users may be pinged (the person asking); @everyone, @here and roles never, unless a role is named per call.
 ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
 
-CONTENT_LIMIT = 2000
-EMBED_LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "footer": 2048,
-                "author": 256, "fields": 25, "total": 6000}
+# Discord's limits: the renderer (diagnosis.render, which cannot import discord) writes within them, and this
+# module holds everything it sends to them.
+CONTENT_LIMIT = render.MESSAGE_LIMIT
+EMBED_LIMITS = {"title": render.EMBED_TITLE_LIMIT, "description": render.EMBED_DESCRIPTION_LIMIT,
+                "field_name": render.EMBED_FIELD_NAME_LIMIT, "field_value": render.EMBED_FIELD_VALUE_LIMIT,
+                "footer": 2048, "author": 256, "fields": render.EMBED_FIELDS_MAX, "total": render.EMBED_TOTAL_LIMIT}
 THREAD_NAME_LIMIT = 100
 # Discord: "Cannot message this thread until after the post author has sent an initial message."
 THREAD_NOT_READY = 40058
@@ -175,13 +180,21 @@ def _edit_kwargs(content: str | None, embed: discord.Embed | None, view: discord
 
 
 async def edit(
-    message: discord.Message,
+    target: discord.Message | discord.Interaction | discord.Webhook,
     content: str | None = MISSING,
     *,
     embed: discord.Embed | None = MISSING,
     view: discord.ui.View | None = MISSING,
 ) -> discord.Message:
-    return await _waiting_out_rate_limits(lambda: message.edit(**_edit_kwargs(content, embed, view)))
+    """Edits what the bot posted: a message, an interaction's original response (e.g. the deferred "thinking…"
+    one), or that response through the interaction's webhook (application id and token), which another process
+    can do too while the token lives (15 minutes). Only what is passed changes."""
+    kwargs = _edit_kwargs(content, embed, view)
+    if isinstance(target, discord.Interaction):
+        return await _waiting_out_rate_limits(lambda: target.edit_original_response(**kwargs))
+    if isinstance(target, discord.Webhook):
+        return await _waiting_out_rate_limits(lambda: target.edit_message("@original", **kwargs))
+    return await _waiting_out_rate_limits(lambda: target.edit(**kwargs))
 
 
 async def respond(
@@ -202,31 +215,6 @@ async def respond(
         await _waiting_out_rate_limits(lambda: interaction.followup.send(**kwargs))
     else:
         await _waiting_out_rate_limits(lambda: interaction.response.send_message(**kwargs))
-
-
-async def edit_response(
-    interaction: discord.Interaction,
-    content: str | None = MISSING,
-    *,
-    embed: discord.Embed | None = MISSING,
-    view: discord.ui.View | None = MISSING,
-) -> discord.InteractionMessage:
-    """Edits the interaction's original response (e.g. the deferred "thinking…" message)."""
-    return await _waiting_out_rate_limits(
-        lambda: interaction.edit_original_response(**_edit_kwargs(content, embed, view)))
-
-
-async def edit_original(
-    webhook: discord.Webhook,
-    content: str | None = MISSING,
-    *,
-    embed: discord.Embed | None = MISSING,
-    view: discord.ui.View | None = MISSING,
-) -> discord.WebhookMessage:
-    """Edits an interaction's original response through its webhook (application id and interaction token),
-    which another process can do too while the token lives (15 minutes)."""
-    return await _waiting_out_rate_limits(
-        lambda: webhook.edit_message("@original", **_edit_kwargs(content, embed, view)))  # type: ignore[arg-type]
 
 
 async def rename_thread(thread: discord.Thread, name: str) -> discord.Thread:

@@ -1,9 +1,11 @@
-"""Follow-ups on Discord that need no diagnosis ("thanks, it works now"): a short acknowledgement in the person's
-language, and the verdict they follow recorded as helped (their vote, as if they had pressed Helped).
+"""Follow-ups on a verdict that need no diagnosis, each held as a lease (spacedoc.leases) so that it happens once,
+also when its process dies (the redo), and sent with the claim's nonce:
 
-Used by mentions (cogs/diagnose.py) and by the original poster's messages in a help forum thread
-(cogs/helpdesk.py); the message is held as a lease (spacedoc.leases) of kind THANKS, so it is acknowledged once,
-also when its process dies (`redo`) and the acknowledgement carries the claim's nonce.
+- "thanks, it works now" (THANKS): a short acknowledgement in the person's language, and the verdict they follow
+  recorded as helped (their vote, as if they had pressed Helped). From mentions (cogs/diagnose.py) and the original
+  poster's messages in a help forum thread (cogs/helpdesk.py).
+- a "Didn't help" vote (ESCALATE, from the verdict's buttons in spacedoc.views): the server's helper role pinged
+  under the verdict, once per verdict however many people click.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import discord
 from diagnosis import texts
 from diagnosis.followup import Followup, read_followup
 from spacedoc import egress
-from spacedoc.discord_redo import fetch_message, find_reply, ready
+from spacedoc.discord_lookup import fetch_channel, fetch_message, find_reply, ready
 from spacedoc.leases import NotDone, nonce
 from spacedoc.store import Claim, Store
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50  # messages read back to find the verdict a follow-up is about
 THANKS = "thanks"  # the kind of an acknowledgement's claim
+ESCALATE = "escalate"  # the kind of an escalation's claim
 
 
 class _Bot(Protocol):
@@ -85,3 +88,27 @@ async def redo(bot: discord.Client, claim: Claim) -> str:
     if followup is None:
         return "silent"  # edited since into something else
     return await thank(bot, claim, message, followup, claim.payload.get("verdict"))  # type: ignore[arg-type]
+
+
+async def escalate(claim: Claim, channel: discord.abc.Messageable, verdict: discord.Message | None) -> str:
+    """Pings the helper role under a verdict that did not help (sent with the claim's nonce: once)."""
+    role, user = claim.payload["role"], claim.payload["user"]
+    lang = claim.payload.get("lang", texts.DEFAULT)
+    try:
+        ping = await egress.send(
+            channel, texts.say(lang, "discord.helper_ping", role=f"<@&{role}>", user=f"<@{user}>"),
+            reply_to=verdict, ping_roles=[discord.Object(role)], nonce=nonce(claim.key))
+    except discord.HTTPException as exc:
+        raise NotDone(f"could not ping the helpers: {exc}") from None
+    return str(ping.id)
+
+
+async def redo_escalation(bot: discord.Client, claim: Claim) -> str:
+    """An escalation whose process died: pinged unless the ping is found under the verdict already."""
+    await ready(bot)
+    channel = await fetch_channel(bot, claim.payload["channel"])
+    if channel is None or bot.user is None:
+        return "gone"
+    if (ping := await find_reply(channel, claim.payload["message"], bot.user.id)) is not None:
+        return str(ping.id)
+    return await escalate(claim, channel, await fetch_message(bot, claim.payload["channel"], claim.payload["message"]))

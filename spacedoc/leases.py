@@ -19,8 +19,9 @@ import contextlib
 import functools
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any
 
 from spacedoc.metrics import WorkInProgress
 from spacedoc.store import Claim, Store
@@ -50,6 +51,21 @@ async def woken_or_after(wake: asyncio.Event, seconds: float) -> None:
 def nonce(key: str, part: str = "") -> str:
     """The nonce of the message `part` of the work `key` sends: the same in every process and after a restart."""
     return hashlib.blake2b(f"{key}\n{part}".encode(), digest_size=NONCE_LENGTH // 2).hexdigest()
+
+
+def answer_key(message_id: int) -> str:
+    """The claim of the answer to a Discord message: one per message, whichever part of the bot answers it (a
+    mention, the help desk, an acknowledgement, an apology), so that it gets one reply."""
+    return f"answer:msg:{message_id}"
+
+
+async def claim_once(store: Store, key: str, kind: str) -> bool:
+    """Dedupe for one-shot work that cannot be redone later (a click, a settings command): claimed and done at once.
+    False when it was claimed before (a gateway replay)."""
+    if not await store.claim(key, payload={"kind": kind}):
+        return False
+    await store.complete(key, "handled")
+    return True
 
 
 class Leases:

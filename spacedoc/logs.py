@@ -18,8 +18,10 @@ import contextvars
 import json
 import logging
 import sys
-from datetime import datetime, timezone
-from typing import IO, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import IO
 
 from diagnosis.redact_logging import install_log_redaction
 
@@ -28,7 +30,8 @@ __all__ = ["IDS", "JsonFormatter", "bind", "context", "setup"]
 IDS = ("guild_id", "channel_id", "topic_id", "post_id")  # what a record may name, in this order
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-_ids: contextvars.ContextVar[Mapping[str, int]] = contextvars.ContextVar("spacedoc_log_ids", default={})
+_ids: contextvars.ContextVar[Mapping[str, int]] = contextvars.ContextVar(
+    "spacedoc_log_ids", default=MappingProxyType({}))
 
 
 def _known(ids: Mapping[str, int | None]) -> dict[str, int]:
@@ -56,7 +59,7 @@ def context(**ids: int | None) -> Iterator[None]:
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, str] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 

@@ -19,10 +19,11 @@ import hashlib
 import logging
 import random
 import time
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
-from diagnosis.revocation import RevocationStatus, backoff
+from diagnosis.revocation import RevocationStatus
 from spacedoc.leases import woken_or_after
 from spacedoc.metrics import WorkInProgress
 from spacedoc.store import REVOKED, PendingRevocation, Store
@@ -37,6 +38,13 @@ POLL_SECONDS = 1.0  # how often due rows are looked for (a new one wakes the wor
 BATCH = 100  # tokens per request to the Hub
 BASE_DELAY = 1.0
 MAX_DELAY = 300.0
+
+
+def backoff(attempt: int, *, base: float, ceiling: float, rng: random.Random | None = None) -> float:
+    """Seconds before try `attempt + 1`: exponential from `base`, at most `ceiling`, with equal jitter (half fixed,
+    half random) so that retries from many processes spread."""
+    top = min(ceiling, base * 2 ** (max(attempt, 1) - 1))
+    return top / 2 + (rng or random).uniform(0, top / 2)
 
 
 def revocation_key(work_key: str, token: str) -> str:
@@ -102,9 +110,7 @@ class Revocations:
             if row.outcome is not None:
                 self._untold[row.key] = (row, now + self.store.lease_seconds * 0.8)
         for key, (row, until) in list(self._untold.items()):
-            if until < now:  # its lease ends: whoever takes it next tells it
-                del self._untold[key]
-            elif await self._tell(row):
+            if until < now or await self._tell(row):  # its lease ends: whoever takes it next tells it
                 del self._untold[key]
 
     async def _try(self, pending: list[PendingRevocation]) -> None:
@@ -120,7 +126,7 @@ class Revocations:
                     gave_up += 1
                 else:
                     delay = backoff(row.attempts + 1, base=self._base_delay, ceiling=self._ceiling, rng=self._rng)
-                    await self.store.retry_revocation(row.key, at=datetime.fromtimestamp(now + delay, timezone.utc),
+                    await self.store.retry_revocation(row.key, at=datetime.fromtimestamp(now + delay, UTC),
                                                       error=type(exc).__name__)
             log.warning("revoking %d leaked token(s) failed (%s): %d will be retried, %d given up",
                         len(tokens), type(exc).__name__, len(pending) - gave_up, gave_up)

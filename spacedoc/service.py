@@ -23,8 +23,8 @@ import logging
 import sqlite3
 import threading
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from diagnosis.hub import HubClient
 from forum.adapter import Forum
@@ -33,7 +33,7 @@ from forum.polling import Poller
 from forum.webhook import PATH as WEBHOOK_PATH
 from forum.webhook import WebhookReceiver
 from spacedoc.config import Config
-from spacedoc.discord_bot import SpaceDoctor, point_at_discord
+from spacedoc.discord_bot import SpaceDoctor, discord_at
 from spacedoc.http_server import HttpServer, Unhealthy
 from spacedoc.leases import Leases
 from spacedoc.metrics import WorkInProgress, observe_probe
@@ -101,7 +101,7 @@ class Service:
         if config.http_port is not None:
             await self._start_http()
         if config.token is not None:
-            point_at_discord(config)
+            self._closing.enter_context(discord_at(config.api_base, config.gateway_url))
             self.bot = SpaceDoctor(config, self.hub, self.store, self.leases, self.revocations,
                                    guild_ready_timeout=self.guild_ready_timeout, clock=self.clock)
             self._closing.push_async_callback(self.bot.close)
@@ -129,7 +129,7 @@ class Service:
         assert self.store is not None
         while True:
             try:
-                pruned = await self.store.prune(datetime.now(timezone.utc) - timedelta(days=self.config.retention_days))
+                pruned = await self.store.prune(datetime.now(UTC) - timedelta(days=self.config.retention_days))
             except Exception as exc:  # the database out of reach: the next round tries again
                 log.warning("pruning old records failed: %s", exc)
             else:

@@ -1,36 +1,31 @@
-"""The buttons under every verdict: Re-check, Helped / Didn't help, Support e-mail draft.
+"""A verdict as a Discord message: its embed and the buttons under it (Re-check, Helped / Didn't help, Support
+e-mail draft).
 
 The custom_ids are fixed and the message a button sits on is the key into the store, so one view
 registered at start (`register_persistent_views`) serves every verdict ever posted, also after a restart;
 the views attached to messages are only their components, never kept per message.
-Whoever posts a verdict attaches `verdict_view(verdict)` and then calls `remember(...)` with the posted
-message, which stores what Re-check and the e-mail draft need (redacted).
+Whoever posts a verdict posts `verdict_message(verdict)` (the embed and its buttons) and then calls
+`remember(...)` with the posted message, which stores what Re-check and the e-mail draft need (redacted).
+A button that fails is answered by spacedoc.discord_errors (`on_error`).
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from typing import Awaitable, Callable, Protocol
+from typing import Any, Protocol
 
 import discord
 
 from diagnosis import render, texts
 from diagnosis.hub import HubClient
 from diagnosis.model import Verdict
-from spacedoc import diagnosing, egress, logs
-from spacedoc.discord_redo import fetch_channel, fetch_message, find_reply, ready
-from spacedoc.leases import Leases, NotDone, nonce
-from spacedoc.metrics import Platform, ReplyKind, replied
-from spacedoc.store import Claim, Store, VerdictContext
-
-log = logging.getLogger(__name__)
+from spacedoc import discord_errors, egress, followups, logs
+from spacedoc.diagnosis_service import diagnose_and_record
+from spacedoc.leases import Leases, claim_once
+from spacedoc.store import Store, VerdictContext
 
 RECHECK_ID = "spacedoc:recheck"
 HELPED_ID = "spacedoc:helped"
 NOT_HELPED_ID = "spacedoc:not-helped"
 EMAIL_DRAFT_ID = "spacedoc:email-draft"
-ESCALATE = "escalate"  # the kind of an escalation's claim
 CODE_BLOCK_ROOM = 1900  # an ephemeral answer holds 2000 characters; the fence and a line of text take the rest
 
 
@@ -63,6 +58,9 @@ class VerdictView(discord.ui.View):
         _state(interaction).leases.work.current_task()
         return await claim_once(_state(interaction).store, f"interaction:{interaction.id}", "button")
 
+    async def on_error(self, interaction: discord.Interaction, error: Exception, _: discord.ui.Item[Any]) -> None:
+        await discord_errors.interaction_failed(interaction, error)
+
     @discord.ui.button(label="Re-check", emoji="🔄", style=discord.ButtonStyle.secondary, custom_id=RECHECK_ID)
     async def recheck(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         bot = _state(interaction)
@@ -71,15 +69,11 @@ class VerdictView(discord.ui.View):
         if message is None or context is None:
             await egress.respond(interaction, texts.say(texts.DEFAULT, "discord.recheck_gone"), ephemeral=True)
             return
+        interaction.extras.update(step="rechecking", lang=_language(context))  # for an apology, should it fail
         await interaction.response.defer()  # acknowledges the click; the verdict is then edited in place
-        try:
-            verdict = await diagnosing.diagnose(bot.hub, bot.store, context.details, space=context.space,
-                                                guild_id=interaction.guild_id)
-        except Exception:
-            log.exception("re-check of verdict message %s failed", message.id)
-            await egress.respond(interaction, diagnosing.apology("rechecking", _language(context)), ephemeral=True)
-            return
-        await egress.edit_response(interaction, embed=diagnosing.verdict_embed(verdict), view=verdict_view(verdict))
+        verdict = await diagnose_and_record(bot.hub, bot.store, context.details, space=context.space,
+                                            guild_id=interaction.guild_id)
+        await egress.edit(interaction, **verdict_message(verdict))
         await remember(bot.store, message, verdict, details=context.details)
 
     @discord.ui.button(label="Helped", emoji="👍", style=discord.ButtonStyle.success, custom_id=HELPED_ID)
@@ -127,42 +121,16 @@ async def _vote(interaction: discord.Interaction, *, helpful: bool) -> None:
     # One ping per verdict, however many people click: helpers are volunteers.
     if settings.helper_role is None:
         return
-    payload = {"kind": ESCALATE, "channel": message.channel.id, "message": message.id,
+    payload = {"kind": followups.ESCALATE, "channel": message.channel.id, "message": message.id,
                "role": settings.helper_role, "user": interaction.user.id, "lang": lang}
     await bot.leases.hold(f"escalate:msg:{message.id}", payload,
-                          lambda claim: escalate(claim, message.channel, message))
+                          lambda claim: followups.escalate(claim, message.channel, message))
 
 
-async def escalate(claim: Claim, channel: discord.abc.Messageable, verdict: discord.Message | None) -> str:
-    """Pings the helper role under a verdict that did not help (sent with the claim's nonce: once)."""
-    role, user = claim.payload["role"], claim.payload["user"]
-    lang = claim.payload.get("lang", texts.DEFAULT)
-    try:
-        ping = await egress.send(
-            channel, texts.say(lang, "discord.helper_ping", role=f"<@&{role}>", user=f"<@{user}>"),
-            reply_to=verdict, ping_roles=[discord.Object(role)], nonce=nonce(claim.key))
-    except discord.HTTPException as exc:
-        raise NotDone(f"could not ping the helpers: {exc}") from None
-    return str(ping.id)
-
-
-async def redo_escalation(bot: discord.Client, claim: Claim) -> str:
-    """An escalation whose process died: pinged unless the ping is found under the verdict already."""
-    await ready(bot)
-    channel = await fetch_channel(bot, claim.payload["channel"])
-    if channel is None or bot.user is None:
-        return "gone"
-    if (ping := await find_reply(channel, claim.payload["message"], bot.user.id)) is not None:
-        return str(ping.id)
-    return await escalate(claim, channel, await fetch_message(bot, claim.payload["channel"], claim.payload["message"]))
-
-
-async def claim_once(store: Store, key: str, kind: str) -> bool:
-    """Dedupe for one-shot work that cannot be redone later (a click, a settings command): claimed and done."""
-    if not await store.claim(key, payload={"kind": kind}):
-        return False
-    await store.complete(key, "handled")
-    return True
+def verdict_message(verdict: Verdict) -> dict[str, Any]:
+    """What a message showing `verdict` carries (keyword arguments of egress's send and edits): the verdict as
+    an embed, and its buttons."""
+    return {"embed": egress.embed_from_spec(render.to_embed(verdict)), "view": verdict_view(verdict)}
 
 
 def verdict_view(verdict: Verdict) -> VerdictView:
@@ -194,77 +162,3 @@ async def remember(store: Store, message: discord.Message, verdict: Verdict, *, 
 def register_persistent_views(bot: discord.Client) -> None:
     """Makes every verdict's buttons answer, including those posted before this start."""
     bot.add_view(VerdictView())
-
-
-async def answer_message(
-    bot: _BotWithState,
-    message: discord.Message,
-    text: str | Callable[[], Awaitable[str]],
-    *,
-    key: str,
-    slots: asyncio.Semaphore | None = None,
-) -> str:
-    """Diagnoses `text` (or what reading it returns) and replies to `message` with the verdict and its buttons;
-    returns the reply's id. `key` is the claim of the work: the reply carries its nonce.
-
-    Shared by mentions and auto-replies. A failure is logged (redacted by the log filter) and answered with a
-    short apology that names the step that failed, under the same nonce (one reply, whichever is posted); when not
-    even that can be posted, NotDone gives the claim back for a retry."""
-    step, lang = "reading", texts.detect_language(message.content)
-    try:
-        if not isinstance(text, str):
-            text = await text()
-        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
-        step, lang = "checking", texts.detect_language(text)
-        async with slots or contextlib.nullcontext(), message.channel.typing():
-            verdict = await diagnosing.diagnose(bot.hub, bot.store, text,
-                                                guild_id=message.guild.id if message.guild else None)
-        step = "posting"
-        answer = await egress.send(message.channel, embed=diagnosing.verdict_embed(verdict),
-                                   view=verdict_view(verdict), reply_to=message, nonce=nonce(key))
-        replied(Platform.DISCORD, ReplyKind.VERDICT)
-        await remember(bot.store, answer, verdict, details=text)
-        return str(answer.id)
-    except Exception:
-        log.exception("answering message %s failed while %s", message.id, diagnosing.step_name(step))
-        try:
-            apology = await egress.send(message.channel, diagnosing.apology(step, lang), reply_to=message,
-                                        nonce=nonce(key))
-        except discord.HTTPException as exc:
-            raise NotDone(f"could not post the apology for message {message.id} either: {exc}") from None
-        replied(Platform.DISCORD, ReplyKind.NO_VERDICT)
-        return str(apology.id)
-
-
-async def message_channel(
-    bot: discord.Client, message: discord.Message,
-) -> discord.abc.GuildChannel | discord.Thread | None:
-    """The channel or thread `message` was posted in. A forum post's starter message can arrive before its
-    THREAD_CREATE, and discord.py then knows only the channel's id (a PartialMessageable): it is looked up
-    again (the THREAD_CREATE may have come meanwhile), else fetched. None when it cannot be."""
-    channel = message.channel
-    if not isinstance(channel, discord.PartialMessageable):
-        return channel  # type: ignore[return-value]
-    cached = bot.get_channel(channel.id)
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    try:
-        fetched = await bot.fetch_channel(channel.id)
-    except discord.HTTPException:
-        return None
-    return fetched if isinstance(fetched, (discord.abc.GuildChannel, discord.Thread)) else None
-
-
-async def starter_message(thread: discord.Thread) -> discord.Message | None:
-    """A thread's first message: in a forum it lives in the thread, else in the parent channel; both share
-    the thread's id. None for a thread started without one, or when its author (or the secret moderation)
-    deleted it."""
-    if thread.starter_message is not None:
-        return thread.starter_message
-    where = thread if isinstance(thread.parent, discord.ForumChannel) else thread.parent
-    if where is None:
-        return None
-    try:
-        return await where.fetch_message(thread.id)
-    except discord.NotFound:
-        return None

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
@@ -46,7 +47,7 @@ class FakeClock:
         self.now += seconds
 
     def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now, timezone.utc)
+        return datetime.fromtimestamp(self.now, UTC)
 
 
 def free_port() -> int:
@@ -82,8 +83,9 @@ def score(cases):
             hits += 1
             per_hit[label] += 1
         else:
-            misses.append(f"{case_id}: labelled {label}{f' (or {secondary})' if secondary else ''}, got {v.bucket.value} "
-                          f"({v.confidence:.2f}); alternatives {[a.bucket.value for a in v.alternatives[:2]]}")
+            also = f" (or {secondary})" if secondary else ""
+            misses.append(f"{case_id}: labelled {label}{also}, got {v.bucket.value} ({v.confidence:.2f}); "
+                          f"alternatives {[a.bucket.value for a in v.alternatives[:2]]}")
     table = [f"  {b:<20} {per_hit[b]}/{n}  {per_hit[b] / n:.0%}" for b, n in sorted(per_total.items())]
     return hits / max(1, len(cases)), table, misses
 
@@ -119,7 +121,8 @@ def keys(phrases: Iterable[Phrase]) -> list[str]:
     for p in phrases:
         out.append(p.key)
         for _, v in p.args:
-            nested = [v] if isinstance(v, Phrase) else [x for x in v if isinstance(x, Phrase)] if isinstance(v, tuple) else []
+            nested = ([v] if isinstance(v, Phrase) else [x for x in v if isinstance(x, Phrase)] if isinstance(v, tuple)
+                      else [])
             out += keys(nested)
     return out
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -80,7 +79,7 @@ def rule_codes(title: str, text: str) -> list[str]:
     return reading.rule_codes(rule_findings(text, title))
 
 
-@lru_cache(maxsize=None)
+@cache
 def feature_counts(title: str, text: str) -> dict[str, float]:
     """The features' values exactly as `reading.read` computes them."""
     return reading.feature_values(title, text, rule_codes(title, text))
@@ -104,7 +103,7 @@ def fit(examples: Sequence[Example], c: float = C) -> dict:
     return model
 
 
-def _logistic(x, y: list, weight: list[float], c: float) -> tuple[list[str], list[float], "object"]:
+def _logistic(x, y: list, weight: list[float], c: float) -> tuple[list[str], list[float], object]:
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 

@@ -1,7 +1,8 @@
 """Everything the bot says in English. `zh.py` holds the same keys in zh-Hans; the lookup is in `__init__.py`."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..logs import shorten
 from ..model import SupportEmail
@@ -478,6 +479,9 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "discord.your_space": "your Space",
     "discord.apology": ("Sorry — something went wrong while {step}, so I can't give a diagnosis right now. Please try "
                         "`/diagnose` again in a minute; the error has been logged for the maintainers."),
+    "discord.failed": ("Sorry — something went wrong on my side, so that did not work. Please try again in a minute; "
+                       "the error has been logged for the maintainers."),
+    "discord.not_here": "That command can't be used here.",
     "step.reading": "reading the conversation",
     "step.checking": "checking the Space",
     "step.rechecking": "checking the Space again",

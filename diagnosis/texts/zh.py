@@ -5,7 +5,8 @@ README YAML), so that people find them on the page.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..logs import shorten
 from .en import HF_EMAIL, STATUS_URL, q
@@ -371,6 +372,8 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "discord.progress": "🩺 正在检查 {subject}… {checks}",
     "discord.your_space": "你的 Space",
     "discord.apology": "抱歉 —— {step}时出了问题，现在没法给出诊断。请过一分钟再试 `/diagnose`；错误已记录，维护者会查看。",
+    "discord.failed": "抱歉 —— 我这边出了问题，刚才的操作没有完成。请过一分钟再试；错误已记录，维护者会查看。",
+    "discord.not_here": "这个命令不能在这里使用。",
     "step.reading": "读取对话",
     "step.checking": "检查 Space",
     "step.rechecking": "重新检查 Space",

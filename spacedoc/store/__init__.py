@@ -10,7 +10,6 @@ takes that work again at once; on PostgreSQL leases expire by time, since the ot
 """
 from __future__ import annotations
 
-import asyncio
 import time
 
 import asyncpg
@@ -91,7 +90,7 @@ async def open_store(
         except BaseException:
             await db.close()
             raise
-    except (OSError, ValueError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except (TimeoutError, OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise StoreUnavailable(f"cannot open the database SPACEDOC_DB={redact(url).text!r}: "
                                f"{redact(str(exc) or type(exc).__name__).text}") from exc
     return store

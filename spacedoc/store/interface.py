@@ -19,9 +19,10 @@ of `store.expired_claims("answer:")` before redoing it from its payload.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from diagnosis.incidents import DiagnosisRecord
 

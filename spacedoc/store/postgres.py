@@ -6,8 +6,9 @@ still bounds staleness if the listening connection is lost).
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any
 
 import asyncpg
 

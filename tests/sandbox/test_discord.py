@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 
 import discord
 import pytest
-import yarl
 from discord import app_commands
 
 from sandbox.discord_server import PERM_MANAGE_THREADS, PERM_SEND_MESSAGES, DiscordSandbox
+from spacedoc.discord_bot import discord_at
 
 
 class Recorder(discord.Client):
@@ -45,22 +45,21 @@ def default_intents(message_content: bool = True) -> discord.Intents:
 
 @contextlib.asynccontextmanager
 async def running(server: DiscordSandbox, client: Recorder, *, sync: bool = False) -> AsyncIterator[Recorder]:
-    discord.http.Route.BASE = server.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
-    if sync:
-        async def setup_hook() -> None:
-            await client.tree.sync()
-        client.setup_hook = setup_hook  # type: ignore[method-assign]
-    task = asyncio.create_task(client.start(server.token))
-    ready = asyncio.create_task(client.wait_until_ready())
-    await asyncio.wait({task, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
-    try:
-        yield client
-    finally:
-        await client.close()
-        await task
+    with discord_at(server.api_base, server.gateway_url):
+        if sync:
+            async def setup_hook() -> None:
+                await client.tree.sync()
+            client.setup_hook = setup_hook  # type: ignore[method-assign]
+        task = asyncio.create_task(client.start(server.token))
+        ready = asyncio.create_task(client.wait_until_ready())
+        await asyncio.wait({task, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()
+        try:
+            yield client
+        finally:
+            await client.close()
+            await task
 
 
 async def test_login_ready_and_guild_layout(discord_sandbox: DiscordSandbox) -> None:
@@ -76,11 +75,11 @@ async def test_login_ready_and_guild_layout(discord_sandbox: DiscordSandbox) -> 
 
 
 async def test_invalid_token_is_a_login_failure(discord_sandbox: DiscordSandbox) -> None:
-    discord.http.Route.BASE = discord_sandbox.api_base
-    client = Recorder(default_intents())
-    with pytest.raises(discord.LoginFailure):
-        await client.start("not-the-token")
-    await client.close()
+    with discord_at(discord_sandbox.api_base, None):
+        client = Recorder(default_intents())
+        with pytest.raises(discord.LoginFailure):
+            await client.start("not-the-token")
+        await client.close()
 
 
 async def test_own_messages_echo_and_forum_posts(discord_sandbox: DiscordSandbox) -> None:
@@ -107,12 +106,11 @@ async def test_content_blanked_without_the_intent_unless_mentioned(discord_sandb
 
 async def test_message_content_intent_not_granted_closes_4014() -> None:
     async with DiscordSandbox(message_content_granted=False) as server:
-        discord.http.Route.BASE = server.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
-        client = Recorder(default_intents())
-        with pytest.raises(discord.PrivilegedIntentsRequired):
-            await client.start(server.token)
-        await client.close()
+        with discord_at(server.api_base, server.gateway_url):
+            client = Recorder(default_intents())
+            with pytest.raises(discord.PrivilegedIntentsRequired):
+                await client.start(server.token)
+            await client.close()
 
 
 async def test_rate_limit_is_retried(discord_sandbox: DiscordSandbox) -> None:
@@ -306,18 +304,17 @@ async def test_shards_get_only_their_guild_s_events() -> None:
     from sandbox.discord_server import shard_of
 
     async with DiscordSandbox(recommended_shards=2) as d:
-        discord.http.Route.BASE = d.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(d.gateway_url)
-        client = EagerShards(intents=default_intents(), guild_ready_timeout=0.01)  # asks /gateway/bot
-        task = asyncio.create_task(client.start(d.token))
-        try:
-            await asyncio.wait_for(client.wait_until_ready(), 10)
-            assert sorted(s.shard for s in d.sessions if s.identified) == [(0, 2), (1, 2)]
-            assert [g.id for g in client.guilds] == [d.guild_id]
-            await d.post(d.general, d.add_user("amy"), "hello")
-            owner = shard_of(d.guild_id, 2)
-            by_shard = {s.shard[0]: [p["t"] for p in s.sent] for s in d.sessions if s.identified}
-            assert "MESSAGE_CREATE" in by_shard[owner] and "MESSAGE_CREATE" not in by_shard[1 - owner]
-        finally:
-            await client.close()
-            await task
+        with discord_at(d.api_base, d.gateway_url):
+            client = EagerShards(intents=default_intents(), guild_ready_timeout=0.01)  # asks /gateway/bot
+            task = asyncio.create_task(client.start(d.token))
+            try:
+                await asyncio.wait_for(client.wait_until_ready(), 10)
+                assert sorted(s.shard for s in d.sessions if s.identified) == [(0, 2), (1, 2)]
+                assert [g.id for g in client.guilds] == [d.guild_id]
+                await d.post(d.general, d.add_user("amy"), "hello")
+                owner = shard_of(d.guild_id, 2)
+                by_shard = {s.shard[0]: [p["t"] for p in s.sent] for s in d.sessions if s.identified}
+                assert "MESSAGE_CREATE" in by_shard[owner] and "MESSAGE_CREATE" not in by_shard[1 - owner]
+            finally:
+                await client.close()
+                await task

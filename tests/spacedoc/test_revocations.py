@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from diagnosis.redact import redact
-from diagnosis.revocation import RevocationStatus, backoff
+from diagnosis.revocation import RevocationStatus
 from sandbox.secretgen import SecretGen
-from spacedoc.revocations import Revocations, outcome, revocation_key
+from spacedoc.revocations import Revocations, backoff, outcome, revocation_key
 from spacedoc.store import PendingRevocation, Store, open_store
 from tests.helpers import FakeClock
 

@@ -1,8 +1,11 @@
-"""Discord work found again from a claim's payload (after a crash, in another process), and what it left behind.
+"""Finding Discord channels and messages: from the cache when discord.py has them, else from the API.
 
-A claim taken again may find its reply already posted: the process that held it was killed after posting and
-before `complete()`. Within a few minutes Discord's nonce returns that reply instead of a second one; later, before
-answering again, `find_reply` looks for it in the channel's recent history (one request, only on a retry).
+Live events need them where discord.py's cache is behind (`message_channel`, `starter_message`); work redone from a
+claim's payload (after a crash, in another process) finds its channel and message again by id (`fetch_channel`,
+`fetch_message`) and what it left behind: a claim taken again may find its reply already posted (the process that
+held it was killed after posting and before `complete()`). Within a few minutes Discord's nonce returns that reply
+instead of a second one; later, before answering again, `find_reply` looks for it in the channel's recent history
+(one request, only on a retry).
 """
 from __future__ import annotations
 
@@ -69,3 +72,37 @@ async def find_reply(channel: discord.abc.Messageable, about: int, me: int, *,
     except discord.HTTPException as exc:
         raise NotDone(f"cannot read the history after message {about}: {exc}") from None
     return None
+
+
+async def message_channel(
+    bot: discord.Client, message: discord.Message,
+) -> discord.abc.GuildChannel | discord.Thread | None:
+    """The channel or thread `message` was posted in. A forum post's starter message can arrive before its
+    THREAD_CREATE, and discord.py then knows only the channel's id (a PartialMessageable): it is looked up
+    again (the THREAD_CREATE may have come meanwhile), else fetched. None when it cannot be."""
+    channel = message.channel
+    if not isinstance(channel, discord.PartialMessageable):
+        return channel  # type: ignore[return-value]
+    cached = bot.get_channel(channel.id)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    try:
+        fetched = await bot.fetch_channel(channel.id)
+    except discord.HTTPException:
+        return None
+    return fetched if isinstance(fetched, (discord.abc.GuildChannel, discord.Thread)) else None
+
+
+async def starter_message(thread: discord.Thread) -> discord.Message | None:
+    """A thread's first message: in a forum it lives in the thread, else in the parent channel; both share
+    the thread's id. None for a thread started without one, or when its author (or the secret moderation)
+    deleted it."""
+    if thread.starter_message is not None:
+        return thread.starter_message
+    where = thread if isinstance(thread.parent, discord.ForumChannel) else thread.parent
+    if where is None:
+        return None
+    try:
+        return await where.fetch_message(thread.id)
+    except discord.NotFound:
+        return None
