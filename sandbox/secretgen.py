@@ -19,8 +19,8 @@ import json
 import random
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 LETTERS = string.ascii_letters
 ALNUM = string.ascii_letters + string.digits

@@ -178,8 +178,9 @@ def test_the_readme_invite_url_carries_the_permissions_the_bot_needs() -> None:
     assert f"permissions={REQUIRED_PERMISSIONS.value}" in readme
     named = ("View Channels", "Send Messages", "Send Messages in Threads", "Embed Links", "Read Message History",
              "Manage Messages", "Manage Threads")  # as the README and Discord's portal name them
-    assert REQUIRED_PERMISSIONS == discord.Permissions(
-        **{name.lower().replace(" ", "_").replace("channels", "channel"): True for name in named})
+    assert discord.Permissions(
+        **{name.lower().replace(" ", "_").replace("channels", "channel"): True for name in named}
+    ) == REQUIRED_PERMISSIONS
     assert all(name in " ".join(readme.split()) for name in named)
 
 

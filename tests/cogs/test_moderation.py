@@ -271,7 +271,8 @@ async def test_a_token_in_another_bots_embed(harness: BotHarness, gen: SecretGen
     d = harness.discord
     token = gen.sample("huggingface").secret
     ci = d.add_user("ci-notifier", bot=True)
-    posted = await d.post(d.general, ci, "", embeds=[{"title": "Deploy failed", "description": f"env: HF_TOKEN={token}"}])
+    posted = await d.post(d.general, ci, "",
+                          embeds=[{"title": "Deploy failed", "description": f"env: HF_TOKEN={token}"}])
     await assert_deleted_warned_revoked(harness, d.general, posted, token)
 
 

@@ -7,7 +7,7 @@ import json
 import random
 import socket
 import string
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -58,7 +58,7 @@ async def test_commits_newest_first_dated_relative_to_now(hub_client):
     commits = await hub_client.commits(STUCK, limit=7)
     assert len(commits) == 7
     assert [c.created_at for c in commits] == sorted((c.created_at for c in commits), reverse=True)
-    assert datetime.now(timezone.utc) - commits[0].created_at < timedelta(minutes=10)
+    assert datetime.now(UTC) - commits[0].created_at < timedelta(minutes=10)
 
 
 async def test_private_and_missing_look_the_same_anonymously(hub_client):

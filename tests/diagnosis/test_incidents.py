@@ -1,12 +1,12 @@
 """Incident detection over synthetic timelines."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from diagnosis.incidents import DiagnosisRecord, IncidentPolicy, detect_incident
 from diagnosis.model import Bucket
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def burst(owners, bucket=Bucket.LIFECYCLE_STUCK, minutes_ago=5, per_owner=1):

@@ -1,7 +1,7 @@
 """diagnose() over the sandbox Hub: one verdict per bucket scenario, and verdicts that name what failed."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -120,7 +120,7 @@ async def test_a_model_used_by_a_named_space_is_not_pointed_out(hub_client):
 
 
 async def test_incident_signal_from_recent_reports(hub_client):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recent = [
         DiagnosisRecord(space=f"owner{i}/app{i}", bucket=Bucket.LIFECYCLE_STUCK, at=now - timedelta(minutes=i))
         for i in range(1, 6)

@@ -141,7 +141,7 @@ def test_shipped_weights_are_what_the_training_script_makes():
     assert set(fresh["weights"]) ^ set(shipped["weights"]) <= _borderline(fresh, shipped)
     for name, weights in shipped["weights"].items():
         if name in fresh["weights"]:
-            assert max(abs(a - b) for a, b in zip(weights, fresh["weights"][name])) <= 2e-3, name
+            assert max(abs(a - b) for a, b in zip(weights, fresh["weights"][name], strict=True)) <= 2e-3, name
 
 
 def _borderline(fresh: dict, shipped: dict) -> set[str]:

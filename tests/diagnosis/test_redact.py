@@ -10,8 +10,7 @@ import string
 import pytest
 
 from diagnosis.redact import REDACTED, redact
-from sandbox.secretgen import (BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, SecretGen, applicable, benign_messages,
-                               disguise)
+from sandbox.secretgen import BENIGN_TEMPLATE_COUNT, DISGUISES, KINDS, SecretGen, applicable, benign_messages, disguise
 from tests.helpers import leaked_fragments
 
 SEEDS = range(8)
@@ -138,7 +137,7 @@ def test_several_kinds_in_one_env_file() -> None:
     gen = SecretGen(9)
     samples = [gen.sample(k) for k in ("openai", "anthropic", "huggingface", "stripe", "groq")]
     names = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "HF_TOKEN", "STRIPE_KEY", "GROQ_API_KEY"]
-    env = "\n".join(f"{n}={s.secret}" for n, s in zip(names, samples))
+    env = "\n".join(f"{n}={s.secret}" for n, s in zip(names, samples, strict=True))
     result = redact(env)
     assert [f.kind for f in result.findings] == [s.kind for s in samples]
     for n in names:  # the variable names stay readable

@@ -16,8 +16,20 @@ from hypothesis import strategies as st
 
 from diagnosis.leaks import leak_warning
 from diagnosis.redact import REDACTED, UNSCANNED, redact, redact_all
-from sandbox.secretgen import (ALNUM, B64URL, BENIGN_CATEGORIES, DISGUISES, HEX, KINDS, Sample, SecretGen, applicable,
-                               benign_samples, disguise, forms)
+from sandbox.secretgen import (
+    ALNUM,
+    B64URL,
+    BENIGN_CATEGORIES,
+    DISGUISES,
+    HEX,
+    KINDS,
+    Sample,
+    SecretGen,
+    applicable,
+    benign_samples,
+    disguise,
+    forms,
+)
 from tests.helpers import leaked_fragments
 
 SEEDS = range(4)
@@ -196,12 +208,15 @@ def test_no_look_alike_category_is_ever_flagged(category: str) -> None:
 
 def test_the_never_flag_examples_of_the_issue() -> None:
     for text in ("hf_It...HqPP (masked in the UI)", "HF_TOKEN=hf_It...HqPP", "OPENAI_API_KEY=sk-…abcd", "token: ****",
-                 "X-Amzn-Trace-Id: Root=1-67a1b2c3-0123456789abcdef01234567", "token: Root=1-67a1b2c3-0123456789abcdef01234567",
-                 "    --hash=sha256:" + "ab12" * 16, "secret: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB" + "x9Yq" * 10 + " me@host",
+                 "X-Amzn-Trace-Id: Root=1-67a1b2c3-0123456789abcdef01234567",
+                 "token: Root=1-67a1b2c3-0123456789abcdef01234567",
+                 "    --hash=sha256:" + "ab12" * 16,
+                 "secret: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB" + "x9Yq" * 10 + " me@host",
                  '"token": "i-0abc123def4567890"', "secret: SGVsbG8gV29ybGQgZnJvbSBteSBhcHA=",
                  "xoxe.xo" + "xp-1-RANDOMSTRINGHERE", "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----",
                  "credentialsId: '29f63271-dc2f-4734-8221-5b31b5169bac'", 'LLM_SECRET_NAME = "NEXUS-GPT4-API-KEY"',
-                 'apiKey: "AIza' + 'SyDOCAbC123dEf456GhI789jKl012-MnO"', 'apiKey: "AIza' + 'SyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"'):
+                 'apiKey: "AIza' + 'SyDOCAbC123dEf456GhI789jKl012-MnO"',
+                 'apiKey: "AIza' + 'SyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"'):
         assert_untouched(text)
 
 
@@ -236,7 +251,8 @@ def test_redact_never_raises_and_its_text_is_always_encodable(text: str) -> None
 
 def test_a_lone_surrogate_next_to_or_inside_a_token_does_not_hide_it() -> None:
     sample = SecretGen(14).sample("huggingface")
-    for text in (sample.secret + "\udc80", "\udc80 " + sample.secret, sample.secret[:10] + "\udc80" + sample.secret[10:]):
+    for text in (sample.secret + "\udc80", "\udc80 " + sample.secret,
+                 sample.secret[:10] + "\udc80" + sample.secret[10:]):
         result = redact(text)
         assert result.hf_tokens() == [sample.secret]
         assert not leaked_fragments(sample, result.text)

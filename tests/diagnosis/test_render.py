@@ -3,7 +3,7 @@ e-mail draft out of every public reply, and word everything in the request's lan
 embed, the Discourse reply) is fuzzed: any verdict, any request."""
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -11,11 +11,37 @@ from hypothesis import strategies as st
 
 from diagnosis import texts
 from diagnosis.extract import parse_report
-from diagnosis.model import (Alternative, Bucket, DecisiveLine, Evidence, Ok, Phrase, RuntimeState, SpaceInfo,
-                             StatusPage, StopLine, SupportEmail, Verdict)
-from diagnosis.render import (EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_NAME_LIMIT, EMBED_FIELD_VALUE_LIMIT,
-                              EMBED_FIELDS_MAX, EMBED_TITLE_LIMIT, EMBED_TOTAL_LIMIT, MESSAGE_LIMIT, email_draft, title,
-                              to_discourse, to_embed, to_json, to_markdown, to_terminal, worded)
+from diagnosis.model import (
+    Alternative,
+    Bucket,
+    DecisiveLine,
+    Evidence,
+    Ok,
+    Phrase,
+    RuntimeState,
+    SpaceInfo,
+    StatusPage,
+    StopLine,
+    SupportEmail,
+    Verdict,
+)
+from diagnosis.render import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_NAME_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FIELDS_MAX,
+    EMBED_TITLE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    MESSAGE_LIMIT,
+    email_draft,
+    title,
+    to_discourse,
+    to_embed,
+    to_json,
+    to_markdown,
+    to_terminal,
+    worded,
+)
 from diagnosis.tree import decide
 from forum.client import POST_LIMIT  # Discourse's default max_post_length
 from sandbox.secretgen import KINDS, SecretGen
@@ -26,7 +52,8 @@ def huge_verdict(bucket=Bucket.LIFECYCLE_STUCK):
     return Verdict(
         bucket=bucket, confidence=0.5, alternatives=tuple(Alternative(b, 0.1) for b in Bucket if b is not bucket),
         space="alice/chat",
-        decisive=DecisiveLine("d" * 900, "text", "reading", cited=Phrase.of("ev.quote", source="text", quote="d" * 900)),
+        decisive=DecisiveLine("d" * 900, "text", "reading",
+                              cited=Phrase.of("ev.quote", source="text", quote="d" * 900)),
         evidence=tuple(Phrase.of("ev.quote", source="run_log", quote="e" * 900 + str(i)) for i in range(12)),
         next_actions=tuple(Phrase.of("act.confirm.runtime_crash", quote="n" * 900 + str(i)) for i in range(9)),
         stop_doing=tuple(StopLine(key, "x") for key in ("stop.pushing", "stop.duplicates", "stop.tokens")),
@@ -57,7 +84,8 @@ def test_limits_hold_for_a_huge_verdict():
 
 
 def test_the_email_draft_is_in_no_public_reply():
-    v = decide(parse_report("Space https://huggingface.co/spaces/alice/chat: Build Queued then Paused, builder never runs"))
+    v = decide(parse_report("Space https://huggingface.co/spaces/alice/chat: Build Queued then Paused, "
+                            "builder never runs"))
     draft = email_draft(v)
     assert v.bucket is Bucket.LIFECYCLE_STUCK and draft and draft.startswith("To: website@huggingface.co")
     for name, out in public_replies(v).items():
@@ -125,8 +153,8 @@ def test_quoted_user_text_cannot_restyle_the_reply():
 
 
 def test_a_chinese_request_gets_a_chinese_reply_and_an_english_draft():
-    v = decide(parse_report("我的 Space https://huggingface.co/spaces/alice/chat 一直卡在 Build Queued，然后变成 Paused，"
-                            "重启也没用"))
+    v = decide(parse_report("我的 Space https://huggingface.co/spaces/alice/chat 一直卡在 Build Queued，"
+                            "然后变成 Paused，重启也没用"))
     assert v.language == "zh" and v.bucket is Bucket.LIFECYCLE_STUCK
     w = worded(v)
     assert w.title == texts.say("zh", f"title.{v.bucket.value}") and w.next
@@ -139,11 +167,12 @@ def test_a_chinese_request_gets_a_chinese_reply_and_an_english_draft():
 
 # ---- the reply a person reads, bucket by bucket: next action first, each fact once, short ----
 
-NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 
 
 def live(text, stage=None, message=None, info=None, status=None):
-    ev = Evidence(space="alice/chat", now=NOW, runtime=Ok(RuntimeState(stage=stage, error_message=message)) if stage else None,
+    ev = Evidence(space="alice/chat", now=NOW,
+                  runtime=Ok(RuntimeState(stage=stage, error_message=message)) if stage else None,
                   info=Ok(info) if info else None, status=Ok(status) if status else None)
     return decide(parse_report(text), ev)
 
@@ -185,7 +214,8 @@ def test_one_fact_one_action():
     port = GALLERY["port"]().next_actions
     assert [p.key for p in port] == ["act.port_mismatch"] and port[0].get("port") == "8000"
     assert action_keys(GALLERY["status"]())[0] == "act.platform_wait"
-    assert GALLERY["sleeping"]().next_actions[0] == Phrase.of("act.confirm.sleeping", quote="stage SLEEPING", seen="yes")
+    assert GALLERY["sleeping"]().next_actions[0] == Phrase.of("act.confirm.sleeping", quote="stage SLEEPING",
+                                                               seen="yes")
 
 
 def test_needs_info_asks_for_exactly_the_url_and_the_runtime_output():
@@ -196,7 +226,8 @@ def test_needs_info_asks_for_exactly_the_url_and_the_runtime_output():
 
 
 def test_negligible_alternatives_are_not_shown():
-    v = Verdict(bucket=Bucket.MODERATION_LOCK, confidence=0.92, alternatives=(Alternative(Bucket.LIFECYCLE_STUCK, 0.06),))
+    v = Verdict(bucket=Bucket.MODERATION_LOCK, confidence=0.92,
+                alternatives=(Alternative(Bucket.LIFECYCLE_STUCK, 0.06),))
     also = texts.say("en", "ui.also_possible")
     assert also not in to_markdown(v) and also not in to_terminal(v)
     assert not any(name == also for name, _ in to_embed(v).fields)
@@ -232,7 +263,8 @@ def quoting(key: str, **fixed: str) -> st.SearchStrategy[Phrase]:
 
 PHRASES = {
     "evidence": st.one_of(
-        st.builds(lambda source, quote: Phrase.of("ev.quote", source=source, quote=quote), st.sampled_from(SOURCES), FACT),
+        st.builds(lambda source, quote: Phrase.of("ev.quote", source=source, quote=quote),
+                  st.sampled_from(SOURCES), FACT),
         st.builds(lambda stage, message: Phrase.of("ev.live", stage=stage, message=message), FACT, FACT),
         FACT.map(lambda detail: Phrase.of("ev.abuse_record", detail=detail)),
         FACT.map(lambda app_file: Phrase.of("ev.app_file_missing", app_file=app_file))),

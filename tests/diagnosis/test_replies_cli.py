@@ -39,7 +39,8 @@ def say(key: str, lang: str = "en", **args: str) -> str:
     return texts.say(lang, key, **args)
 
 
-STUCK = "My Space https://huggingface.co/spaces/alice/chat is stuck in Build Queued since Monday, the logs never update."
+STUCK = ("My Space https://huggingface.co/spaces/alice/chat is stuck in Build Queued since Monday, "
+         "the logs never update.")
 PUSHED = " I pushed 5 empty commits to trigger a build, nothing happens."
 
 
@@ -49,7 +50,8 @@ def test_the_line_that_decided_is_quoted_first_not_the_title():
     out = batch("Runtime error on my Space",
                 "My Space alice/chat crashes right after it starts: there seems to be a runtime error in the app.")
     assert out["bucket"] == "runtime_crash"
-    assert "crashes right after it starts" in out["evidence"][0] and "Runtime error on my Space" not in out["evidence"][0]
+    assert "crashes right after it starts" in out["evidence"][0]
+    assert "Runtime error on my Space" not in out["evidence"][0]
 
 
 def test_a_platform_message_beats_the_persons_words_as_the_quoted_line():
@@ -172,10 +174,10 @@ def test_a_chinese_request_gets_a_chinese_reply():
 @pytest.mark.parametrize("text, lang", [
     ("部署在Hugging Face平台无法使用，一直显示building或者preparing space", "zh"),
     ("Huggingface 用 cf tunnel秒pause封space\n\n一写进dockerfile就给我space停掉了", "zh"),
-    ("[其他]: Hugging Face Space Duplication Error\nDuplicating into my own space but the process is stuck at Building.",
-     "en"),
-    ("运行报错\nTraceback (most recent call last):\n  File \"app.py\", line 3\nModuleNotFoundError: No module named 'x'\n"
-     "ERROR: failed to install\nINFO: retrying", "zh"),
+    ("[其他]: Hugging Face Space Duplication Error\n"
+     "Duplicating into my own space but the process is stuck at Building.", "en"),
+    ("运行报错\nTraceback (most recent call last):\n  File \"app.py\", line 3\n"
+     "ModuleNotFoundError: No module named 'x'\nERROR: failed to install\nINFO: retrying", "zh"),
     ("My space shows 运行时错误 since this morning, what can I do about it?", "en"),
     ("スペースがビルドエラーになります", "en"),  # Japanese: answered in English
 ])

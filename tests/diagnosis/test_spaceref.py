@@ -2,8 +2,15 @@
 import pytest
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-from diagnosis.spaceref import (explicit_space, find_other_repos, find_spaces, is_valid_space_id, not_a_space,
-                                subdomain_candidates, subdomain_of)
+from diagnosis.spaceref import (
+    explicit_space,
+    find_other_repos,
+    find_spaces,
+    is_valid_space_id,
+    not_a_space,
+    subdomain_candidates,
+    subdomain_of,
+)
 
 
 def ids(text: str) -> list[tuple[str, ...]]:
@@ -103,7 +110,8 @@ def test_fifty_urls():
     assert len(ids(text)) == 50
 
 
-@pytest.mark.parametrize("text", ["https://bob-app.hf.space", "bob-app.hf.space", "at bob-app.hf.space.", "(bob-app.hf.space/)"])
+@pytest.mark.parametrize("text", ["https://bob-app.hf.space", "bob-app.hf.space", "at bob-app.hf.space.",
+                                  "(bob-app.hf.space/)"])
 def test_subdomain_at_any_position(text):
     assert [r.candidates for r in find_spaces(text)] == [("bob/app",)]
 
@@ -160,6 +168,7 @@ def test_models_and_datasets_linked(text, found):
 
 
 def test_not_a_space_says_what_it_is():
-    assert not_a_space("https://huggingface.co/meta-llama/Llama-2-7b") == "`meta-llama/Llama-2-7b` is a model, not a Space"
+    assert (not_a_space("https://huggingface.co/meta-llama/Llama-2-7b")
+            == "`meta-llama/Llama-2-7b` is a model, not a Space")
     assert "is a dataset, not a Space" in not_a_space("https://huggingface.co/datasets/x/y")
     assert not_a_space("my app") == "not a Space id or URL: 'my app'"

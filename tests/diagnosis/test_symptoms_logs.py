@@ -78,7 +78,8 @@ def test_symptom_codes(text, code):
 
 
 def test_build_queued_log_header_is_not_a_stuck_symptom():
-    assert "build_queued" not in codes(find_symptoms("===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
+    assert "build_queued" not in codes(find_symptoms("===== Build Queued at 2025-01-01 10:00:00 / "
+                                                     "Commit SHA: abc1234 ====="))
 
 
 def test_pip_pin_fact():
@@ -90,7 +91,8 @@ def test_pip_pin_fact():
 
 
 def test_python_requirement_fact():
-    f = by_code(analyze("ERROR: Package 'numpy' requires a different Python: 3.8.10 not in '>=3.9'"), "pip_python_requires")
+    f = by_code(analyze("ERROR: Package 'numpy' requires a different Python: 3.8.10 not in '>=3.9'"),
+                "pip_python_requires")
     assert f.facts == {"package": "numpy", "python": "3.8.10", "requires": ">=3.9"}
 
 
@@ -110,7 +112,8 @@ def test_job_failed_exit_code():
 
 
 def test_registry_push_401_is_a_build_finding():
-    log = ("ERROR: failed to push spaces-registry.huggingface.tech/spaces/x:cpu-1-2: unexpected status from HEAD request "
+    log = ("ERROR: failed to push spaces-registry.huggingface.tech/spaces/x:cpu-1-2: "
+           "unexpected status from HEAD request "
            "to https://spaces-registry.huggingface.tech/v2/spaces/x/manifests/cpu-1-2: 401 Unauthorized")
     assert "registry_push_401" in codes(analyze(log))
 
@@ -147,20 +150,24 @@ def test_model_download_404_names_the_repo():
 @pytest.mark.parametrize("log, code, bucket, fact", [
     ("Memory limit exceeded (16Gi)", "memory_limit", Bucket.RUNTIME_CRASH, ("limit", "16Gi")),
     ("Workload evicted, storage limit exceeded (50G)", "storage_evicted", Bucket.RUNTIME_CRASH, ("limit", "50G")),
-    ("Launch timed out, workload was not healthy after 30 min", "launch_timeout", Bucket.PORT_HEALTHCHECK, ("after", "30 min")),
+    ("Launch timed out, workload was not healthy after 30 min", "launch_timeout", Bucket.PORT_HEALTHCHECK,
+     ("after", "30 min")),
     ("OSError: [Errno 98] error while attempting to bind on address ('0.0.0.0', 7860): address already in use",
      "port_in_use", Bucket.PORT_HEALTHCHECK, None),
     ("INFO: Uvicorn running on http://127.0.0.1:8000", "localhost_bind", Bucket.PORT_HEALTHCHECK, ("port", "8000")),
-    ("Scheduling failure: unable to schedule", "scheduling_failure", Bucket.HARDWARE_SCHEDULING, ("reason", "unable to schedule")),
+    ("Scheduling failure: unable to schedule", "scheduling_failure", Bucket.HARDWARE_SCHEDULING,
+     ("reason", "unable to schedule")),
     ("You have exceeded your GPU quota (60s requested vs. 12s left). Try again in 1:00:00", "gpu_quota",
      Bucket.HARDWARE_SCHEDULING, ("left", "12")),
-    ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "cuda_oom", Bucket.RUNTIME_CRASH, None),
+    ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "cuda_oom",
+     Bucket.RUNTIME_CRASH, None),
     ("runtime: Flagged as abusive", "abuse_flagged", Bucket.MODERATION_LOCK, None),
     ("Blocked by abuse-handler by rule: VNC Server", "abuse_handler", Bucket.MODERATION_LOCK, ("rule", "VNC Server")),
     ("This Space is missing an app file.", "missing_app_file", Bucket.CONFIG_ERROR, None),
     ("Exit code: 128. Reason: failed to create containerd task: context canceled", "containerd_failed",
      Bucket.LIFECYCLE_STUCK, None),
-    ("RuntimeError: Cannot find empty port in range: 7860-7860", "port_in_use", Bucket.PORT_HEALTHCHECK, ("port", "7860")),
+    ("RuntimeError: Cannot find empty port in range: 7860-7860", "port_in_use", Bucket.PORT_HEALTHCHECK,
+     ("port", "7860")),
     ("ValueError: When localhost is not accessible, a shareable link must be created. Please set share=True",
      "localhost_not_accessible", Bucket.PORT_HEALTHCHECK, None),
     ("Access to model org/llm-7b is restricted. You must have access to it", "model_gated", Bucket.RUNTIME_CRASH,
@@ -184,7 +191,8 @@ def test_permission_error_names_the_path():
 
 
 def test_app_port_seen_in_run_log():
-    f = by_code(analyze("  You can now view your Streamlit app in your browser.\n  URL: http://0.0.0.0:8501\n"), "app_listening")
+    f = by_code(analyze("  You can now view your Streamlit app in your browser.\n  URL: http://0.0.0.0:8501\n"),
+                "app_listening")
     assert f.facts == {"host": "0.0.0.0", "port": "8501"}
 
 
@@ -212,36 +220,43 @@ def test_pasted_readme_app_port_is_read():
 
 
 def test_disk_full_during_pip_install_is_a_build_failure():
-    log = "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\nJob failed with exit code: 1"
+    log = ("ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n"
+           "Job failed with exit code: 1")
     assert by_code(analyze(log), "pip_install_oserror").bucket is Bucket.BUILD_FAILURE
 
 
 def test_qualified_exception_not_named_error_ends_a_traceback():
-    log = 'Traceback (most recent call last):\n  File "/app/bot.py", line 9, in <module>\ndiscord.errors.LoginFailure: Improper token has been passed.'
+    log = ('Traceback (most recent call last):\n  File "/app/bot.py", line 9, in <module>\n'
+           "discord.errors.LoginFailure: Improper token has been passed.")
     assert by_code(analyze(log), "python_exception").facts["exception"] == "LoginFailure"
 
 
 @pytest.mark.parametrize("log, code, bucket", [
     ("ERROR: Exception:\nTraceback (most recent call last):\n"
-     '  File "/usr/local/lib/python3.10/site-packages/pip/_internal/cli/base_command.py", line 180, in exc_logging_wrapper\n'
-     "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.",
+     '  File "/usr/local/lib/python3.10/site-packages/pip/_internal/cli/base_command.py", line 180, '
+     "in exc_logging_wrapper\n"
+     "pip._vendor.urllib3.exceptions.ReadTimeoutError: "
+     "HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.",
      "pip_crashed", Bucket.BUILD_FAILURE),
-    ("ERROR: HTTP error 404 while getting https://download.pytorch.org/whl/cu118/torch-1.13.0.whl", "pip_error", Bucket.BUILD_FAILURE),
+    ("ERROR: HTTP error 404 while getting https://download.pytorch.org/whl/cu118/torch-1.13.0.whl", "pip_error",
+     Bucket.BUILD_FAILURE),
     ("ERROR:    [Errno 99] error while attempting to bind on address ('::1', 7860): cannot assign requested address",
      "port_in_use", Bucket.PORT_HEALTHCHECK),
     ("exec /app/start.sh: permission denied", "container_exec_failed", Bucket.RUNTIME_CRASH),
     ("No application file", "missing_app_file", Bucket.CONFIG_ERROR),
     ("Fatal Python error: Segmentation fault", "segfault", Bucket.RUNTIME_CRASH),
-    ("ERROR: failed to solve: failed to read dockerfile: open Dockerfile: no such file or directory", "dockerfile_missing",
-     Bucket.CONFIG_ERROR),
-    ("Error: Cannot find module '/app/server.js'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1140:15)",
+    ("ERROR: failed to solve: failed to read dockerfile: open Dockerfile: no such file or directory",
+     "dockerfile_missing", Bucket.CONFIG_ERROR),
+    ("Error: Cannot find module '/app/server.js'\n"
+     "    at Module._resolveFilename (node:internal/modules/cjs/loader:1140:15)",
      "node_module_missing", Bucket.RUNTIME_CRASH),
     ('In the logs I see "Killed" and then the startup banner again', "oom_killed", Bucket.RUNTIME_CRASH),
     ("/bin/sh: 1: uvicorn: not found", "command_not_found", Bucket.RUNTIME_CRASH),
     ("nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)", "bind_failed", Bucket.PORT_HEALTHCHECK),
     ("Error: EACCES: permission denied, mkdir '/app/.next/cache'", "permission_denied", Bucket.RUNTIME_CRASH),
     ('ERROR:    Error loading ASGI app. Could not import module "main".', "asgi_import_failed", Bucket.RUNTIME_CRASH),
-    ("--> RUN pip install -r requirements.txt\nCollecting torch==2.4.0\nKilled\n", "build_killed", Bucket.BUILD_FAILURE),
+    ("--> RUN pip install -r requirements.txt\nCollecting torch==2.4.0\nKilled\n", "build_killed",
+     Bucket.BUILD_FAILURE),
 ])
 def test_more_tool_and_platform_wordings(log, code, bucket):
     assert by_code(analyze(log), code).bucket is bucket
@@ -253,7 +268,8 @@ def test_uvicorn_exception_in_asgi_application_is_not_a_pip_error():
 
 
 def test_pasted_build_log_stops_in_a_step():
-    log = ("> ===== Build Queued at 2023-06-20 15:37:14 / Commit SHA: a75174f =====\n> --> FROM python:3.10\n> DONE 0.0s\n"
+    log = ("> ===== Build Queued at 2023-06-20 15:37:14 / Commit SHA: a75174f =====\n"
+           "> --> FROM python:3.10\n> DONE 0.0s\n"
            "> --> RUN --mount=target=requirements.txt,source=requirements.txt pip install -r requirements.txt\n"
            "> Collecting matplotlib>=3.2.2\n")
     f = by_code(analyze(log), "build_stopped_at_step")
@@ -305,7 +321,8 @@ def test_symptom_words_are_not_read_inside_space_ids_urls_or_hosts():
     text = ("help with kestrel-labs/vnc-desktop, see https://huggingface.co/spaces/acme/paused-proxy-demo "
             "and https://sleeping-tunnel.hf.space")
     assert codes(find_symptoms(text, ["kestrel-labs/vnc-desktop"])) == set()
-    assert "policy_sensitive_tool" in codes(find_symptoms("help with kestrel-labs/vnc-desktop"))  # only the caller knows a bare id is a Space id
+    # only the caller knows a bare id is a Space id
+    assert "policy_sensitive_tool" in codes(find_symptoms("help with kestrel-labs/vnc-desktop"))
 
 
 @pytest.mark.parametrize("text, context", [

@@ -5,19 +5,29 @@ import json
 import random
 import string
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from diagnosis.extract import parse_report
-from diagnosis.model import (Bucket, Commit, Evidence, IncidentSignal, Ok, Phrase, RuntimeState, SpaceInfo, StatusPage,
-                             Unavailable)
+from diagnosis.model import (
+    Bucket,
+    Commit,
+    Evidence,
+    IncidentSignal,
+    Ok,
+    Phrase,
+    RuntimeState,
+    SpaceInfo,
+    StatusPage,
+    Unavailable,
+)
 from diagnosis.render import email_draft, to_json, worded
 from diagnosis.tree import decide
 from sandbox.secretgen import SecretGen
 from tests.helpers import action_keys, advised, cited, cited_codes, report, stops, values
 
-NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 
 
 def runtime(stage, message=None, **kw):
@@ -60,7 +70,8 @@ def test_build_error_names_the_pin():
     v = live(runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"),
              info=Ok(SpaceInfo(id="alice/chat", sdk="gradio", card_data={"python_version": "3.12"})))
     first = v.next_actions[0]
-    assert first.key == "act.pip_no_matching" and first.get("package") == "torch==1.8.0" and first.get("python") == "3.12"
+    assert first.key == "act.pip_no_matching" and first.get("package") == "torch==1.8.0"
+    assert first.get("python") == "3.12"
 
 
 def test_paused_with_commits_since_running_sha_stops_pushing():
@@ -95,12 +106,14 @@ def test_status_page_incident_and_recent_reports():
     assert v.bucket is Bucket.PLATFORM_INCIDENT and "Spaces Proxy" in cited(v)
     v = live("my space is stuck building", incident=IncidentSignal(5, 30, Bucket.LIFECYCLE_STUCK))
     assert v.bucket is Bucket.PLATFORM_INCIDENT
-    assert v.decisive.code == "recent_similar" and v.decisive.facts["similar"] == "5" and v.decisive.facts["window"] == "30"
+    assert v.decisive.code == "recent_similar" and v.decisive.facts["similar"] == "5"
+    assert v.decisive.facts["window"] == "30"
 
 
 def test_port_mismatch_against_app_port():
     v = live("my space page shows 503 forever. logs: Uvicorn running on http://0.0.0.0:8000",
-             runtime=runtime("APP_STARTING"), info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})))
+             runtime=runtime("APP_STARTING"),
+             info=Ok(SpaceInfo(id="alice/chat", sdk="docker", card_data={"app_port": 7860})))
     assert v.bucket is Bucket.PORT_HEALTHCHECK
     assert v.next_actions[0].key == "act.port_mismatch" and v.next_actions[0].get("port") == "8000"
     same = live("my space logs: Uvicorn running on http://0.0.0.0:8000", runtime=runtime("APP_STARTING"),
@@ -186,12 +199,13 @@ def test_confidence_and_alternatives_are_probabilities():
     Evidence(info=Ok(SpaceInfo(id="a/b", card_data={"app_port": "eighty"}))),
     Evidence(info=Ok(SpaceInfo(id="a/b", sdk=None, card_data={"app_port": None, "sdk": 3}, files=("x",)))),
     Evidence(runtime=Ok(RuntimeState(stage="BUILDING", sha="abc")),
-             commits=Ok((Commit(id="def", title="t", created_at=datetime(2026, 1, 1)), Commit(id="abc", title="t",
-                                                                                              created_at=datetime(2025, 1, 1)))),
+             commits=Ok((Commit(id="def", title="t", created_at=datetime(2026, 1, 1)),
+                         Commit(id="abc", title="t", created_at=datetime(2025, 1, 1)))),
              now=NOW),
     Evidence(commits=Ok(())), Evidence(build_log=Ok(""), run_log=Ok("\x00" * 10)),
     Evidence(status=Ok(StatusPage("")), incident=IncidentSignal(0, 0, Bucket.NEEDS_INFO)),
-    Evidence(runtime=Unavailable(""), info=Unavailable("HTTP 500 after 3 tries"), status=Unavailable("timed out after 3.0 s")),
+    Evidence(runtime=Unavailable(""), info=Unavailable("HTTP 500 after 3 tries"),
+             status=Unavailable("timed out after 3.0 s")),
 ])
 def test_odd_evidence_never_crashes(evidence):
     v = decide(parse_report("Space alice/chat: 503 and build queued"), evidence)
@@ -202,14 +216,16 @@ def test_a_demo_that_stopped_without_an_error_is_probably_asleep_but_not_when_an
     # words alone name no symptom (an expert reads needs_info); checked live but unreadable, sleep is the usual cause
     assert decide(parse_report("we cannot try your online demo anymore, any fix?")).bucket is Bucket.NEEDS_INFO
     assert live("we cannot try your online demo anymore, any fix?", runtime=UNREADABLE).bucket is Bucket.SLEEPING
-    assert live("the demo is not working anymore, it shows Runtime error", runtime=UNREADABLE).bucket is not Bucket.SLEEPING
+    assert (live("the demo is not working anymore, it shows Runtime error", runtime=UNREADABLE).bucket
+            is not Bucket.SLEEPING)
 
 
 def test_build_log_with_only_its_queue_line_means_the_builder_never_ran():
     v = decide(parse_report("stuck for hours, the build log only shows\n"
                             "===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
     assert v.bucket is Bucket.LIFECYCLE_STUCK
-    v = decide(parse_report("build error\nUnexpected build error\n===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
+    v = decide(parse_report("build error\nUnexpected build error\n"
+                            "===== Build Queued at 2025-01-01 10:00:00 / Commit SHA: abc1234 ====="))
     assert v.bucket is Bucket.BUILD_FAILURE
 
 
@@ -217,8 +233,10 @@ def test_building_long_after_the_last_change_without_commit_list():
     info = Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=95)))
     v = live(runtime=runtime("BUILDING"), info=info)
     assert v.bucket is Bucket.LIFECYCLE_STUCK
-    assert v.decisive.code == "building_long" and (v.decisive.facts["minutes"], v.decisive.facts["at"]) == ("95", "19:25 UTC")
-    fresh = live(runtime=runtime("BUILDING"), info=Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=5))))
+    assert v.decisive.code == "building_long"
+    assert (v.decisive.facts["minutes"], v.decisive.facts["at"]) == ("95", "19:25 UTC")
+    fresh = live(runtime=runtime("BUILDING"),
+                 info=Ok(SpaceInfo(id="alice/chat", last_modified=NOW - timedelta(minutes=5))))
     assert "building_long" not in cited_codes(fresh)
 
 
@@ -240,8 +258,8 @@ def assert_each_fact_once(v):
 
 
 STUCK_REPORT = ("My Space https://huggingface.co/spaces/alice/chat has been stuck on PAUSED for two days. Restart and "
-                "factory rebuild both fail with 503. I pushed several empty commits to trigger a build but nothing happens "
-                "and the logs do not update.")
+                "factory rebuild both fail with 503. I pushed several empty commits to trigger a build "
+                "but nothing happens and the logs do not update.")
 
 
 def report_quotes(v):
@@ -303,7 +321,8 @@ def test_weak_words_alone_stay_unsure():
 
 def test_policy_words_inside_a_space_id_or_url_claim_nothing():
     text = ("my Space kestrel-labs/vnc-desktop shows 503 and restart says 'Something went wrong'. I pushed a few fixes "
-            "but nothing changes. https://huggingface.co/spaces/acme/ngrok-tunnel and acme-cloudflared-proxy.hf.space too")
+            "but nothing changes. https://huggingface.co/spaces/acme/ngrok-tunnel "
+            "and acme-cloudflared-proxy.hf.space too")
     report = parse_report(text)
     assert not any(f.code == "policy_sensitive_tool" for f in report.findings)
     v = decide(report, Evidence(space="kestrel-labs/vnc-desktop", now=NOW,
@@ -342,7 +361,8 @@ def test_any_incident_signal_decides_platform_incident():
 
 
 def test_an_incident_signal_does_not_override_a_policy_lock():
-    v = live(runtime=runtime("PAUSED", "Flagged as abusive", abuse=ABUSE), incident=IncidentSignal(3, 20, Bucket.LIFECYCLE_STUCK))
+    v = live(runtime=runtime("PAUSED", "Flagged as abusive", abuse=ABUSE),
+             incident=IncidentSignal(3, 20, Bucket.LIFECYCLE_STUCK))
     assert v.bucket is Bucket.MODERATION_LOCK
 
 
@@ -375,7 +395,8 @@ def test_only_words_from_the_report_are_shown_as_report_quotes():
 
 def test_the_persons_words_for_the_live_stage_are_not_quoted_again():
     v = live("build error", runtime=runtime("BUILD_ERROR", "ERROR: No matching distribution found for torch==1.8.0"))
-    assert v.decisive.quote == "ERROR: No matching distribution found for torch==1.8.0" and v.decisive.source == "runtime"
+    assert v.decisive.quote == "ERROR: No matching distribution found for torch==1.8.0"
+    assert v.decisive.source == "runtime"
     assert v.evidence == (Phrase.of("ev.live", stage="BUILD_ERROR"),)
 
 
@@ -416,7 +437,8 @@ def test_a_settled_live_stage_outweighs_words_about_an_earlier_stuck_state():
 
 
 def test_clean_logs_alone_decide_nothing_but_a_port_on_top_does():
-    assert decide(parse_report("my space only shows a blank page, there are no errors in the logs")).bucket is Bucket.NEEDS_INFO
+    blank = "my space only shows a blank page, there are no errors in the logs"
+    assert decide(parse_report(blank)).bucket is Bucket.NEEDS_INFO
     text = "no errors in the logs, it says Running on http://0.0.0.0:5000 but the page never loads"
     assert decide(parse_report(text)).bucket is Bucket.PORT_HEALTHCHECK
 
@@ -428,7 +450,8 @@ def test_a_space_that_will_not_wake_from_sleep_is_stuck_not_asleep():
 
 def test_streamlit_on_its_own_port_is_a_mismatch_only_in_a_docker_space():
     log = "You can now view your Streamlit app in your browser.\n  Network URL: http://10.0.1.5:8501\n"
-    crash = log + "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'data.csv'"
+    crash = (log + "Traceback (most recent call last):\n"
+             "FileNotFoundError: [Errno 2] No such file or directory: 'data.csv'")
     assert decide(parse_report(crash)).bucket is Bucket.RUNTIME_CRASH
     assert decide(parse_report("My Docker Space never loads.\n" + log)).bucket is Bucket.PORT_HEALTHCHECK
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -41,7 +41,7 @@ APOLOGY = say("discord.apology", step="?").split("?")[0]  # the apology's openin
 
 
 async def recorded_buckets(h: BotHarness) -> list[str]:
-    since = datetime.now(timezone.utc) - timedelta(hours=1)
+    since = datetime.now(UTC) - timedelta(hours=1)
     return [r.bucket.value for r in await h.bot.store.recent_diagnoses(since=since)]
 
 
@@ -286,7 +286,7 @@ async def test_shards_unset_means_as_many_as_discord_recommends(harness: BotHarn
 async def test_records_past_the_retention_period_are_pruned_on_schedule(tmp_path: Path) -> None:
     db = str(tmp_path / "old.sqlite3")
     store = await open_store(db)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for age in (40, 1):  # days; SPACEDOC_RETENTION_DAYS is 30
         await store.record_diagnosis(DiagnosisRecord(space="orchid-nlp/summarizer", bucket=Bucket.BUILD_FAILURE,
                                                      at=now - timedelta(days=age), guild_id=None))
@@ -326,7 +326,8 @@ async def test_a_failed_command_sync_does_not_stop_the_bot(harness: BotHarness) 
     assert command_uploads(harness) == 3 and "added" in synced_command_names(harness)
     alice = harness.discord.add_user("alice")
     answer = await harness.ask(harness.discord.general, alice,
-                               f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer shows build error")
+                               f"{harness.mention()} https://huggingface.co/spaces/orchid-nlp/summarizer "
+                               "shows build error")
     assert BUILD_FAILURE in all_text([answer])
 
 

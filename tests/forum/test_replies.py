@@ -105,7 +105,8 @@ async def test_a_visitor_and_a_chinese_request_get_their_own_replies(site: Site)
     assert texts.say("en", "ui.stop") not in answer and not d.private_messages_to("vera")
 
     chinese = await d.create_topic(d.add_user("li"), HOME, "Space 一直暂停",
-                                   f"我的 Space https://huggingface.co/spaces/{PAUSED_SPACE} 一直是 Paused，重启也没用，怎么办？")
+                                   f"我的 Space https://huggingface.co/spaces/{PAUSED_SPACE} 一直是 Paused，"
+                                   "重启也没用，怎么办？")
     await site.post(chinese)
     answer = d.bot_posts(chinese.topic_id)[0].raw
     assert texts.say("zh", "title.lifecycle_stuck") in answer and texts.detect_language(answer) == "zh"

@@ -251,9 +251,11 @@ async def test_health_reports_each_part_and_a_failing_check_as_error() -> None:
     server.add_check("discourse", broken)
     await server.start()
     try:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{server.port}/healthz") as response:
-                assert response.status == 200 and await response.json() == {"store": "ok", "discourse": "error"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{server.port}/healthz") as response,
+        ):
+            assert response.status == 200 and await response.json() == {"store": "ok", "discourse": "error"}
     finally:
         await server.close()
 

@@ -44,15 +44,16 @@ class FakeClock:
 
 async def get(port: int, path: str, accept: str | None = None) -> tuple[int, str, str]:
     headers = {"Accept": accept} if accept else {}
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{port}{path}", headers=headers) as response:
-            return response.status, response.headers["Content-Type"], await response.text()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}{path}", headers=headers) as response,
+    ):
+        return response.status, response.headers["Content-Type"], await response.text()
 
 
 async def healthz(port: int) -> tuple[int, dict[str, str]]:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-            return response.status, await response.json()
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as response:
+        return response.status, await response.json()
 
 
 # ---- the HTTP server on its own --------------------------------------------------------------------------------

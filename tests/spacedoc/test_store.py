@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -430,7 +430,7 @@ async def test_feedback_one_vote_per_person_and_revote_updates(store):
 
 
 async def test_recent_diagnoses_filters_by_time(store):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     old = DiagnosisRecord("a/one", Bucket.LIFECYCLE_STUCK, now - timedelta(hours=2), 1)
     new = DiagnosisRecord("b/two", Bucket.LIFECYCLE_STUCK, now - timedelta(minutes=5), None)
     for record in (old, new):
@@ -443,7 +443,7 @@ async def test_recent_diagnoses_filters_by_time(store):
 
 async def test_recent_diagnoses_hold_each_space_and_bucket_once(store):
     """Read by every diagnosis: a burst of answers about one Space must not grow what each of them reads."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for minutes in range(10, 0, -1):
         await store.record_diagnosis(DiagnosisRecord("a/one", Bucket.LIFECYCLE_STUCK, now - timedelta(minutes=minutes)))
     await store.record_diagnosis(DiagnosisRecord("a/one", Bucket.SLEEPING, now - timedelta(minutes=30)))
@@ -481,7 +481,7 @@ async def fill(store: Store, n: int) -> None:
                                      email_draft=None)
     await store.record_feedback(n, 1, True)
     await store.record_diagnosis(DiagnosisRecord(f"a/{n}", Bucket.SLEEPING, datetime.fromtimestamp(
-        store.clock(), timezone.utc), 1))  # type: ignore[attr-defined]
+        store.clock(), UTC), 1))  # type: ignore[attr-defined]
     assert await store.add_revocation(f"revoke:{n}", token(), notify={})
 
 
@@ -497,7 +497,7 @@ async def test_prune_deletes_old_finished_records_and_keeps_open_work(store, clo
     assert await store.get_claim("answer:open:1") is not None  # open work is never pruned
     assert await store.get_verdict_context(1) is None and await store.get_verdict_context(2) is not None
     assert await store.feedback_counts(1) == FeedbackCounts() and await store.feedback_counts(2) == FeedbackCounts(1)
-    assert [r.space for r in await store.recent_diagnoses(datetime.fromtimestamp(0, timezone.utc))] == ["a/2"]
+    assert [r.space for r in await store.recent_diagnoses(datetime.fromtimestamp(0, UTC))] == ["a/2"]
     assert {r.key for r in await store.due_revocations()} == {"revoke:1", "revoke:2"}
     assert await store.prune(cutoff) == 0
 

@@ -1,4 +1,5 @@
-"""The verdict buttons with the real bot: Re-check, Helped / Didn't help, Support e-mail draft — also after a restart."""
+"""The verdict buttons with the real bot: Re-check, Helped / Didn't help, Support e-mail draft — also after a
+restart."""
 from __future__ import annotations
 
 import json
