@@ -190,7 +190,10 @@ class _TokenRule(Rule):
                 joined = m.start("more") + piece.end()
         if joined is not None:
             return joined
-        if unbroken >= self.tail_min:
+        # a last part that only a space or a line break joins to the token, at no length the token's own could
+        # have, is the next word (or the next token), not this one's end: an unsigned JWT ends at its dot
+        split_off = "dot" in m.re.groupindex and m.group("dot") is not None and m.start("tail") > m.end("dot")
+        if unbroken >= self.tail_min and not split_off:
             return end
         return m.end("dot") if "dot" in m.re.groupindex else None
 

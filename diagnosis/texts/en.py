@@ -12,8 +12,9 @@ STATUS_URL = "https://status.huggingface.co"
 
 
 def q(value: Any, limit: int = 80) -> str:
-    """A value from a log or a message, in a code span."""
-    return f"`{shorten(str(value or '?'), limit)}`"
+    """A value from a log or a message, in a code span: shown as typed (no link, no HTML, no styling), and a backtick
+    in it cannot close the span early."""
+    return f"`{shorten(str(value or '?'), limit).replace('`', 'ˋ')}`"
 
 
 def count(n: Any, noun: str) -> str:
@@ -253,7 +254,7 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
                               "in (anonymous visitors get the smallest quota)."),
     "act.visitor.retry_later": "The platform could not give it hardware right now: try again later.",
     "act.visitor.runtime_says": lambda a: (f"The Hub says this Space is {a['stage']}"
-                                           + (f": “{a['message']}”" if a.get("message") else "") + "."),
+                                           + (f": {q(a['message'], 120)}" if a.get("message") else "") + "."),
     "act.visitor.runtime_check": ("What its runtime says is public: https://huggingface.co/api/spaces/{space}/runtime "
                                   "(`stage`, `errorMessage`)."),
     "act.visitor.owner": lambda a: (f"Only the Space's owner can fix it (you cannot change someone else's Space): tell "

@@ -225,7 +225,7 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "act.visitor.gpu_quota": "ZeroGPU 配额按访客计算，一天内会逐渐恢复：等一等，或登录后再用（匿名访客的配额最小）。",
     "act.visitor.retry_later": "平台现在分配不出硬件：稍后再试。",
     "act.visitor.runtime_says": lambda a: (f"Hub 显示这个 Space 的状态是 {a['stage']}"
-                                           + (f"：“{a['message']}”" if a.get("message") else "") + "。"),
+                                           + (f"：{q(a['message'], 120)}" if a.get("message") else "") + "。"),
     "act.visitor.runtime_check": "它的运行状态是公开的：https://huggingface.co/api/spaces/{space}/runtime（`stage`、`errorMessage`）。",
     "act.visitor.owner": lambda a: f"只有 Space 的所有者能修好它（你改不了别人的 Space）：在{community(a.get('space'))}告诉他们你看到的情况。",
 
