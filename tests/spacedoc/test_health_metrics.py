@@ -26,20 +26,9 @@ from sandbox.secretgen import SecretGen
 from spacedoc.http_server import HttpServer, Unhealthy
 from spacedoc.service import Service
 from spacedoc.store import open_store
-from tests.helpers import PAUSED_SPACE, ROOT, work_in_progress
+from tests.helpers import PAUSED_SPACE, ROOT, FakeClock, work_in_progress
 
 GRACE = 60.0
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 async def get(port: int, path: str, accept: str | None = None) -> tuple[int, str, str]:
