@@ -1,9 +1,12 @@
-"""Reading a forum where the bot is an ordinary account: `GET /posts.json` every few seconds.
+"""Reading a forum's new posts from `GET /posts.json`: every few seconds where the bot is an ordinary account.
 
 `/posts.json` lists the newest public posts, newest first, 50 a page; `before=<id>` pages back. Each poll reads
 pages back until it reaches the last post id it handled (kept in the store), then handles the new posts oldest
 first, storing each one's id once its work is claimed: a gap, a burst of posts or a restart loses none. The very
 first poll on a new database only notes where the forum is (the bot does not answer the forum's history).
+
+With webhooks the same reading runs at start and every few minutes: it finds the posts that no delivery brought
+(Discourse does not retry a failed one by default); claims keep a post both paths bring answered once.
 
 Polling sees new posts, not edits: a secret added by an edit is caught only with webhooks.
 """

@@ -3,9 +3,10 @@
 Names are a public contract (external checks start `python bot.py` with them): DISCORD_TOKEN, HF_ENDPOINT,
 SPACEDOC_STATUS_URL, SPACEDOC_DB, LOG_LEVEL, LOG_FORMAT, DISCORD_API_BASE, DISCORD_GATEWAY_URL, SPACEDOC_DEV_GUILD,
 SPACEDOC_HTTP_PORT, DISCOURSE_URL, DISCOURSE_API_KEY, DISCOURSE_API_USERNAME, DISCOURSE_CATEGORIES,
-DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_HELPER_GROUPS, SPACEDOC_LEASE_SECONDS,
-SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS. `VARIABLES` lists each with
-its default and meaning (what `python bot.py --help` prints); `load` can read no variable that is not listed there.
+DISCOURSE_WEBHOOK_SECRET, DISCOURSE_POLL_SECONDS, DISCOURSE_CATCHUP_SECONDS, DISCOURSE_HELPER_GROUPS,
+SPACEDOC_LEASE_SECONDS, SPACEDOC_RETENTION_DAYS, SPACEDOC_REVOKE_MINUTES, DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS.
+`VARIABLES` lists each with its default and meaning (what `python bot.py --help` prints); `load` can read no
+variable that is not listed there.
 
 Discord runs when DISCORD_TOKEN is set, the Discourse adapter when DISCOURSE_URL is set; at least one of them.
 
@@ -29,6 +30,7 @@ from spacedoc.store import DEFAULT_LEASE_SECONDS, backend
 
 DEFAULT_DB = "spacedoc.sqlite3"
 DEFAULT_POLL_SECONDS = 30.0
+DEFAULT_CATCHUP_SECONDS = 300.0
 MIN_WEBHOOK_SECRET = 12  # Discourse refuses shorter webhook secrets
 DEFAULT_RETENTION_DAYS = 30.0
 LOG_FORMATS = ("text", "json")
@@ -66,6 +68,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DISCOURSE_WEBHOOK_SECRET", "unset: polling", "receive signed webhooks on POST /discourse/webhook "
              f"(at least {MIN_WEBHOOK_SECRET} characters; needs SPACEDOC_HTTP_PORT)"),
     Variable("DISCOURSE_POLL_SECONDS", f"{DEFAULT_POLL_SECONDS:g}", "seconds between two reads of /posts.json"),
+    Variable("DISCOURSE_CATCHUP_SECONDS", f"{DEFAULT_CATCHUP_SECONDS:g}", "with webhooks: seconds between two reads "
+             "of /posts.json for posts no delivery brought (also read at every start)"),
     Variable("DISCOURSE_HELPER_GROUPS", "none", "comma-separated groups whose members' answers silence the bot"),
     Variable("SPACEDOC_LEASE_SECONDS", f"{DEFAULT_LEASE_SECONDS:g}",
              "how long claimed work stays with a process that stopped answering"),
@@ -121,6 +125,7 @@ class DiscourseConfig:
     categories: frozenset[int] = frozenset()  # answered automatically
     webhook_secret: str | None = None  # set: webhooks; None: polling
     poll_seconds: float = DEFAULT_POLL_SECONDS
+    catchup_seconds: float = DEFAULT_CATCHUP_SECONDS  # webhooks: how often to look for posts no delivery brought
     helper_groups: tuple[str, ...] = ()  # a member's answer silences the bot like a staff answer
 
     def __repr__(self) -> str:  # never print the key or the secret
@@ -200,18 +205,13 @@ def _discourse(env: Mapping[str, str], http_port: int | None) -> DiscourseConfig
     if secret is not None and http_port is None:
         raise ConfigError("DISCOURSE_WEBHOOK_SECRET needs SPACEDOC_HTTP_PORT: webhooks arrive on the bot's HTTP "
                           "server (POST /discourse/webhook)")
-    poll_raw = env.get("DISCOURSE_POLL_SECONDS", "").strip()
-    try:
-        poll_seconds = float(poll_raw) if poll_raw else DEFAULT_POLL_SECONDS
-    except ValueError:
-        poll_seconds = -1.0
-    if not 0 < poll_seconds < float("inf"):
-        raise ConfigError(f"DISCOURSE_POLL_SECONDS must be a positive number of seconds, got {poll_raw!r}")
+    poll_seconds = _positive(env, "DISCOURSE_POLL_SECONDS", DEFAULT_POLL_SECONDS)
+    catchup_seconds = _positive(env, "DISCOURSE_CATCHUP_SECONDS", DEFAULT_CATCHUP_SECONDS)
     groups = tuple(g.strip() for g in env.get("DISCOURSE_HELPER_GROUPS", "").split(",") if g.strip())
     return DiscourseConfig(
         url=url.rstrip("/"), api_key=api_key, api_username=api_username,
         categories=frozenset(int(c) for c in categories), webhook_secret=secret, poll_seconds=poll_seconds,
-        helper_groups=groups,
+        catchup_seconds=catchup_seconds, helper_groups=groups,
     )
 
 

@@ -154,10 +154,13 @@ class Service:
             raise StartupError(f"cannot reach Discourse at DISCOURSE_URL={settings.url}: {exc}") from None
         self.forum = forum
         self._closing.push_async_callback(forum.close)
-        if settings.webhook_secret is None:
-            self.poller = Poller(forum, settings.poll_seconds)
-            self._poll_task = asyncio.create_task(self.poller.run(), name="spacedoc-discourse-poller")
-            self._closing.push_async_callback(self._stop_polling)
+        # With webhooks too: Discourse does not retry a failed delivery by default, so posts made while the bot
+        # was down (or whose delivery failed) are read from /posts.json at start and now and then; claims keep
+        # a post that both paths bring answered once.
+        interval = settings.poll_seconds if settings.webhook_secret is None else settings.catchup_seconds
+        self.poller = Poller(forum, interval)
+        self._poll_task = asyncio.create_task(self.poller.run(), name="spacedoc-discourse-poller")
+        self._closing.push_async_callback(self._stop_polling)
 
     async def _stop_polling(self) -> None:
         """At once, even mid-poll or while a 429 holds it back: every post it handled is claimed and noted."""

@@ -234,6 +234,31 @@ async def test_topic_posted_while_down_is_answered_after_a_restart_by_polling(hu
         await bot.stop()
 
 
+async def test_webhook_mode_catches_up_on_a_topic_posted_while_down(hub: SandboxHub, tmp_path: Path) -> None:
+    """Discourse does not retry a delivery that failed while the bot was down: the bot reads /posts.json at start
+    and answers the topic itself; a late retry of the lost delivery is then no second answer."""
+    async with webhook_forum() as forum:
+        alice = forum.add_user("alice")
+        old = await forum.create_topic(alice, HOME, "An old question", BROKEN_TEXT)  # before the bot ever ran
+        bot = BotProcess(forum, hub, tmp_path / "bot.sqlite3")
+        await bot.start()
+        await forum.wait_for(lambda: forum.requests_to("GET", r"^/posts\.json$"), timeout=WAIT)
+        await bot.idle()  # the first read only notes where the forum is
+        await bot.stop()
+        down = await forum.create_topic(alice, HOME, "Build error after updating requirements", BROKEN_TEXT)
+        await forum.deliveries_done()
+        lost = [d for d in forum.deliveries
+                if d.event == "post_created" and json.loads(d.body)["post"]["id"] == down.id]
+        assert [d.status for d in lost] == [-1]
+        await bot.start()
+        answer = (await forum.wait_for(lambda: forum.bot_posts(down.topic_id), timeout=WAIT))[0]
+        assert answer.reply_to_post_number == 1 and BUILD_FAILURE in answer.raw
+        assert (await forum.redeliver(lost[0].event_id)).status == 200
+        await bot.idle()
+        assert len(forum.bot_posts(down.topic_id)) == 1 and not forum.bot_posts(old.topic_id)
+        await bot.stop()
+
+
 async def test_solved_staff_answered_and_foreign_topics_stay_silent(hub: SandboxHub, tmp_path: Path) -> None:
     async with webhook_forum() as forum:
         bot = BotProcess(forum, hub, tmp_path / "bot.sqlite3")

@@ -203,15 +203,16 @@ FORUM = {"DISCOURSE_URL": "https://discuss.example.org/", "DISCOURSE_API_KEY": "
 def test_discourse_alone_is_enough_and_every_variable_is_read() -> None:
     config = load(FORUM | {"DISCOURSE_CATEGORIES": "24, 10", "DISCOURSE_WEBHOOK_SECRET": "s" * 20,
                            "SPACEDOC_HTTP_PORT": "8080", "DISCOURSE_POLL_SECONDS": "2.5",
-                           "DISCOURSE_HELPER_GROUPS": "helpers, staff-team"})
+                           "DISCOURSE_CATCHUP_SECONDS": "120", "DISCOURSE_HELPER_GROUPS": "helpers, staff-team"})
     assert config.token is None and config.http_port == 8080
     assert config.discourse == DiscourseConfig(
         url="https://discuss.example.org", api_key="key123", api_username="space-doctor",
         categories=frozenset({24, 10}), webhook_secret="s" * 20, poll_seconds=2.5,
-        helper_groups=("helpers", "staff-team"))
+        catchup_seconds=120, helper_groups=("helpers", "staff-team"))
     assert "key123" not in repr(config) and "s" * 20 not in repr(config)
     polling = load(FORUM).discourse
     assert polling is not None and polling.webhook_secret is None and polling.poll_seconds == 30
+    assert polling.catchup_seconds == 300
     assert polling.categories == frozenset()  # none answered automatically when unset
     both = load(FORUM | {"DISCORD_TOKEN": "t"})
     assert both.token == "t" and both.discourse is not None
@@ -227,6 +228,7 @@ def test_discourse_alone_is_enough_and_every_variable_is_read() -> None:
     ({"DISCOURSE_WEBHOOK_SECRET": "s" * 20}, "SPACEDOC_HTTP_PORT"),
     ({"DISCOURSE_POLL_SECONDS": "0"}, "DISCOURSE_POLL_SECONDS"),
     ({"DISCOURSE_POLL_SECONDS": "often"}, "DISCOURSE_POLL_SECONDS"),
+    ({"DISCOURSE_CATCHUP_SECONDS": "-5"}, "DISCOURSE_CATCHUP_SECONDS"),
     ({"SPACEDOC_HTTP_PORT": "70000"}, "SPACEDOC_HTTP_PORT"),
 ])
 def test_bad_forum_settings_are_one_line_errors(changes: dict[str, str], named: str) -> None:
