@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import islice, pairwise
 from typing import Any
 
 import numpy as np
@@ -151,23 +151,21 @@ def _parse(data: Mapping[str, Any]) -> _Model:
 def read(title: str, text: str, rule_codes: Iterable[str] = ()) -> Reading:
     """What the words of a request point to. Pure and total: any strings in, a Reading out."""
     model = _model()
-    rows, scale, names = [], [], []
-    for f, value in feature_values(title, text, rule_codes).items():
-        i = model.index.get(f)
-        if i is not None:
-            rows.append(i)
-            scale.append(value)
-            names.append(f)
-    counts = np.array(scale)
+    index = model.index
+    found = [(i, f, value) for f, value in feature_values(title, text, rule_codes).items()
+             if (i := index.get(f)) is not None]
+    rows = [i for i, _, _ in found]
+    names = [f for _, f, _ in found]
+    counts = np.array([value for _, _, value in found])
     pushes = model.weights[rows] * counts[:, None]  # (found features, buckets)
     probs = _softmax(model.bias + pushes.sum(axis=0))
     best = int(np.argmax(probs))
     visitor = model.visitor_bias + float(counts @ model.visitor_weights[rows]) if rows else model.visitor_bias
-    order = np.argsort(-pushes[:, best])[:8] if rows else []
+    ranked = np.argsort(-pushes[:, best]) if rows else np.empty(0, dtype=np.intp)
+    ranked = ranked[pushes[ranked, best] > 0] if rows else ranked
     bucket = model.classes[best]
-    pushed_by = tuple(names[j] for j in order if pushes[j, best] > 0)
-    words = [j for j in np.argsort(-pushes[:, best]) if names[j][:2] in _WORD_KINDS and pushes[j, best] > 0][:8] \
-        if rows else []
+    pushed_by = tuple(names[j] for j in ranked[:8])
+    words = list(islice((j for j in ranked if names[j][:2] in _WORD_KINDS), 8))
     cues = {names[j][2:].split("_")[0] for j in words}
     return Reading(
         probabilities={c: float(p) for c, p in zip(model.classes, probs, strict=True)},
