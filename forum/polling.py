@@ -36,6 +36,8 @@ class Poller:
                     await self.poll_once()
             except DiscourseError as exc:
                 log.warning("polling the forum failed: %s", exc)
+            except Exception:  # a store hiccup or a bug must not end polling for good (nothing would notice)
+                log.exception("polling the forum failed; trying again in %gs", self.interval)
             await asyncio.sleep(self.interval)
 
     async def poll_once(self) -> int:
@@ -51,8 +53,10 @@ class Poller:
             return 0
         for post in sorted(fresh, key=lambda p: p.id):
             units = await self.forum.accept_post(post)
-            await store.set_meta(self.meta_key, str(post.id))
-            await self.forum.run_units(units)
+            try:
+                await store.set_meta(self.meta_key, str(post.id))
+            finally:  # claimed units are this process's to do: the next poll cannot claim them again
+                await self.forum.run_units(units)
         return len(fresh)
 
     async def _posts_after(self, last: int | None) -> list[ForumPost]:
