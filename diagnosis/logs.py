@@ -23,6 +23,11 @@ _QUOTE_MARK_RE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 _MIDDLE_MARKS = ("Traceback (most recent call last):", "\nERROR", "Error: ", "Exception: ", "error:")
 
 
+# Logs copied from a rendered page (a forum, a blog, a chat) come with typographic quotes where the log line had
+# ASCII ones. One character for one, so positions do not move.
+_ASCII_QUOTES = str.maketrans("\u201c\u201d\u201e\u201f\u2033\u2018\u2019\u201a\u201b\u2032", '"""""' "'''''")
+
+
 def prepare(text: str) -> str:
     """Cap the size and drop Markdown quote markers so line anchors work.
 
@@ -37,7 +42,7 @@ def prepare(text: str) -> str:
             start = middle.rfind("\n", 0, max(0, mark - third // 2)) + 1
             kept = middle[start:start + third]
         text = text[:third] + "\n" + kept + "\n" + text[-third:]
-    return _QUOTE_MARK_RE.sub("", text)
+    return _QUOTE_MARK_RE.sub("", text).translate(_ASCII_QUOTES)
 
 
 def shorten(line: str, limit: int = QUOTE_MAX) -> str:

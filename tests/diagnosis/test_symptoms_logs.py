@@ -1,7 +1,7 @@
 """Symptoms from prose (English and Chinese) and log analyzers that name the specific fact."""
 import pytest
 
-from diagnosis.logs import analyze
+from diagnosis.logs import analyze, prepare
 from diagnosis.model import Bucket
 from diagnosis.symptoms import find_symptoms
 
@@ -105,6 +105,14 @@ def test_dockerfile_step_and_exit_code():
     log = '--> ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 127'
     f = by_code(analyze(log), "docker_step_failed")
     assert f.facts == {"step": "npm ci", "exit_code": "127"}
+
+
+def test_a_log_line_copied_from_a_rendered_page_keeps_its_meaning():
+    """Forums and blogs turn a log's quotes into typographic ones; the line is read as the log wrote it."""
+    pasted = "→ ERROR: process \u201c/bin/sh -c mkdir /data\u201d did not complete successfully: exit code: 1"
+    f = by_code(analyze(prepare(pasted)), "docker_step_failed")
+    assert f.bucket is Bucket.BUILD_FAILURE and f.facts == {"step": "mkdir /data", "exit_code": "1"}
+    assert len(prepare(pasted)) == len(pasted)  # one character for one: positions in the paste stay right
 
 
 def test_job_failed_exit_code():
