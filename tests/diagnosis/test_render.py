@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from diagnosis import texts
@@ -324,7 +324,8 @@ LIVE_LINK = re.compile(r"(?<!\\)\]\(")  # a Markdown link that would be live: [t
 LIVE_MARKUP = re.compile(r"(?<!\\)<(?:img|a|script|details)\b|(?<!\\)\[(?:quote|details|url)\b", re.I)
 
 
-CODE_SPAN = re.compile(r"`[^`\n]*`")  # shown literally by Discord and by Discourse: nothing in it is live
+# shown literally by Discord and by Discourse: nothing in it is live (an escaped \` opens none)
+CODE_SPAN = re.compile(r"(?<!\\)`[^`\n]*`")
 
 
 def shown_as_typed(asked: str, stage: str, error_message: str) -> None:
@@ -338,6 +339,7 @@ def shown_as_typed(asked: str, stage: str, error_message: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(PIECE, max_size=8).map(" ".join), STAGES, FACT)
+@example("", "RUNTIME_ERROR", "``````[x](https://evil.example)```")  # escaped backticks, then a code span
 def test_what_a_person_or_the_platform_wrote_shows_as_typed(text, stage, error_message):
     """The request and the Space's own messages (its runtime errorMessage: an app's exception, an HTML error
     page it printed) are quoted, never obeyed: no live link, no HTML or BBCode, no ping, in either reply."""
