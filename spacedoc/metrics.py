@@ -70,7 +70,7 @@ class RevocationOutcome(StrEnum):
     FAILED = "failed"
 
 
-CLAIM_WORK = ("answer", "interaction", "secret", "escalate", "discourse")  # the first part of a claim's key
+CLAIM_WORK = ("answer", "interaction", "leak", "escalate", "discourse")  # the first part of a claim's key
 OTHER = "other"
 REVOKE_PROBE = "revoke"
 

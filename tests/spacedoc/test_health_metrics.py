@@ -24,6 +24,7 @@ from sandbox.harness import BotHarness
 from sandbox.hub import SandboxHub
 from sandbox.secretgen import SecretGen
 from spacedoc.http_server import HttpServer, Unhealthy
+from spacedoc.metrics import claim_retried
 from spacedoc.service import Service
 from spacedoc.store import open_store
 from tests.helpers import PAUSED_SPACE, ROOT, FakeClock, work_in_progress
@@ -326,3 +327,13 @@ async def test_work_in_progress_counts_an_event_until_its_answer_is_sent(harness
     await h.idle()
     assert d.bot_messages(d.general)[0]["message_reference"]["message_id"] == asked["id"]
     assert await work_in_progress(port) == 0
+
+
+@pytest.mark.parametrize("key", ["answer:msg:1", "interaction:2", "leak:msg:3:0a1b", "leak:thread:4:0a1b",
+                                 "escalate:msg:5", "discourse:topic:6:answer"])
+def test_every_kind_of_claimed_work_has_its_own_retry_count(key: str) -> None:
+    """The claim keys the bot uses (cogs, views, forum units): none is counted as "other"."""
+    work = key.split(":", 1)[0]
+    before = REGISTRY.get_sample_value("spacedoc_claim_retries_total", {"work": work}) or 0.0
+    claim_retried(key)
+    assert REGISTRY.get_sample_value("spacedoc_claim_retries_total", {"work": work}) == before + 1
