@@ -184,12 +184,26 @@ class Diagnose(commands.Cog):
             ][:OP_MESSAGES]
             parts += [m.content for m in reversed(op_messages)]
         elif message.reference is not None and message.reference.message_id is not None:
-            replied = message.reference.resolved
-            if not isinstance(replied, discord.Message):
-                replied = await channel.fetch_message(message.reference.message_id)
-            parts.append(replied.content)
+            replied = await _replied_message(message)
+            if replied is not None:
+                parts.append(replied.content)
         parts.append(mention.sub("", message.content) if mention else message.content)
         return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+async def _replied_message(message: discord.Message) -> discord.Message | None:
+    """The message a mention replies to; None when it is gone (deleted, e.g. by the moderation for a token it held)
+    or hidden from the bot: the mention is then read alone, not apologised for."""
+    reference = message.reference
+    assert reference is not None and reference.message_id is not None
+    if isinstance(reference.resolved, discord.Message):
+        return reference.resolved
+    if isinstance(reference.resolved, discord.DeletedReferencedMessage):
+        return None
+    try:
+        return await message.channel.fetch_message(reference.message_id)
+    except (discord.NotFound, discord.Forbidden):
+        return None
 
 
 async def setup(bot: commands.Bot) -> None:

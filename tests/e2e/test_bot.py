@@ -128,6 +128,19 @@ async def test_mention_in_a_channel_thread_reads_its_starter_in_the_parent(harne
     assert await recorded_buckets(harness) == ["runtime_crash"]  # only the starter names the Space
 
 
+async def test_mention_replying_to_a_deleted_message_reads_the_mention_alone(harness: BotHarness) -> None:
+    """The message replied to is gone (its author or the moderation deleted it): the mention still gets its
+    diagnosis, not an apology."""
+    d = harness.discord
+    alice = d.add_user("alice")
+    gone = await d.post(d.general, alice, "look at this")
+    await d.delete(d.general, int(gone["id"]))
+    asked = await d.post(d.general, alice, f"{harness.mention()} orchid-nlp/summarizer build error",
+                         reply_to=int(gone["id"]))
+    reply = await d.wait_for_bot_message(d.general, after=int(asked["id"]), timeout=5)
+    assert BUILD_FAILURE in all_text([reply]) and APOLOGY not in all_text([reply])
+
+
 async def test_placeholder_url_asks_for_the_real_one(harness: BotHarness) -> None:
     d = harness.discord
     alice = d.add_user("alice")
