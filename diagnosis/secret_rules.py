@@ -636,10 +636,11 @@ RULES: tuple[Rule, ...] = (
         rf"{_body(_ALNUM, 49)}){_R}")),
     _WandbLegacyRule(kind="wandb", rank=3, fold=True,
                      triggers=("wandb", "w&b", "weights & biases", "weights and biases", "weights&biases")),
-    # Discord webhooks and bot tokens (validated like python-discord's filter, newer 38-char last part too);
+    # Discord webhooks (an interaction's callback URL holds the same kind of token, and discord.py logs it at
+    # DEBUG) and bot tokens (validated like python-discord's filter, newer 38-char last part too);
     # the user part is a snowflake in base64, so it starts with M, N or O (base64 of an ASCII digit).
     _TokenRule(kind="discord_webhook", rank=1, at_trigger=True, triggers=("discord",), fold=True, pattern=re.compile(
-        rf"(?P<prefix>discord(?:app)?\.com/api(?:/v\d{{1,2}})?/webhooks/){_OCR_AFTER_PREFIX}"
+        rf"(?P<prefix>discord(?:app)?\.com/api(?:/v\d{{1,2}})?/(?:webhooks|interactions)/){_OCR_AFTER_PREFIX}"
         rf"(?P<secret>{_body('[0-9]', '17,20')}{_BRK}?/{_BRK}?{_vbody(_B64URL, 60)})")),
     _TokenRule(kind="discord_bot", rank=2, shape="discord", accept=_discord, pattern=re.compile(
         rf"(?P<secret>[MNO](?<![A-Za-z0-9_.-][MNO]){_part(_B64URL)}{_DOT}{_part(_B64URL)}{_DOT}{_tail(_B64URL)})"

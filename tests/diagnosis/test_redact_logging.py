@@ -66,3 +66,14 @@ def test_a_malformed_format_is_still_logged_and_redacted(captured) -> None:
     logger.error("bad format %d", hf)
     assert hf[3:] not in stream.getvalue()
     assert "hf_[REDACTED]" in stream.getvalue()
+
+
+def test_the_interaction_token_in_discord_py_debug_lines_is_redacted(captured) -> None:
+    """discord.py logs each request's URL at DEBUG; an interaction's callback URL carries its token."""
+    logger, stream = captured
+    base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    token = "aW50ZXJhY3Rpb246" + SecretGen(22).r(base64url, 140)  # base64 of "interaction:…"
+    url = f"https://discord.com/api/v10/interactions/1234567890123456789/{token}/callback"
+    logger.debug("POST %s with {'type': 5} has returned 204", url)
+    logger.debug("PATCH https://discord.com/api/v10/webhooks/987654321098765432/%s/messages/@original", token)
+    assert token[16:40] not in stream.getvalue()
