@@ -77,6 +77,17 @@ class Redaction:
         """The Hugging Face tokens found, normalised (disguises undone), deduplicated, for revocation."""
         return list(dict.fromkeys(f.secret for f in self.findings if f.kind in HF_KINDS))
 
+    def head(self, limit: int) -> str:
+        """The redacted text of the input's first `limit` characters. Cut this way, not by redacting a cut input: a
+        credential cut in two no longer looks like one, so most of it would survive. One the cut falls in is kept as
+        its whole replacement."""
+        end = limit
+        for f in self.findings:  # sorted and disjoint
+            if f.start >= limit:
+                break
+            end += len(f.replacement) - (min(f.end, limit) - f.start)
+        return self.text[:end]
+
 
 # ---------------------------------------------------------------------------------------------- locating
 

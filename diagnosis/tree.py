@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from . import logs, reading
 from .model import (
@@ -101,6 +102,7 @@ class Context:
 
 def decide(report: Report, evidence: Evidence = Evidence()) -> Verdict:
     """The most likely bucket with its evidence, next actions and, when HF must act, an e-mail draft."""
+    evidence = _redacted(evidence)
     ctx = Context(space=_space_id(report, evidence), text_codes={f.code for f in report.findings})
     live = _evidence_findings(evidence, ctx)
     findings = list(report.findings) + _reading_findings(report) + live
@@ -112,6 +114,21 @@ def decide(report: Report, evidence: Evidence = Evidence()) -> Verdict:
         del scores[B.PLATFORM_INCIDENT]
     bucket = _choose(scores, findings, report, _needs_info_floor(report, live, evidence))
     return _verdict(bucket, scores, findings, report, evidence, ctx)
+
+
+def _redacted(value: Any) -> Any:
+    """`value` (the evidence, or any part of it) with every string in it redacted. The Hub's words are quoted cut (an
+    errorMessage at 100 characters, a log line at 160, a pattern's bounded group): a token cut in two no longer looks
+    like one, so they are redacted before anything is read from them."""
+    if type(value) is str:  # (a StrEnum such as Bucket stays what it is)
+        return redact(value).text
+    if isinstance(value, Mapping):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(_redacted(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _redacted(getattr(value, f.name)) for f in fields(value)})
+    return value
 
 
 def _reading_findings(report: Report) -> list[Finding]:

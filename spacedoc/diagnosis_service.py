@@ -19,6 +19,9 @@ from spacedoc.metrics import diagnosed
 from spacedoc.store import Store
 
 MAX_INPUT_CHARS = 20_000  # a thread's worth of text; longer pastes add nothing but time
+# What is scanned beyond the cut: longer than any credential (a PEM key block is about 3 KB), so one the cut falls in
+# is scanned whole, while a 10 MB paste costs no more than a long one.
+SCAN_SLACK = 8_192
 DEADLINE = 8.0
 
 
@@ -35,11 +38,12 @@ async def diagnose_and_record(
 ) -> Verdict:
     """The verdict on what people wrote (redacted first), with live evidence; recorded for incident detection."""
     policy = incident_policy or IncidentPolicy()
-    clean = redact(text[:MAX_INPUT_CHARS])
+    # redacted before it is cut: a token cut in two no longer looks like one, and most of it would be quoted
+    clean = redact(text[:MAX_INPUT_CHARS + SCAN_SLACK])
     now = datetime.now(UTC)
     recent = await store.recent_diagnoses(since=now - policy.window)
     verdict = await pipeline.diagnose(
-        clean.text, client=hub, space=space, deadline=deadline, on_progress=on_progress,
+        clean.head(MAX_INPUT_CHARS), client=hub, space=space, deadline=deadline, on_progress=on_progress,
         recent=recent, incident_policy=policy, leaked=clean.kinds,
     )
     diagnosed(verdict.bucket)

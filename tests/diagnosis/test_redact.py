@@ -205,3 +205,33 @@ def test_private_key_block_is_removed_whole_even_when_truncated() -> None:
         result = redact(text)
         assert result.kinds == ("private_key",)
         assert not leaked_fragments(sample, result.text)
+
+
+def test_head_cuts_where_the_input_is_cut_however_much_redaction_shrank_before() -> None:
+    """A long paste is redacted over its first `limit` + some characters and `head(limit)` is kept. Forty tokens
+    before the cut shrink the redacted text by more than that slack: a cut of the redacted text at `limit` itself would
+    reach the token the scan's own end cut, which the redactor no longer saw as one."""
+    gen = SecretGen(9)
+    lines = [f"HF_TOKEN={gen.sample('huggingface', 'token').secret}\n" for _ in range(40)]
+    lead = "".join(lines)
+    cut = gen.sample("huggingface", "token")
+    text = lead + "token " + cut.secret + "\n"
+    limit = len("".join(lines[:30]))
+    for scanned in range(1, len(cut.secret)):  # characters of the last token the scan reaches
+        result = redact(text[:len(lead) + 6 + scanned])
+        assert len(result.text) < limit  # (the shrinking this test is about)
+        kept = result.head(limit)
+        assert kept == redact(text[:limit]).text  # the cut falls between tokens: the same as redacting the cut input
+        assert not leaked_fragments(cut, kept)
+
+
+@pytest.mark.parametrize("kind", ["huggingface", "github", "openai"])
+def test_head_keeps_a_credential_the_cut_falls_in_as_its_replacement(kind: str) -> None:
+    sample = SecretGen(10).sample(kind, "token")
+    text = f"before {sample.text} after"
+    result = redact(text)
+    start = text.index(sample.secret)
+    for limit in range(start + 1, start + len(sample.secret)):
+        assert result.head(limit) == f"before {sample.prefix}{REDACTED}", limit
+    assert result.head(start) == "before "
+    assert result.head(len(text)) == result.text

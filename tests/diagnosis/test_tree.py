@@ -22,10 +22,10 @@ from diagnosis.model import (
     StatusPage,
     Unavailable,
 )
-from diagnosis.render import email_draft, to_json, worded
+from diagnosis.render import email_draft, to_discourse, to_embed, to_json, to_markdown, worded
 from diagnosis.tree import decide
 from sandbox.secretgen import SecretGen
-from tests.helpers import action_keys, advised, cited, cited_codes, report, stops, values
+from tests.helpers import action_keys, advised, cited, cited_codes, leaked_fragments, report, stops, values
 
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 
@@ -184,6 +184,42 @@ def test_token_advice_only_when_a_secret_was_found_in_the_message():
     assert "stop.tokens" not in stops(decide(report("503")))  # not for needs_info either
     token = SecretGen(seed=3).sample("huggingface").secret
     assert "stop.tokens" in stops(decide(report(f"{text} HF_TOKEN={token}")))
+
+
+# The Hub's words with a token in them, however they reach a reply: each is quoted cut somewhere (an errorMessage at
+# 100 and 120 characters, an abuse reason at 120, a status report's title at 80, a log line at 160, an exception's
+# message at 100). `said` is where the token goes; the request is the owner's unless it says "your demo".
+MINE, VISITOR = "my Space https://huggingface.co/spaces/alice/chat is broken", "your demo alice/chat is down for me"
+HUB_WORDS = {
+    "errorMessage, build": (MINE, lambda said: {"runtime": runtime("BUILD_ERROR", said)}),
+    "errorMessage, crash": (MINE, lambda said: {"runtime": runtime("RUNTIME_ERROR", said)}),
+    "errorMessage, paused": (MINE, lambda said: {"runtime": runtime("PAUSED", said)}),
+    "errorMessage, visitor": (VISITOR, lambda said: {"runtime": runtime("RUNNING", said)}),
+    "abuse reason": (MINE, lambda said: {"runtime": runtime("PAUSED", abuse={"reason": said})}),
+    "status report": (MINE, lambda said: {"status": Ok(StatusPage("degraded", open_reports=((said, "open"),)))}),
+    "run log": (MINE, lambda said: {"run_log": Ok(f"Traceback (most recent call last):\n  File \"app.py\", line 3\n"
+                                                  f"OSError: {said}\n")}),
+}
+
+
+@pytest.mark.parametrize("where", HUB_WORDS)
+def test_a_token_in_the_hubs_words_is_never_quoted_in_part(where):
+    """Wherever a quote's cut falls in a token, no part of it is shown: the Hub's words are redacted before anything is
+    cut from them (a cut token no longer looks like one to the redactor, whole or cut quotes are scrubbed too late)."""
+    request, evidence = HUB_WORDS[where]
+    sample = SecretGen(seed=43).sample("huggingface", "token")
+    words = "401 Client Error: Unauthorized for url https://huggingface.co/api/models/alice/weights " * 3
+    leaks = {}
+    for at in range(20, 180):  # where the token starts in the Hub's words, after a space
+        said = f"{words[:at]} {sample.secret} ok"
+        v = decide(report(request), Evidence(space="alice/chat", now=NOW, **evidence(said)))
+        spec = to_embed(v)
+        shipped = "\n".join([spec.title, spec.description, *(part for f in spec.fields for part in f), to_discourse(v),
+                             to_markdown(v), email_draft(v) or ""])
+        assert "401 Client Error" in shipped, at  # the words are quoted
+        if fragments := leaked_fragments(sample, shipped):
+            leaks[at] = fragments
+    assert leaks == {}
 
 
 def test_confidence_and_alternatives_are_probabilities():
