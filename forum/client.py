@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -162,6 +162,15 @@ class DiscourseClient:
         """The topic: title, category, `accepted_answer` when solved, and its first posts (without raw)."""
         return await self._request("GET", f"/t/{topic_id}.json")
 
+    async def topic_posts(self, topic_id: int, post_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Posts of the topic by id (from its `post_stream.stream`; `/t/{id}.json` holds only the first chunk),
+        without raw, in the topic's order."""
+        params = [("post_ids[]", str(post_id)) for post_id in post_ids]
+        if not params:
+            return []
+        page = await self._request("GET", f"/t/{topic_id}/posts.json", params=params)
+        return list((page.get("post_stream") or {}).get("posts") or [])
+
     async def sent_private_messages(self, username: str) -> list[dict[str, Any]]:
         """The latest private messages `username` sent (a page of topics, most recently active first)."""
         page = await self._request("GET", f"/topics/private-messages-sent/{quote(username)}.json")
@@ -209,8 +218,8 @@ class DiscourseClient:
 
     # ---- transport ----
 
-    async def _request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-                       json: Any = None) -> Any:
+    async def _request(self, method: str, path: str, *,
+                       params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None, json: Any = None) -> Any:
         attempt = 0
         while True:
             attempt += 1

@@ -13,7 +13,8 @@ It follows the real forum where a bot can get it wrong (sources: shared referenc
   its own post of the last 5 minutes; non-staff accounts may create one post every 5 s (429 otherwise); staff skip
   both checks;
 - `/posts.json`: newest public posts first (no private messages, no hidden posts, regular posts only), 50 a page,
-  `before=<id>` for older ones; `/t/{id}.json` has no `raw` and has `accepted_answer` only when solved;
+  `before=<id>` for older ones; `/t/{id}.json` has no `raw`, has `accepted_answer` only when solved, and holds only
+  the first TOPIC_CHUNK posts (`post_stream.stream` lists every id; `/t/{id}/posts.json?post_ids[]=…` reads others);
 - an edit by anyone but the author (or by the author after the 5-minute grace period or with a larger change)
   makes a revision holding the old and the new text; revisions are public unless hidden, and only staff may edit
   other people's posts or hide revisions (403 otherwise);
@@ -452,6 +453,7 @@ class SandboxDiscourse(LoopbackServer):
             ("GET", "/posts/{id:\\d+}/revisions/{n:\\d+}.json", self._get_revision),
             ("PUT", "/posts/{id:\\d+}/revisions/{n:\\d+}/hide", self._hide_revision),
             ("GET", "/t/{id:\\d+}.json", self._get_topic),
+            ("GET", "/t/{id:\\d+}/posts.json", self._get_topic_posts),
             ("POST", "/post_actions", self._create_post_action),
             ("GET", "/u/{username}.json", self._get_user),
             ("GET", "/groups/{name}/members.json", self._group_members),
@@ -524,6 +526,21 @@ class SandboxDiscourse(LoopbackServer):
         if not self._can_see(self._acting(request), topic):
             return _errors(403, INVALID_ACCESS, error_type="invalid_access")
         return _json(self.topic_json(topic))
+
+    async def _get_topic_posts(self, request: web.Request) -> web.Response:
+        """`post_ids[]=…`: those of the topic's posts (others ignored), in the topic's order, without raw; without
+        ids, the chunk after `post_number` (TopicView's `filter_posts_by_ids` / `filter_posts_by_post_number`)."""
+        topic = self.topics[int(request.match_info["id"])]
+        if not self._can_see(self._acting(request), topic):
+            return _errors(403, INVALID_ACCESS, error_type="invalid_access")
+        asked = {int(i) for i in request.query.getall("post_ids[]", []) if i.isdigit()}
+        if asked:
+            ids = [pid for pid in topic.post_ids if pid in asked]
+        else:
+            after = int(request.query.get("post_number", "0") or 0)
+            ids = [pid for pid in topic.post_ids if self.posts[pid].post_number > after][:TOPIC_CHUNK]
+        return _json({"post_stream": {"posts": [self.post_json(self.posts[pid], raw=False) for pid in ids]},
+                      "id": topic.id})
 
     async def _get_user(self, request: web.Request) -> web.Response:
         user = self.users[request.match_info["username"].lower()]

@@ -111,6 +111,22 @@ async def test_latest_posts_pages_back_with_before(forum: SandboxDiscourse) -> N
     assert [p["id"] for p in second] == list(range(21, 0, -1)) and all("raw" in p for p in second)
 
 
+async def test_a_topic_holds_its_first_chunk_and_further_posts_are_read_by_id(forum: SandboxDiscourse) -> None:
+    alice = forum.add_user("alice")
+    first = await forum.create_topic(alice, 24, "A topic", "A first post long enough to pass.")
+    other = await forum.create_topic(alice, 24, "Another topic", "Another first post long enough to pass.")
+    for n in range(29):
+        await forum.reply(alice, first.topic_id, f"Reply number {n} in the topic.")
+    async with client_for(forum, FakeClock()) as client:
+        topic = await client.topic(first.topic_id)
+        stream = topic["post_stream"]["stream"]
+        assert len(stream) == 30 and [p["id"] for p in topic["post_stream"]["posts"]] == stream[:20]
+        later = await client.topic_posts(first.topic_id, [stream[29], other.id, stream[25]])  # not its own: left out
+        assert await client.topic_posts(first.topic_id, []) == []  # nothing asked: no request
+    assert [p["post_number"] for p in later] == [26, 30] and not any("raw" in p for p in later)
+    assert len(forum.requests_to("GET", r"/posts\.json$")) == 1
+
+
 async def test_every_text_it_sends_is_redacted(forum: SandboxDiscourse) -> None:
     token = SecretGen(seed=21).sample("huggingface").secret
     alice = forum.add_user("alice")
