@@ -61,6 +61,10 @@ log = logging.getLogger(__name__)
 REGULAR_POST = 1  # post_type: 2 moderator action, 3 small action, 4 whisper
 MAX_CONCURRENT_DIAGNOSES = 4
 AUTHOR_POSTS_READ = 3  # the topic author's latest replies read for a mention (each costs a request)
+# `/t/{id}.json` holds only a topic's first chunk of posts (20); of a longer one the checks also read these (by id
+# from `post_stream.stream`, in one more request): where answers to the asking post and the latest answers are.
+AROUND_ASKING = 10  # posts before and after the asking post
+LATEST_READ = 20  # the topic's last posts
 HELPERS_TTL = 600.0  # seconds a helper group's member list is trusted
 CLOSE_TIMEOUT = 5.0  # seconds the work in flight gets at shutdown (e.g. after SIGTERM)
 VIA = "discourse"  # how this adapter's revocations' outcomes are told
@@ -268,9 +272,25 @@ class Forum:
             return None
         return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
 
+    async def _topic(self, asking: ForumPost) -> Mapping[str, Any]:
+        """The topic with, past its first chunk, the posts around `asking` and its latest posts (see AROUND_ASKING):
+        the bot's earlier answer, a helper's answer, the author's thanks or replies are seldom in the first 20."""
+        topic = await self.client.topic(asking.topic_id)
+        stream = [i for i in ((topic.get("post_stream") or {}).get("stream") or []) if isinstance(i, int)]
+        have = {_int(p.get("id"), None) for p in _posts(topic)}
+        if set(stream) <= have:
+            return topic
+        at = stream.index(asking.id) if asking.id in stream else len(stream)
+        wanted = stream[max(0, at - AROUND_ASKING):at + AROUND_ASKING + 1] + stream[-LATEST_READ:]
+        missing = [i for i in dict.fromkeys(wanted) if i not in have]
+        more = await self.client.topic_posts(asking.topic_id, missing) if missing else []
+        posts = sorted(_posts(topic) + [p for p in more if isinstance(p, Mapping) and p.get("id") not in have],
+                       key=lambda p: _int(p.get("post_number"), 0) or 0)
+        return {**topic, "post_stream": {**topic["post_stream"], "posts": posts}}
+
     async def _topic_to_answer(self, post: ForumPost, asking: str) -> Mapping[str, Any] | None:
         """The topic of `post` when the bot is to answer in it, else None (why is counted and logged)."""
-        topic = await self.client.topic(post.topic_id)
+        topic = await self._topic(post)
         silence = await self._silence(topic, post)
         if silence:
             gate(Platform.DISCOURSE, silence.reason)
@@ -364,7 +384,7 @@ class Forum:
     async def _acknowledge(self, post: ForumPost, followup: Followup, mentioned: bool) -> str | None:
         """Thanks after the bot's answer: a short reply, and "it works now" recorded as the author's "helped" on
         that answer. Without a mention, only the topic's author thanking the bot's own answer is acknowledged."""
-        topic = await self.client.topic(post.topic_id)
+        topic = await self._topic(post)
         if topic.get("closed") or topic.get("archived"):
             return None
         answered = [p for p in _posts(topic) if str(p.get("username", "")).lower() == self.me
