@@ -333,8 +333,11 @@ class SandboxDiscourse(LoopbackServer):
         self._faults.append(InjectedFault.of(method, path_pattern, times,
                                              lambda: _rate_limited(wait_seconds, "admin_api_key_rate_limit")))
 
-    def inject_error(self, method: str, path_pattern: str, status: int, *errors: str, times: int = 1) -> None:
-        self._faults.append(InjectedFault.of(method, path_pattern, times, lambda: _errors(status, *errors)))
+    def inject_error(self, method: str, path_pattern: str, status: int, *errors: str, times: int = 1,
+                     body_pattern: str = "") -> None:
+        """The next `times` matching calls (`body_pattern`: whose JSON body it is found in) get `status`."""
+        self._faults.append(InjectedFault.of(method, path_pattern, times, lambda: _errors(status, *errors),
+                                             body_pattern=body_pattern))
 
     # ---- webhooks ----
 
@@ -471,8 +474,8 @@ class SandboxDiscourse(LoopbackServer):
                                  request.headers.get("Api-Username"))
         self.requests.append(record)
         request[RECORD] = record
-        response = (take_fault(self._faults, request.method, request.path) or self._authenticate(request)
-                    or self._admin_limit())
+        response = (take_fault(self._faults, request.method, request.path, body=record.text())
+                    or self._authenticate(request) or self._admin_limit())
         if response is None:
             try:
                 response = await handler(request)
