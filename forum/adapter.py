@@ -42,12 +42,11 @@ from typing import Any
 from diagnosis.followup import Followup, read_followup
 from diagnosis.hub import HubClient
 from diagnosis.leaks import leak_summary, revocation_outcome, summarised
-from diagnosis.model import Verdict
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
 from diagnosis.texts import detect_language
 from forum import texts
-from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable
+from forum.client import DiscourseClient, DiscourseError, DiscourseRefused, DiscourseUnavailable
 from forum.units import FOLLOWUP, KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
 from spacedoc import diagnosis_service, logs
 from spacedoc.config import DiscourseConfig
@@ -351,6 +350,7 @@ class Forum:
 
     async def _answer(self, post: ForumPost, text: str, author: str) -> str | None:
         kind = ReplyKind.VERDICT
+        draft = None
         async with self._diagnoses:
             try:
                 verdict = await diagnosis_service.diagnose_and_record(self.hub, self.store, text)
@@ -358,28 +358,25 @@ class Forum:
                 log.exception("diagnosing topic %s failed", post.topic_id)
                 raw, kind = texts.apology(detect_language(text)), ReplyKind.NO_VERDICT
             else:
-                sent_to = await self._send_email_draft(verdict, author, post.topic_id)
+                draft = texts.email_message(verdict) if author else None
                 raw = texts.verdict_reply(verdict, bot_username=self.config.api_username,
-                                          checked_at=datetime.now(UTC), email_sent_to=sent_to)
+                                          checked_at=datetime.now(UTC), email_sent_to=author if draft else None)
         created = await self.client.reply(post.topic_id, raw, reply_to_post_number=post.post_number)
         replied(Platform.DISCOURSE, kind)
         if created.get("action") == "enqueued":
             log.info("the answer to post %s is waiting for the forum's review", post.id)
             return None
+        if draft is not None:  # only once the answer is there: a reply retried or refused sends no draft
+            await self._send_email_draft(author, draft, post.topic_id)
         return str(created.get("id"))
 
-    async def _send_email_draft(self, verdict: Verdict, author: str, topic_id: int) -> str | None:
-        """The support e-mail draft, privately to the topic's author (not into the public topic); who got it, or
-        None when the verdict offers none or the forum refused the message."""
-        message = texts.email_message(verdict)
-        if message is None or not author:
-            return None
+    async def _send_email_draft(self, author: str, draft: tuple[str, str], topic_id: int) -> None:
+        """The support e-mail draft, privately to the topic's author (not into the public topic). Sent once, right
+        after the answer: a failure is logged, not retried (a retry of the unit finds the answer and stops)."""
         try:
-            await self.client.send_private_message(author, *message)
-        except DiscourseRefused as exc:
+            await self.client.send_private_message(author, *draft)
+        except DiscourseError as exc:
             log.warning("could not send the e-mail draft for topic %s privately: %s", topic_id, exc)
-            return None
-        return author
 
     async def _acknowledge(self, post: ForumPost, followup: Followup, mentioned: bool) -> str | None:
         """Thanks after the bot's answer: a short reply, and "it works now" recorded as the author's "helped" on

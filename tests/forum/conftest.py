@@ -22,8 +22,8 @@ HOME = 24
 
 
 class Site:
-    def __init__(self, discourse: SandboxDiscourse, forum: Forum) -> None:
-        self.discourse, self.forum = discourse, forum
+    def __init__(self, discourse: SandboxDiscourse, forum: Forum, leases: Leases) -> None:
+        self.discourse, self.forum, self.leases = discourse, forum, leases
 
     async def post(self, post: Any) -> None:
         """The adapter handles the post as a webhook brings it (and does all its work before returning)."""
@@ -36,11 +36,14 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
         config = DiscourseConfig(url=discourse.url, api_key=discourse.api_key, api_username=discourse.bot.username,
                                  categories=frozenset({HOME}))
         store = await open_store(str(tmp_path / "forum.sqlite3"))
-        async with DiscourseClient(discourse.url, discourse.api_key, discourse.bot.username) as client, \
+        # backoff_base 0: a 5xx is retried at once (no real sleep)
+        async with DiscourseClient(discourse.url, discourse.api_key, discourse.bot.username,
+                                   backoff_base=0) as client, \
                 HubClient(hub_server.endpoint, status_url=hub_server.status_url) as hub:
-            forum = Forum(client, hub, store, config, Leases(store), Revocations(store, hub.revoke_credentials))
+            leases = Leases(store)
+            forum = Forum(client, hub, store, config, leases, Revocations(store, hub.revoke_credentials))
             await forum.start()
-            yield Site(discourse, forum)
+            yield Site(discourse, forum, leases)
             await forum.close()
         await store.close()
     assert not discourse.unhandled

@@ -6,6 +6,7 @@ Wording comes from `diagnosis.texts` (never written here), so texts can change o
 from __future__ import annotations
 
 from diagnosis import texts
+from forum.client import MAX_TRIES
 from spacedoc.store import FeedbackCounts
 from tests.forum.conftest import HOME, Site  # and the `site` fixture
 from tests.helpers import PAUSED_SPACE
@@ -25,6 +26,30 @@ async def test_the_email_draft_goes_privately_to_the_author_not_into_the_topic(s
     [message] = d.private_messages_to("alice")
     assert "To: website@huggingface.co" in message.raw
     assert f"Space URL: https://huggingface.co/spaces/{PAUSED_SPACE}" in message.raw
+
+
+async def test_the_email_draft_follows_the_answer_once_when_the_answer_had_to_be_retried(site: Site) -> None:
+    d = site.discourse
+    alice = d.add_user("alice")
+    post = await d.create_topic(alice, HOME, "Space stuck on Paused",
+                                f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused.")
+    d.inject_error("POST", r"^/posts\.json$", 502, times=MAX_TRIES, body_pattern='"topic_id"')  # the answer only
+    await site.post(post)
+    assert not d.bot_posts(post.topic_id) and not d.private_messages_to("alice")
+    assert await site.leases.sweep_once() == 1  # the unit given back is redone
+    [answer] = d.bot_posts(post.topic_id)
+    [message] = d.private_messages_to("alice")
+    assert "To: website@huggingface.co" in message.raw and message.id > answer.id
+
+
+async def test_no_email_draft_when_the_forum_refuses_the_answer(site: Site) -> None:
+    d = site.discourse
+    alice = d.add_user("alice")
+    post = await d.create_topic(alice, HOME, "Space stuck on Paused",
+                                f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused.")
+    d.inject_error("POST", r"^/posts\.json$", 422, "This topic is closed.", body_pattern='"topic_id"')
+    await site.post(post)
+    assert not d.bot_posts(post.topic_id) and not d.private_messages_to("alice")
 
 
 async def test_a_topic_without_a_draft_sends_no_private_message(site: Site) -> None:
