@@ -35,7 +35,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -208,7 +208,8 @@ class Forum:
         topic = await self.client.topic(topic_id)
         first = next((p for p in _posts(topic) if _int(p.get("post_number"), 0) == 1), None)
         if first is not None and _int(first.get("id"), None) is not None:
-            await self.handle(await self.client.post(int(first["id"])), edited=True)
+            post = await self.client.post(int(first["id"]))
+            await self.handle(post | {"topic_title": topic.get("title") or post.get("topic_title")}, edited=True)
 
     def plan(self, post: ForumPost, *, edited: bool) -> list[Unit]:
         """What this post calls for, secrets first. Decided from the post alone (no request to the forum)."""
@@ -216,11 +217,15 @@ class Forum:
             return []
         units: list[Unit] = []
         found = redact(post.raw)
+        # A first post shows its topic's title, public like it (and in topic lists, e-mails, link previews).
+        title_leaked = post.post_number == 1 and bool(redact(post.topic_title).findings)
+        if title_leaked:
+            found = redact(f"{post.topic_title}\n\n{post.raw}")
         if found.findings:
             digest = hashlib.sha256(found.text.encode()).hexdigest()[:16]
             key = f"{KEY_PREFIX}post:{post.id}:leak:{digest}"
             units.append(Unit(key, {"kind": SECRET, **_post_ids(post), "findings": leak_summary(found)},
-                              functools.partial(self._handle_secret, key, post, found)))
+                              functools.partial(self._handle_secret, key, post, found, title_leaked)))
         if edited or post.private:
             return units
         mentioned = self._mentions(post.raw)
@@ -242,6 +247,8 @@ class Forum:
         payload = claim.payload
         try:
             post = ForumPost.from_json(await self.client.post(int(payload["post_id"])))
+            if post is not None and post.post_number == 1 and not post.topic_title:  # its title may hold the leak
+                post = replace(post, topic_title=str((await self.client.topic(post.topic_id)).get("title") or ""))
         except DiscourseRefused as exc:
             if exc.status != 404:
                 raise
@@ -400,8 +407,10 @@ class Forum:
 
     # ---- secrets ----
 
-    async def _handle_secret(self, key: str, post: ForumPost, found: Redaction) -> str | None:
-        """Revoke (recorded first: the post is about to lose the token), clean or flag, tell the author."""
+    async def _handle_secret(self, key: str, post: ForumPost, found: Redaction,
+                             title_leaked: bool = False) -> str | None:
+        """Revoke (recorded first: the post is about to lose the token), clean (the title too) or flag, tell the
+        author."""
         secrets_found(Platform.DISCOURSE, (f.kind for f in found.findings))
         tokens = found.hf_tokens()
         revocation = None
@@ -413,7 +422,9 @@ class Forum:
         cleaned = False
         if self.staff:
             try:
-                await self._purge(post.id)
+                if title_leaked:
+                    await self._rename(post.topic_id)
+                await self._purge(post.id)  # after the rename: it hides the revision holding the old title too
                 cleaned = True
             except DiscourseRefused as exc:
                 log.warning("could not remove the %s from post %s (%s): flagging it instead", kinds, post.id, exc)
@@ -467,6 +478,12 @@ class Forum:
         except DiscourseUnavailable:
             return False
         return True
+
+    async def _rename(self, topic_id: int) -> None:
+        """The topic's title as it is now, redacted."""
+        now = redact(str((await self.client.topic(topic_id)).get("title") or ""))
+        if now.findings:
+            await self.client.rename_topic(topic_id, now.text)
 
     async def _purge(self, post_id: int) -> None:
         """Redact the post as it is now, then hide every revision that could hold the old text."""

@@ -36,6 +36,7 @@ DEFAULT_RATE_LIMIT_WAIT = 10.0  # a 429 that names no wait (pydiscourse waits 11
 MAX_TRIES = 4
 REQUEST_TIMEOUT = 20.0
 POST_LIMIT = 32_000  # Discourse's default max_post_length
+TITLE_LIMIT = 255  # Discourse's default max_topic_title_length
 NOTIFY_MODERATORS = 7  # post_action_type_id of "Something else: notify the moderators" (carries a message)
 GROUP_PAGE = 50
 
@@ -202,6 +203,10 @@ class DiscourseClient:
         """Replaces the post's raw; returns the post (its `version` is the revision just made)."""
         body = {"post": {"raw": clean(raw), "edit_reason": clean(edit_reason, 1000)}}
         return (await self._request("PUT", f"/posts/{post_id}.json", json=body))["post"]
+
+    async def rename_topic(self, topic_id: int, title: str) -> None:
+        """Staff or the topic's author; the old title stays in a revision of its first post (hide it)."""
+        await self._request("PUT", f"/t/-/{topic_id}.json", json={"topic": {"title": clean(title, TITLE_LIMIT)}})
 
     async def hide_revision(self, post_id: int, revision: int) -> None:
         """Only staff see a hidden revision (and `?version=` / `/raw/…?revision=` stop serving it)."""

@@ -136,8 +136,9 @@ async def test_every_text_it_sends_is_redacted(forum: SandboxDiscourse) -> None:
         await client.edit_post(post.id, f"an edit with {token}", edit_reason=f"reason {token}")
         await client.flag_for_moderators(post.id, f"a flag with {token}")
         await client.send_private_message("alice", f"title {token}", f"a message with {token} in it")
+        await client.rename_topic(post.topic_id, f"401 with {token}")
     bodies = [r.text() for r in forum.requests]
-    assert len(bodies) == 4 and all(token not in body and "hf_[REDACTED]" in body for body in bodies)
+    assert len(bodies) == 5 and all(token not in body and "hf_[REDACTED]" in body for body in bodies)
 
 
 async def test_the_sandbox_hides_revisions_from_everyone_but_staff(forum: SandboxDiscourse) -> None:

@@ -110,6 +110,14 @@ def test_a_secret_comes_first_and_its_key_holds_no_part_of_it(forum: Forum) -> N
     assert [u.key.split(":")[3] for u in forum.plan(post(raw=f"{token}"), edited=True)] == ["leak"]
 
 
+def test_a_token_in_the_title_is_a_leak_of_the_topics_first_post(forum: Forum) -> None:
+    token = SecretGen(seed=32).sample("huggingface").secret
+    units = forum.plan(post(topic_title=f"401 with {token}"), edited=False)
+    assert [u.key.split(":")[3] for u in units] == ["leak", "answer"] and token[3:] not in units[0].key
+    assert [u.key.split(":")[3] for u in forum.plan(post(topic_title=token), edited=True)] == ["leak"]
+    assert keys(forum, post(post_number=2, id=9, topic_title=token)) == []  # a reply: the title is the first post's
+
+
 def test_payloads_missing_what_identifies_a_post_are_ignored() -> None:
     assert ForumPost.from_json({"topic_id": 3}) is None
     assert ForumPost.from_json(["not", "a", "post"]) is None
