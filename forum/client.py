@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from diagnosis.redact import redact
+from spacedoc.sendable import clean
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +111,6 @@ def _errors(payload: Any) -> list[str]:
     return [str(e) for e in errors] if isinstance(errors, list) else []
 
 
-def clean(text: str, limit: int = POST_LIMIT) -> str:
-    """Redacted, then shortened to `limit` characters (an ellipsis marks the cut)."""
-    text = redact(text).text
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 class DiscourseClient:
     def __init__(self, base_url: str, api_key: str, api_username: str, *, budget: RequestBudget | None = None,
                  max_tries: int = MAX_TRIES, backoff_base: float = 0.5,
@@ -194,14 +188,14 @@ class DiscourseClient:
 
     async def reply(self, topic_id: int, raw: str, *, reply_to_post_number: int | None = None) -> dict[str, Any]:
         """A new post in the topic; the created post, or `{"action": "enqueued", …}` when held for review."""
-        body: dict[str, Any] = {"topic_id": topic_id, "raw": clean(raw)}
+        body: dict[str, Any] = {"topic_id": topic_id, "raw": clean(raw, POST_LIMIT)}
         if reply_to_post_number is not None:
             body["reply_to_post_number"] = reply_to_post_number
         return await self._request("POST", "/posts.json", json=body)
 
     async def edit_post(self, post_id: int, raw: str, *, edit_reason: str) -> dict[str, Any]:
         """Replaces the post's raw; returns the post (its `version` is the revision just made)."""
-        body = {"post": {"raw": clean(raw), "edit_reason": clean(edit_reason, 1000)}}
+        body = {"post": {"raw": clean(raw, POST_LIMIT), "edit_reason": clean(edit_reason, 1000)}}
         return (await self._request("PUT", f"/posts/{post_id}.json", json=body))["post"]
 
     async def rename_topic(self, topic_id: int, title: str) -> None:
@@ -218,7 +212,7 @@ class DiscourseClient:
 
     async def send_private_message(self, username: str, title: str, raw: str) -> dict[str, Any]:
         return await self._request("POST", "/posts.json", json={
-            "title": clean(title, 200), "raw": clean(raw), "archetype": "private_message",
+            "title": clean(title, 200), "raw": clean(raw, POST_LIMIT), "archetype": "private_message",
             "target_recipients": username})
 
     # ---- transport ----

@@ -141,6 +141,14 @@ async def test_every_text_it_sends_is_redacted(forum: SandboxDiscourse) -> None:
     assert len(bodies) == 5 and all(token not in body and "hf_[REDACTED]" in body for body in bodies)
 
 
+async def test_text_sent_is_well_formed_a_split_surrogate_pair_joined(forum: SandboxDiscourse) -> None:
+    alice = forum.add_user("alice")
+    post = await forum.create_topic(alice, 24, "A topic", "A first post long enough to pass.")
+    async with client_for(forum, FakeClock()) as client:
+        reply = await client.reply(post.topic_id, "it works \ud83d\ude00 and \udc80 stands alone in this reply")
+    assert forum.posts[reply["id"]].raw == "it works \U0001f600 and \ufffd stands alone in this reply"
+
+
 async def test_the_sandbox_hides_revisions_from_everyone_but_staff(forum: SandboxDiscourse) -> None:
     """What the adapter relies on: an edit by someone else keeps the old text in a public revision until hidden."""
     alice = forum.add_user("alice")
