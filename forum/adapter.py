@@ -9,11 +9,13 @@
 - **Thanks**: "thanks, it works now" from the topic's author after the bot's answer, or in a mention, gets no new
   diagnosis: a short acknowledgement, and "it works" is recorded as the author's "helped" on that answer.
 - **The support e-mail draft** (stuck or locked Spaces) goes to the topic's author in a private message, never
-  into the topic.
+  into the topic, once the answer is posted (an answer retried or refused sends none).
 - **Silent**: on solved (`accepted_answer`), closed or archived topics; in a configured category once staff or a
   member of a helper group answered; on the bot's own posts, whispers and small actions; outside configured
   categories unless mentioned; on edits (they are only scanned for secrets).
-- **Secrets** in any post, created or edited: Hugging Face tokens are always revoked. An edit does not take a secret
+- **Secrets** in any post, created or edited, and in a topic's title (read with its first post, and on
+  `topic_edited`): Hugging Face tokens are always revoked. As staff the bot renames a leaking topic to the redacted
+  title (the old one stays in a revision of the first post, hidden with the others). An edit does not take a secret
   out of public view (the old text stays in the revision history), so as staff the bot replaces the post's raw with
   the redacted text (with an edit reason) and then hides every revision from 2 on (wholesale: a revision's diff can
   split a token where no scan would find it). Not staff, or refused: it flags the post for the moderators. Either
