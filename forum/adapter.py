@@ -9,11 +9,13 @@
 - **Thanks**: "thanks, it works now" from the topic's author after the bot's answer, or in a mention, gets no new
   diagnosis: a short acknowledgement, and "it works" is recorded as the author's "helped" on that answer.
 - **The support e-mail draft** (stuck or locked Spaces) goes to the topic's author in a private message, never
-  into the topic.
+  into the topic, once the answer is posted (an answer retried or refused sends none).
 - **Silent**: on solved (`accepted_answer`), closed or archived topics; in a configured category once staff or a
   member of a helper group answered; on the bot's own posts, whispers and small actions; outside configured
   categories unless mentioned; on edits (they are only scanned for secrets).
-- **Secrets** in any post, created or edited: Hugging Face tokens are always revoked. An edit does not take a secret
+- **Secrets** in any post, created or edited, and in a topic's title (read with its first post, and on
+  `topic_edited`): Hugging Face tokens are always revoked. As staff the bot renames a leaking topic to the redacted
+  title (the old one stays in a revision of the first post, hidden with the others). An edit does not take a secret
   out of public view (the old text stays in the revision history), so as staff the bot replaces the post's raw with
   the redacted text (with an edit reason) and then hides every revision from 2 on (wholesale: a revision's diff can
   split a token where no scan would find it). Not staff, or refused: it flags the post for the moderators. Either
@@ -35,19 +37,18 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from diagnosis.followup import Followup, read_followup
 from diagnosis.hub import HubClient
 from diagnosis.leaks import leak_summary, revocation_outcome, summarised
-from diagnosis.model import Verdict
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
 from diagnosis.texts import detect_language
 from forum import texts
-from forum.client import DiscourseClient, DiscourseRefused, DiscourseUnavailable
+from forum.client import DiscourseClient, DiscourseError, DiscourseRefused, DiscourseUnavailable
 from forum.units import FOLLOWUP, KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
 from spacedoc import diagnosis_service, logs
 from spacedoc.config import DiscourseConfig
@@ -61,12 +62,79 @@ log = logging.getLogger(__name__)
 REGULAR_POST = 1  # post_type: 2 moderator action, 3 small action, 4 whisper
 MAX_CONCURRENT_DIAGNOSES = 4
 AUTHOR_POSTS_READ = 3  # the topic author's latest replies read for a mention (each costs a request)
+# `/t/{id}.json` holds only a topic's first chunk of posts (20); of a longer one the checks also read these (by id
+# from `post_stream.stream`, in one more request): where answers to the asking post and the latest answers are.
+AROUND_ASKING = 10  # posts before and after the asking post
+LATEST_READ = 20  # the topic's last posts
 HELPERS_TTL = 600.0  # seconds a helper group's member list is trusted
 CLOSE_TIMEOUT = 5.0  # seconds the work in flight gets at shutdown (e.g. after SIGTERM)
 VIA = "discourse"  # how this adapter's revocations' outcomes are told
 
-# Discourse makes no mention inside code or a quote of someone else's post.
-_CODE_OR_QUOTE = re.compile(r"```.*?```|`[^`\n]*`|\[quote[^\]]*\].*?\[/quote\]", re.S | re.I)
+# Discourse makes no mention inside code or a quote of someone else's post: what `re.sub` of
+# r"```.*?```|`[^`\n]*`|\[quote[^\]]*\].*?\[/quote\]" (re.S | re.I) with " " blanks, but in linear time (that regex
+# reads to the end of the post again from every unclosed "[quote" or "```": seconds for one long post).
+_OPENER = re.compile(r"[`\[]")
+_FENCE = re.compile("```")
+_TICK_OR_EOL = re.compile(r"[`\n]")
+_QUOTE = re.compile(r"\[quote", re.I)
+_BRACKET = re.compile(r"\]")
+_UNQUOTE = re.compile(r"\[/quote\]", re.I)
+
+
+class _Finder:
+    """The first match of a pattern at or after a position. A scan asks from growing positions, so a match found
+    still lies ahead is reused (and none found stays none): each pattern reads the text about once."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self._pattern, self._text = pattern, text
+        self._from: int | None = None
+        self._match: re.Match[str] | None = None
+        self.read = 0  # characters searched
+
+    def __call__(self, pos: int) -> re.Match[str] | None:
+        if self._from is None or pos < self._from or (self._match is not None and self._match.start() < pos):
+            self._match = self._pattern.search(self._text, pos)
+            self._from = pos
+            self.read += (self._match.end() if self._match else len(self._text)) - pos
+        return self._match
+
+
+class _Blanker:
+    """`text` with code and quotes blanked (see _OPENER); `read` says how much searching it took."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._finders = [_Finder(p, text) for p in (_OPENER, _FENCE, _TICK_OR_EOL, _BRACKET, _UNQUOTE)]
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self._finders)
+
+    def blanked(self) -> str:
+        opener = self._finders[0]
+        parts, kept, at = [], 0, 0
+        while (found := opener(at)) is not None:
+            at = found.start()
+            end = self._code_or_quote_at(at)
+            if end is None:
+                at += 1
+                continue
+            parts += [self.text[kept:at], " "]
+            kept = at = end
+        return "".join(parts) + self.text[kept:]
+
+    def _code_or_quote_at(self, at: int) -> int | None:
+        """Where the code or quote starting at `at` ends (the regex's alternatives, in its order), or None."""
+        _, fence, tick_or_eol, bracket, unquote = self._finders
+        text = self.text
+        if text.startswith("```", at) and (close := fence(at + 3)) is not None:
+            return close.end()
+        if text[at] == "`" and (close := tick_or_eol(at + 1)) is not None and close.group() == "`":
+            return close.end()
+        if (opened := _QUOTE.match(text, at)) is not None and (head := bracket(opened.end())) is not None \
+                and (close := unquote(head.end())) is not None:
+            return close.end()
+        return None
 
 
 def _int(value: Any, default: int | None) -> int | None:
@@ -205,7 +273,8 @@ class Forum:
         topic = await self.client.topic(topic_id)
         first = next((p for p in _posts(topic) if _int(p.get("post_number"), 0) == 1), None)
         if first is not None and _int(first.get("id"), None) is not None:
-            await self.handle(await self.client.post(int(first["id"])), edited=True)
+            post = await self.client.post(int(first["id"]))
+            await self.handle(post | {"topic_title": topic.get("title") or post.get("topic_title")}, edited=True)
 
     def plan(self, post: ForumPost, *, edited: bool) -> list[Unit]:
         """What this post calls for, secrets first. Decided from the post alone (no request to the forum)."""
@@ -213,11 +282,15 @@ class Forum:
             return []
         units: list[Unit] = []
         found = redact(post.raw)
+        # A first post shows its topic's title, public like it (and in topic lists, e-mails, link previews).
+        title_leaked = post.post_number == 1 and bool(redact(post.topic_title).findings)
+        if title_leaked:
+            found = redact(f"{post.topic_title}\n\n{post.raw}")
         if found.findings:
             digest = hashlib.sha256(found.text.encode()).hexdigest()[:16]
             key = f"{KEY_PREFIX}post:{post.id}:leak:{digest}"
             units.append(Unit(key, {"kind": SECRET, **_post_ids(post), "findings": leak_summary(found)},
-                              functools.partial(self._handle_secret, key, post, found)))
+                              functools.partial(self._handle_secret, key, post, found, title_leaked)))
         if edited or post.private:
             return units
         mentioned = self._mentions(post.raw)
@@ -239,6 +312,8 @@ class Forum:
         payload = claim.payload
         try:
             post = ForumPost.from_json(await self.client.post(int(payload["post_id"])))
+            if post is not None and post.post_number == 1 and not post.topic_title:  # its title may hold the leak
+                post = replace(post, topic_title=str((await self.client.topic(post.topic_id)).get("title") or ""))
         except DiscourseRefused as exc:
             if exc.status != 404:
                 raise
@@ -251,7 +326,7 @@ class Forum:
         return "gone"
 
     def _mentions(self, raw: str) -> bool:
-        return self._mention.search(_CODE_OR_QUOTE.sub(" ", raw)) is not None
+        return self._mention.search(_Blanker(raw).blanked()) is not None
 
     # ---- answers ----
 
@@ -268,9 +343,25 @@ class Forum:
             return None
         return await self._answer(post, await self._conversation(topic, post), _topic_author_name(topic))
 
+    async def _topic(self, asking: ForumPost) -> Mapping[str, Any]:
+        """The topic with, past its first chunk, the posts around `asking` and its latest posts (see AROUND_ASKING):
+        the bot's earlier answer, a helper's answer, the author's thanks or replies are seldom in the first 20."""
+        topic = await self.client.topic(asking.topic_id)
+        stream = [i for i in ((topic.get("post_stream") or {}).get("stream") or []) if isinstance(i, int)]
+        have = {_int(p.get("id"), None) for p in _posts(topic)}
+        if set(stream) <= have:
+            return topic
+        at = stream.index(asking.id) if asking.id in stream else len(stream)
+        wanted = stream[max(0, at - AROUND_ASKING):at + AROUND_ASKING + 1] + stream[-LATEST_READ:]
+        missing = [i for i in dict.fromkeys(wanted) if i not in have]
+        more = await self.client.topic_posts(asking.topic_id, missing) if missing else []
+        posts = sorted(_posts(topic) + [p for p in more if isinstance(p, Mapping) and p.get("id") not in have],
+                       key=lambda p: _int(p.get("post_number"), 0) or 0)
+        return {**topic, "post_stream": {**topic["post_stream"], "posts": posts}}
+
     async def _topic_to_answer(self, post: ForumPost, asking: str) -> Mapping[str, Any] | None:
         """The topic of `post` when the bot is to answer in it, else None (why is counted and logged)."""
-        topic = await self.client.topic(post.topic_id)
+        topic = await self._topic(post)
         silence = await self._silence(topic, post)
         if silence:
             gate(Platform.DISCOURSE, silence.reason)
@@ -331,6 +422,7 @@ class Forum:
 
     async def _answer(self, post: ForumPost, text: str, author: str) -> str | None:
         kind = ReplyKind.VERDICT
+        draft = None
         async with self._diagnoses:
             try:
                 verdict = await diagnosis_service.diagnose_and_record(self.hub, self.store, text)
@@ -338,33 +430,30 @@ class Forum:
                 log.exception("diagnosing topic %s failed", post.topic_id)
                 raw, kind = texts.apology(detect_language(text)), ReplyKind.NO_VERDICT
             else:
-                sent_to = await self._send_email_draft(verdict, author, post.topic_id)
+                draft = texts.email_message(verdict) if author else None
                 raw = texts.verdict_reply(verdict, bot_username=self.config.api_username,
-                                          checked_at=datetime.now(UTC), email_sent_to=sent_to)
+                                          checked_at=datetime.now(UTC), email_sent_to=author if draft else None)
         created = await self.client.reply(post.topic_id, raw, reply_to_post_number=post.post_number)
         replied(Platform.DISCOURSE, kind)
         if created.get("action") == "enqueued":
             log.info("the answer to post %s is waiting for the forum's review", post.id)
             return None
+        if draft is not None:  # only once the answer is there: a reply retried or refused sends no draft
+            await self._send_email_draft(author, draft, post.topic_id)
         return str(created.get("id"))
 
-    async def _send_email_draft(self, verdict: Verdict, author: str, topic_id: int) -> str | None:
-        """The support e-mail draft, privately to the topic's author (not into the public topic); who got it, or
-        None when the verdict offers none or the forum refused the message."""
-        message = texts.email_message(verdict)
-        if message is None or not author:
-            return None
+    async def _send_email_draft(self, author: str, draft: tuple[str, str], topic_id: int) -> None:
+        """The support e-mail draft, privately to the topic's author (not into the public topic). Sent once, right
+        after the answer: a failure is logged, not retried (a retry of the unit finds the answer and stops)."""
         try:
-            await self.client.send_private_message(author, *message)
-        except DiscourseRefused as exc:
+            await self.client.send_private_message(author, *draft)
+        except DiscourseError as exc:
             log.warning("could not send the e-mail draft for topic %s privately: %s", topic_id, exc)
-            return None
-        return author
 
     async def _acknowledge(self, post: ForumPost, followup: Followup, mentioned: bool) -> str | None:
         """Thanks after the bot's answer: a short reply, and "it works now" recorded as the author's "helped" on
         that answer. Without a mention, only the topic's author thanking the bot's own answer is acknowledged."""
-        topic = await self.client.topic(post.topic_id)
+        topic = await self._topic(post)
         if topic.get("closed") or topic.get("archived"):
             return None
         answered = [p for p in _posts(topic) if str(p.get("username", "")).lower() == self.me
@@ -383,8 +472,10 @@ class Forum:
 
     # ---- secrets ----
 
-    async def _handle_secret(self, key: str, post: ForumPost, found: Redaction) -> str | None:
-        """Revoke (recorded first: the post is about to lose the token), clean or flag, tell the author."""
+    async def _handle_secret(self, key: str, post: ForumPost, found: Redaction,
+                             title_leaked: bool = False) -> str | None:
+        """Revoke (recorded first: the post is about to lose the token), clean (the title too) or flag, tell the
+        author."""
         secrets_found(Platform.DISCOURSE, (f.kind for f in found.findings))
         tokens = found.hf_tokens()
         revocation = None
@@ -396,7 +487,9 @@ class Forum:
         cleaned = False
         if self.staff:
             try:
-                await self._purge(post.id)
+                if title_leaked:
+                    await self._rename(post.topic_id)
+                await self._purge(post.id)  # after the rename: it hides the revision holding the old title too
                 cleaned = True
             except DiscourseRefused as exc:
                 log.warning("could not remove the %s from post %s (%s): flagging it instead", kinds, post.id, exc)
@@ -450,6 +543,12 @@ class Forum:
         except DiscourseUnavailable:
             return False
         return True
+
+    async def _rename(self, topic_id: int) -> None:
+        """The topic's title as it is now, redacted."""
+        now = redact(str((await self.client.topic(topic_id)).get("title") or ""))
+        if now.findings:
+            await self.client.rename_topic(topic_id, now.text)
 
     async def _purge(self, post_id: int) -> None:
         """Redact the post as it is now, then hide every revision that could hold the old text."""

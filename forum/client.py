@@ -20,13 +20,13 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
-from diagnosis.redact import redact
+from spacedoc.sendable import clean
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ DEFAULT_RATE_LIMIT_WAIT = 10.0  # a 429 that names no wait (pydiscourse waits 11
 MAX_TRIES = 4
 REQUEST_TIMEOUT = 20.0
 POST_LIMIT = 32_000  # Discourse's default max_post_length
+TITLE_LIMIT = 255  # Discourse's default max_topic_title_length
 NOTIFY_MODERATORS = 7  # post_action_type_id of "Something else: notify the moderators" (carries a message)
 GROUP_PAGE = 50
 
@@ -110,12 +111,6 @@ def _errors(payload: Any) -> list[str]:
     return [str(e) for e in errors] if isinstance(errors, list) else []
 
 
-def clean(text: str, limit: int = POST_LIMIT) -> str:
-    """Redacted, then shortened to `limit` characters (an ellipsis marks the cut)."""
-    text = redact(text).text
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 class DiscourseClient:
     def __init__(self, base_url: str, api_key: str, api_username: str, *, budget: RequestBudget | None = None,
                  max_tries: int = MAX_TRIES, backoff_base: float = 0.5,
@@ -162,6 +157,15 @@ class DiscourseClient:
         """The topic: title, category, `accepted_answer` when solved, and its first posts (without raw)."""
         return await self._request("GET", f"/t/{topic_id}.json")
 
+    async def topic_posts(self, topic_id: int, post_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Posts of the topic by id (from its `post_stream.stream`; `/t/{id}.json` holds only the first chunk),
+        without raw, in the topic's order."""
+        params = [("post_ids[]", str(post_id)) for post_id in post_ids]
+        if not params:
+            return []
+        page = await self._request("GET", f"/t/{topic_id}/posts.json", params=params)
+        return list((page.get("post_stream") or {}).get("posts") or [])
+
     async def sent_private_messages(self, username: str) -> list[dict[str, Any]]:
         """The latest private messages `username` sent (a page of topics, most recently active first)."""
         page = await self._request("GET", f"/topics/private-messages-sent/{quote(username)}.json")
@@ -184,15 +188,19 @@ class DiscourseClient:
 
     async def reply(self, topic_id: int, raw: str, *, reply_to_post_number: int | None = None) -> dict[str, Any]:
         """A new post in the topic; the created post, or `{"action": "enqueued", …}` when held for review."""
-        body: dict[str, Any] = {"topic_id": topic_id, "raw": clean(raw)}
+        body: dict[str, Any] = {"topic_id": topic_id, "raw": clean(raw, POST_LIMIT)}
         if reply_to_post_number is not None:
             body["reply_to_post_number"] = reply_to_post_number
         return await self._request("POST", "/posts.json", json=body)
 
     async def edit_post(self, post_id: int, raw: str, *, edit_reason: str) -> dict[str, Any]:
         """Replaces the post's raw; returns the post (its `version` is the revision just made)."""
-        body = {"post": {"raw": clean(raw), "edit_reason": clean(edit_reason, 1000)}}
+        body = {"post": {"raw": clean(raw, POST_LIMIT), "edit_reason": clean(edit_reason, 1000)}}
         return (await self._request("PUT", f"/posts/{post_id}.json", json=body))["post"]
+
+    async def rename_topic(self, topic_id: int, title: str) -> None:
+        """Staff or the topic's author; the old title stays in a revision of its first post (hide it)."""
+        await self._request("PUT", f"/t/-/{topic_id}.json", json={"topic": {"title": clean(title, TITLE_LIMIT)}})
 
     async def hide_revision(self, post_id: int, revision: int) -> None:
         """Only staff see a hidden revision (and `?version=` / `/raw/…?revision=` stop serving it)."""
@@ -204,13 +212,13 @@ class DiscourseClient:
 
     async def send_private_message(self, username: str, title: str, raw: str) -> dict[str, Any]:
         return await self._request("POST", "/posts.json", json={
-            "title": clean(title, 200), "raw": clean(raw), "archetype": "private_message",
+            "title": clean(title, 200), "raw": clean(raw, POST_LIMIT), "archetype": "private_message",
             "target_recipients": username})
 
     # ---- transport ----
 
-    async def _request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-                       json: Any = None) -> Any:
+    async def _request(self, method: str, path: str, *,
+                       params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None, json: Any = None) -> Any:
         attempt = 0
         while True:
             attempt += 1

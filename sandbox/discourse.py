@@ -13,10 +13,12 @@ It follows the real forum where a bot can get it wrong (sources: shared referenc
   its own post of the last 5 minutes; non-staff accounts may create one post every 5 s (429 otherwise); staff skip
   both checks;
 - `/posts.json`: newest public posts first (no private messages, no hidden posts, regular posts only), 50 a page,
-  `before=<id>` for older ones; `/t/{id}.json` has no `raw` and has `accepted_answer` only when solved;
+  `before=<id>` for older ones; `/t/{id}.json` has no `raw`, has `accepted_answer` only when solved, and holds only
+  the first TOPIC_CHUNK posts (`post_stream.stream` lists every id; `/t/{id}/posts.json?post_ids[]=…` reads others);
 - an edit by anyone but the author (or by the author after the 5-minute grace period or with a larger change)
   makes a revision holding the old and the new text; revisions are public unless hidden, and only staff may edit
-  other people's posts or hide revisions (403 otherwise);
+  other people's posts or hide revisions (403 otherwise); renaming a topic (`PUT /t/-/{id}.json`, staff or its
+  author) is a revision of its first post holding both titles;
 - webhooks (once `webhook_url` is set): each event POSTed with `X-Discourse-Event`, `X-Discourse-Event-Type`,
   `X-Discourse-Event-Id` (new for every delivery) and, when a secret is set, `X-Discourse-Event-Signature:
   sha256=<hex HMAC-SHA256 of the body>`; a new topic sends `topic_created` then `post_created`; an edit of a first
@@ -121,6 +123,7 @@ class Revision:
     editor: str
     edit_reason: str | None
     hidden: bool = False
+    titles: tuple[str, str] | None = None  # a first post's revision also records a rename of its topic (old, new)
 
 
 @dataclass(slots=True)
@@ -272,24 +275,30 @@ class SandboxDiscourse(LoopbackServer):
     async def edit(self, user: User, post_id: int, raw: str, *, title: str | None = None) -> Post:
         """`user` edits the post (and, for a first post, may rename the topic)."""
         post = self.posts[post_id]
-        self._revise(post, user, raw, None)
         topic = self.topics[post.topic_id]
-        if title is not None and post.post_number == 1 and title != topic.title:
-            topic.title = title
+        renamed = title is not None and post.post_number == 1 and title != topic.title
+        self._revise(post, user, raw, None, title=title if renamed else None)
+        if renamed:
             self._emit("topic_edited", "topic", {"topic": self.topic_json(topic, webhook=True)})
         else:
             self._emit("post_edited", "post", {"post": self.post_json(post, webhook=True)})
         return post
 
-    def _revise(self, post: Post, editor: User, raw: str, edit_reason: str | None) -> None:
+    def _revise(self, post: Post, editor: User, raw: str, edit_reason: str | None, *, title: str | None = None) -> None:
+        """PostRevisor: a rename of the topic is a revision of its first post too (old and new title kept)."""
         now = time.time()
+        topic = self.topics[post.topic_id]
+        titles = (topic.title, title) if title is not None and title != topic.title else None
         ninja = (editor.id == post.user.id and now - post.last_edit < EDITING_GRACE_PERIOD
                  and _changed_chars(post.raw, raw) <= EDITING_GRACE_MAX_DIFF)
         if not ninja:
             post.version += 1
-            post.revisions[post.version] = Revision(post.version, post.raw, raw, editor.username, edit_reason)
+            post.revisions[post.version] = Revision(post.version, post.raw, raw, editor.username, edit_reason,
+                                                    titles=titles)
             post.last_edit = now
         post.raw, post.edit_reason = raw, edit_reason
+        if titles is not None:
+            topic.title = titles[1]
 
     def accept_answer(self, post_id: int) -> None:
         post = self.posts[post_id]
@@ -312,7 +321,11 @@ class SandboxDiscourse(LoopbackServer):
         post = self.posts[post_id]
         if post.hidden:
             return ""
-        return "\n".join([post.raw] + [t for r in post.revisions.values() if not r.hidden for t in (r.before, r.after)])
+        visible = [r for r in post.revisions.values() if not r.hidden]
+        texts = [post.raw] + [t for r in visible for t in (r.before, r.after)]
+        if post.post_number == 1:  # its topic's title, and the titles its revisions recorded
+            texts += [self.topics[post.topic_id].title] + [t for r in visible for t in r.titles or ()]
+        return "\n".join(texts)
 
     def requests_to(self, method: str, pattern: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and re.search(pattern, r.path)]
@@ -332,8 +345,11 @@ class SandboxDiscourse(LoopbackServer):
         self._faults.append(InjectedFault.of(method, path_pattern, times,
                                              lambda: _rate_limited(wait_seconds, "admin_api_key_rate_limit")))
 
-    def inject_error(self, method: str, path_pattern: str, status: int, *errors: str, times: int = 1) -> None:
-        self._faults.append(InjectedFault.of(method, path_pattern, times, lambda: _errors(status, *errors)))
+    def inject_error(self, method: str, path_pattern: str, status: int, *errors: str, times: int = 1,
+                     body_pattern: str = "") -> None:
+        """The next `times` matching calls (`body_pattern`: whose JSON body it is found in) get `status`."""
+        self._faults.append(InjectedFault.of(method, path_pattern, times, lambda: _errors(status, *errors),
+                                             body_pattern=body_pattern))
 
     # ---- webhooks ----
 
@@ -452,6 +468,8 @@ class SandboxDiscourse(LoopbackServer):
             ("GET", "/posts/{id:\\d+}/revisions/{n:\\d+}.json", self._get_revision),
             ("PUT", "/posts/{id:\\d+}/revisions/{n:\\d+}/hide", self._hide_revision),
             ("GET", "/t/{id:\\d+}.json", self._get_topic),
+            ("GET", "/t/{id:\\d+}/posts.json", self._get_topic_posts),
+            ("PUT", "/t/{slug}/{id:\\d+}.json", self._update_topic),
             ("POST", "/post_actions", self._create_post_action),
             ("GET", "/u/{username}.json", self._get_user),
             ("GET", "/groups/{name}/members.json", self._group_members),
@@ -469,8 +487,8 @@ class SandboxDiscourse(LoopbackServer):
                                  request.headers.get("Api-Username"))
         self.requests.append(record)
         request[RECORD] = record
-        response = (take_fault(self._faults, request.method, request.path) or self._authenticate(request)
-                    or self._admin_limit())
+        response = (take_fault(self._faults, request.method, request.path, body=record.text())
+                    or self._authenticate(request) or self._admin_limit())
         if response is None:
             try:
                 response = await handler(request)
@@ -524,6 +542,37 @@ class SandboxDiscourse(LoopbackServer):
         if not self._can_see(self._acting(request), topic):
             return _errors(403, INVALID_ACCESS, error_type="invalid_access")
         return _json(self.topic_json(topic))
+
+    async def _get_topic_posts(self, request: web.Request) -> web.Response:
+        """`post_ids[]=…`: those of the topic's posts (others ignored), in the topic's order, without raw; without
+        ids, the chunk after `post_number` (TopicView's `filter_posts_by_ids` / `filter_posts_by_post_number`)."""
+        topic = self.topics[int(request.match_info["id"])]
+        if not self._can_see(self._acting(request), topic):
+            return _errors(403, INVALID_ACCESS, error_type="invalid_access")
+        asked = {int(i) for i in request.query.getall("post_ids[]", []) if i.isdigit()}
+        if asked:
+            ids = [pid for pid in topic.post_ids if pid in asked]
+        else:
+            after = int(request.query.get("post_number", "0") or 0)
+            ids = [pid for pid in topic.post_ids if self.posts[pid].post_number > after][:TOPIC_CHUNK]
+        return _json({"post_stream": {"posts": [self.post_json(self.posts[pid], raw=False) for pid in ids]},
+                      "id": topic.id})
+
+    async def _update_topic(self, request: web.Request) -> web.Response:
+        """`PUT /t/{slug}/{id}.json {"topic": {"title"}}` (any slug, e.g. "-"): staff or the topic's author; the
+        rename goes through the first post's revisor (a revision holding both titles) and sends `topic_edited`."""
+        user, topic = self._acting(request), self.topics[int(request.match_info["id"])]
+        if not (user.staff or user is topic.user):
+            return _errors(403, INVALID_ACCESS, error_type="invalid_access")
+        body = await request.json()
+        changes = body.get("topic") if isinstance(body.get("topic"), dict) else body  # Rails wraps either way
+        title = str(changes.get("title") or "").strip()
+        if title and title != topic.title:
+            first = self.posts[topic.post_ids[0]]
+            self._revise(first, user, first.raw, None, title=title)
+            self._emit("topic_edited", "topic", {"topic": self.topic_json(topic, webhook=True)})
+        return _json({"basic_topic": {"id": topic.id, "title": topic.title, "fancy_title": html.escape(topic.title),
+                                      "slug": f"topic-{topic.id}", "posts_count": len(topic.post_ids)}})
 
     async def _get_user(self, request: web.Request) -> web.Response:
         user = self.users[request.match_info["username"].lower()]
@@ -598,11 +647,14 @@ class SandboxDiscourse(LoopbackServer):
         revision = post.revisions[int(request.match_info["n"])]
         if (revision.hidden or post.hidden) and not user.staff:
             return _errors(403, INVALID_ACCESS, error_type="invalid_access")
-        return _json({"post_id": post.id, "current_revision": revision.number, "previous_revision": revision.number - 1,
-                      "username": revision.editor, "edit_reason": revision.edit_reason,
-                      "previous_hidden": revision.hidden,
-                      "body_changes": {"side_by_side_markdown": f"{html.escape(revision.before)} → "
-                                                                f"{html.escape(revision.after)}"}})
+        changes = {"post_id": post.id, "current_revision": revision.number, "previous_revision": revision.number - 1,
+                   "username": revision.editor, "edit_reason": revision.edit_reason,
+                   "previous_hidden": revision.hidden,
+                   "body_changes": {"side_by_side_markdown": f"{html.escape(revision.before)} → "
+                                                             f"{html.escape(revision.after)}"}}
+        if revision.titles is not None:
+            changes["title_changes"] = {"inline": " → ".join(html.escape(t) for t in revision.titles)}
+        return _json(changes)
 
     async def _hide_revision(self, request: web.Request) -> web.Response:
         user, post = self._acting(request), self.posts[int(request.match_info["id"])]

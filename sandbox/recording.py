@@ -31,28 +31,33 @@ RECORD = web.RequestKey("record", RecordedRequest)  # the recorded request, on t
 
 @dataclass(slots=True)
 class InjectedFault:
-    """The next `remaining` calls matching `method` ("*": any) and `path` get `response()` instead of an answer
-    (`after`: they are carried out first, the answer alone is lost)."""
+    """The next `remaining` calls matching `method` ("*": any), `path` and `body` (a pattern searched in the request
+    body; one route can serve several actions, e.g. Discourse's POST /posts.json) get `response()` instead of an
+    answer (`after`: they are carried out first, the answer alone is lost)."""
 
     method: str
     path: re.Pattern[str]
     remaining: int
     response: Callable[[], web.Response]
     after: bool = False
+    body: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, method: str, path_pattern: str, times: int, response: Callable[[], web.Response], *,
-           after: bool = False) -> InjectedFault:
-        return cls(method.upper(), re.compile(path_pattern), times, response, after)
+           after: bool = False, body_pattern: str = "") -> InjectedFault:
+        return cls(method.upper(), re.compile(path_pattern), times, response, after,
+                   re.compile(body_pattern) if body_pattern else None)
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.remaining > 0 and self.method in (method, "*") and self.path.search(path) is not None
+    def matches(self, method: str, path: str, body: str = "") -> bool:
+        return (self.remaining > 0 and self.method in (method, "*") and self.path.search(path) is not None
+                and (self.body is None or self.body.search(body) is not None))
 
 
-def take_fault(faults: list[InjectedFault], method: str, path: str, *, after: bool = False) -> web.Response | None:
+def take_fault(faults: list[InjectedFault], method: str, path: str, *, after: bool = False,
+               body: str = "") -> web.Response | None:
     """The response of the first fault that matches this call (one of its `remaining` used up), or None."""
     for fault in faults:
-        if fault.after == after and fault.matches(method, path):
+        if fault.after == after and fault.matches(method, path, body):
             fault.remaining -= 1
             return fault.response()
     return None

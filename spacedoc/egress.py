@@ -17,6 +17,8 @@ from discord.utils import MISSING
 
 from diagnosis import render
 from diagnosis.redact import redact
+from spacedoc import sendable
+from spacedoc.sendable import well_formed  # egress.well_formed: what the cogs use
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +52,9 @@ class EmbedSpecLike(Protocol):
     fields: Sequence[tuple[str, str]]  # (name, value)
 
 
-def well_formed(text: str) -> str:
-    """`text` with every lone surrogate (`\\udc80`: valid in a JSON string, refused by every encoder) replaced
-    by U+FFFD; a split surrogate pair is joined again."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
-
-
 def clean(text: str, limit: int = CONTENT_LIMIT) -> str:
     """Redacted, then shortened to `limit` characters (an ellipsis marks the cut)."""
-    text = redact(well_formed(text)).text
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return sendable.clean(text, limit)
 
 
 def _clean_strings(value: Any) -> Any:

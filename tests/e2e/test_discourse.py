@@ -391,6 +391,38 @@ async def test_token_as_staff_is_redacted_its_revisions_hidden_revoked_and_autho
     assert_nothing_holds(added, bot)
 
 
+async def test_a_token_in_a_topic_title_is_redacted_its_revision_hidden_revoked_and_author_told(
+        hub: SandboxHub, tmp_path: Path) -> None:
+    """A title is as public as the post (and a rename arrives as `topic_edited` alone): as staff the bot renames the
+    topic to the redacted title and hides the revision that keeps the old one."""
+    gen = SecretGen(seed=14)
+    created, renamed = gen.sample("huggingface").secret, gen.sample("huggingface").secret
+    async with webhook_forum() as forum:
+        bot = BotProcess(forum, hub, tmp_path / "bot.sqlite3")
+        await bot.start()
+        alice, bob = forum.add_user("alice"), forum.add_user("bob")
+        leaked = await forum.create_topic(alice, HOME, f"401 from the Hub with {created}", BROKEN_TEXT)
+        later = await forum.create_topic(bob, HOME, "Build error after updating requirements", BROKEN_TEXT)
+        await forum.wait_for(lambda: forum.bot_posts(later.topic_id), timeout=WAIT)
+        await forum.edit(bob, later.id, later.raw, title=f"Build error, and a 401 with {renamed}")
+        for post, token in ((leaked, created), (later, renamed)):
+            topic = forum.topics[post.topic_id]
+            await forum.wait_for(lambda t=topic, p=post: t.title.endswith("hf_[REDACTED]") and p.revisions
+                                 and all(r.hidden for r in p.revisions.values()), timeout=WAIT)
+            assert token not in forum.public_text(post.id)
+        await forum.wait_for(lambda: {created, renamed} <= {t for b in hub.revoked for t in b["credentials"]},
+                             timeout=WAIT)
+        for author, token in ((alice, created), (bob, renamed)):
+            told = await forum.wait_for(lambda name=author.username: forum.private_messages_to(name), timeout=WAIT)
+            assert len(told) == 1 and token not in told[0].raw
+        assert len(forum.bot_posts(leaked.topic_id)) == 1 and len(forum.bot_posts(later.topic_id)) == 1
+        assert not forum.flags
+        await bot.idle()
+        await bot.stop()
+    assert_nothing_holds(created, bot)
+    assert_nothing_holds(renamed, bot)
+
+
 async def test_token_without_staff_is_flagged_revoked_and_author_told(hub: SandboxHub, tmp_path: Path) -> None:
     token = SecretGen(seed=12).sample("huggingface").secret
     # An ordinary account, so polling. Discourse lets it create one post every 5 s: the answer and the private

@@ -111,6 +111,22 @@ async def test_latest_posts_pages_back_with_before(forum: SandboxDiscourse) -> N
     assert [p["id"] for p in second] == list(range(21, 0, -1)) and all("raw" in p for p in second)
 
 
+async def test_a_topic_holds_its_first_chunk_and_further_posts_are_read_by_id(forum: SandboxDiscourse) -> None:
+    alice = forum.add_user("alice")
+    first = await forum.create_topic(alice, 24, "A topic", "A first post long enough to pass.")
+    other = await forum.create_topic(alice, 24, "Another topic", "Another first post long enough to pass.")
+    for n in range(29):
+        await forum.reply(alice, first.topic_id, f"Reply number {n} in the topic.")
+    async with client_for(forum, FakeClock()) as client:
+        topic = await client.topic(first.topic_id)
+        stream = topic["post_stream"]["stream"]
+        assert len(stream) == 30 and [p["id"] for p in topic["post_stream"]["posts"]] == stream[:20]
+        later = await client.topic_posts(first.topic_id, [stream[29], other.id, stream[25]])  # not its own: left out
+        assert await client.topic_posts(first.topic_id, []) == []  # nothing asked: no request
+    assert [p["post_number"] for p in later] == [26, 30] and not any("raw" in p for p in later)
+    assert len(forum.requests_to("GET", r"/posts\.json$")) == 1
+
+
 async def test_every_text_it_sends_is_redacted(forum: SandboxDiscourse) -> None:
     token = SecretGen(seed=21).sample("huggingface").secret
     alice = forum.add_user("alice")
@@ -120,8 +136,17 @@ async def test_every_text_it_sends_is_redacted(forum: SandboxDiscourse) -> None:
         await client.edit_post(post.id, f"an edit with {token}", edit_reason=f"reason {token}")
         await client.flag_for_moderators(post.id, f"a flag with {token}")
         await client.send_private_message("alice", f"title {token}", f"a message with {token} in it")
+        await client.rename_topic(post.topic_id, f"401 with {token}")
     bodies = [r.text() for r in forum.requests]
-    assert len(bodies) == 4 and all(token not in body and "hf_[REDACTED]" in body for body in bodies)
+    assert len(bodies) == 5 and all(token not in body and "hf_[REDACTED]" in body for body in bodies)
+
+
+async def test_text_sent_is_well_formed_a_split_surrogate_pair_joined(forum: SandboxDiscourse) -> None:
+    alice = forum.add_user("alice")
+    post = await forum.create_topic(alice, 24, "A topic", "A first post long enough to pass.")
+    async with client_for(forum, FakeClock()) as client:
+        reply = await client.reply(post.topic_id, "it works \ud83d\ude00 and \udc80 stands alone in this reply")
+    assert forum.posts[reply["id"]].raw == "it works \U0001f600 and \ufffd stands alone in this reply"
 
 
 async def test_the_sandbox_hides_revisions_from_everyone_but_staff(forum: SandboxDiscourse) -> None:

@@ -5,51 +5,13 @@ diagnosed, visitors and Chinese requests get their own replies.
 Wording comes from `diagnosis.texts` (never written here), so texts can change or be translated."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
-
-import pytest
-
 from diagnosis import texts
-from diagnosis.hub import HubClient
-from forum.adapter import Forum
-from forum.client import DiscourseClient
-from sandbox.discourse import SandboxDiscourse
-from sandbox.hub import SandboxHub
-from spacedoc.config import DiscourseConfig
-from spacedoc.leases import Leases
-from spacedoc.revocations import Revocations
-from spacedoc.store import FeedbackCounts, open_store
+from forum.client import MAX_TRIES
+from spacedoc.store import FeedbackCounts
+from tests.forum.conftest import HOME, Site  # and the `site` fixture
 from tests.helpers import PAUSED_SPACE
 
-HOME = 24
 CRASHING_SPACE = "tern-vision/sdxl-playground"
-
-
-class Site:
-    def __init__(self, discourse: SandboxDiscourse, forum: Forum) -> None:
-        self.discourse, self.forum = discourse, forum
-
-    async def post(self, post: Any) -> None:
-        """The adapter handles the post as a webhook brings it (and does all its work before returning)."""
-        await self.forum.handle(self.discourse.post_json(post, webhook=True))
-
-
-@pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    async with SandboxDiscourse(create_post_interval=0) as discourse, SandboxHub() as hub_server:
-        config = DiscourseConfig(url=discourse.url, api_key=discourse.api_key, api_username=discourse.bot.username,
-                                 categories=frozenset({HOME}))
-        store = await open_store(str(tmp_path / "forum.sqlite3"))
-        async with DiscourseClient(discourse.url, discourse.api_key, discourse.bot.username) as client, \
-                HubClient(hub_server.endpoint, status_url=hub_server.status_url) as hub:
-            forum = Forum(client, hub, store, config, Leases(store), Revocations(store, hub.revoke_credentials))
-            await forum.start()
-            yield Site(discourse, forum)
-            await forum.close()
-        await store.close()
-    assert not discourse.unhandled
 
 
 async def test_the_email_draft_goes_privately_to_the_author_not_into_the_topic(site: Site) -> None:
@@ -64,6 +26,30 @@ async def test_the_email_draft_goes_privately_to_the_author_not_into_the_topic(s
     [message] = d.private_messages_to("alice")
     assert "To: website@huggingface.co" in message.raw
     assert f"Space URL: https://huggingface.co/spaces/{PAUSED_SPACE}" in message.raw
+
+
+async def test_the_email_draft_follows_the_answer_once_when_the_answer_had_to_be_retried(site: Site) -> None:
+    d = site.discourse
+    alice = d.add_user("alice")
+    post = await d.create_topic(alice, HOME, "Space stuck on Paused",
+                                f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused.")
+    d.inject_error("POST", r"^/posts\.json$", 502, times=MAX_TRIES, body_pattern='"topic_id"')  # the answer only
+    await site.post(post)
+    assert not d.bot_posts(post.topic_id) and not d.private_messages_to("alice")
+    assert await site.leases.sweep_once() == 1  # the unit given back is redone
+    [answer] = d.bot_posts(post.topic_id)
+    [message] = d.private_messages_to("alice")
+    assert "To: website@huggingface.co" in message.raw and message.id > answer.id
+
+
+async def test_no_email_draft_when_the_forum_refuses_the_answer(site: Site) -> None:
+    d = site.discourse
+    alice = d.add_user("alice")
+    post = await d.create_topic(alice, HOME, "Space stuck on Paused",
+                                f"My Space https://huggingface.co/spaces/{PAUSED_SPACE} is stuck on Paused.")
+    d.inject_error("POST", r"^/posts\.json$", 422, "This topic is closed.", body_pattern='"topic_id"')
+    await site.post(post)
+    assert not d.bot_posts(post.topic_id) and not d.private_messages_to("alice")
 
 
 async def test_a_topic_without_a_draft_sends_no_private_message(site: Site) -> None:

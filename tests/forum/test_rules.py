@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 import re
 import sys
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ from diagnosis.hub import HubClient
 from diagnosis.model import Bucket
 from diagnosis.render import email_draft, title, to_discourse, worded
 from diagnosis.tree import decide
-from forum.adapter import Forum, ForumPost
+from forum.adapter import Forum, ForumPost, _Blanker
 from forum.client import DiscourseClient
 from forum.webhook import verified
 from sandbox.discourse import SandboxDiscourse
@@ -78,6 +79,28 @@ def test_mentions_are_read_like_discourse_reads_them(forum: Forum, raw: str, men
     assert keys(forum, post(post_number=4, id=9, raw=raw)) == (["discourse:post:9:mention"] if mentioned else [])
 
 
+# What `_Blanker` must do, as the regex it replaces (quadratic on an unclosed "[quote" or "```").
+CODE_OR_QUOTE = re.compile(r"```.*?```|`[^`\n]*`|\[quote[^\]]*\].*?\[/quote\]", re.S | re.I)
+
+
+def test_code_and_quotes_are_blanked_as_the_regex_does() -> None:
+    rng = random.Random(7)
+    pieces = ["`", "``", "```", "[quote]", '[QUOTE="bob, post:2"]', "[quote", "[/quote]", "[/Quote]", "]", "[", "\n",
+              "a", " @space-doctor ", "İ"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert _Blanker(text).blanked() == CODE_OR_QUOTE.sub(" ", text), text
+
+
+@pytest.mark.parametrize("opener", ["[quote]", "[quote", "```", "[quote]x[/quote"])
+def test_a_long_post_of_unclosed_quotes_or_fences_is_read_in_one_pass(forum: Forum, opener: str) -> None:
+    raw = opener * (31_500 // len(opener)) + " @space-doctor please look"
+    blanker = _Blanker(raw)
+    assert blanker.blanked().endswith(" @space-doctor please look")
+    assert blanker.read <= 3 * len(raw)  # the regex read ~len(raw)² / 14 characters for "[quote]"
+    assert keys(forum, post(post_number=4, id=9, raw=raw)) == ["discourse:post:9:mention"]
+
+
 @pytest.mark.parametrize("raw, category", [
     ("thanks @Space-Doctor, it works now!", 5),  # a mention anywhere
     ("Thank you, that fixed it.", HOME),  # a reply in a help category (the handler checks it is the author's)
@@ -108,6 +131,14 @@ def test_a_secret_comes_first_and_its_key_holds_no_part_of_it(forum: Forum) -> N
     private = forum.plan(post(topic_archetype="private_message", raw=f"here: {token}"), edited=False)
     assert [u.key.split(":")[3] for u in private] == ["leak"]  # read, so handled, even in a private message
     assert [u.key.split(":")[3] for u in forum.plan(post(raw=f"{token}"), edited=True)] == ["leak"]
+
+
+def test_a_token_in_the_title_is_a_leak_of_the_topics_first_post(forum: Forum) -> None:
+    token = SecretGen(seed=32).sample("huggingface").secret
+    units = forum.plan(post(topic_title=f"401 with {token}"), edited=False)
+    assert [u.key.split(":")[3] for u in units] == ["leak", "answer"] and token[3:] not in units[0].key
+    assert [u.key.split(":")[3] for u in forum.plan(post(topic_title=token), edited=True)] == ["leak"]
+    assert keys(forum, post(post_number=2, id=9, topic_title=token)) == []  # a reply: the title is the first post's
 
 
 def test_payloads_missing_what_identifies_a_post_are_ignored() -> None:
