@@ -37,18 +37,16 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from diagnosis import texts
 from diagnosis.leaks import (
-    FOUND_KEPT,
-    FOUND_REMOVED,
-    TITLE_KEPT,
-    TITLE_RENAMED,
-    UNCHECKED_KEPT,
-    UNCHECKED_REMOVED,
+    found_notice,
     leak_summary,
     leak_warning,
     revocation_outcome,
     revocation_update,
     summarised,
+    title_lead,
+    unchecked_notice,
 )
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
@@ -183,13 +181,15 @@ class Moderation(commands.Cog):
 
     @staticmethod
     def _message_payload(message: discord.Message, found: Scan) -> dict[str, Any]:
-        """What finishing this leak needs once the message is deleted (redacted text only)."""
+        """What finishing this leak needs once the message is deleted (redacted text only), and the language of its
+        author's words, in which every text about it is written."""
         author = message.author
+        text = found.redacted("message") or message.content
         return {"kind": LEAK_MESSAGE, "guild": message.guild.id if message.guild else None,
                 "channel": message.channel.id, "message": message.id, "author": author.id,
                 "name": author.display_name, "avatar": str(author.display_avatar.url),
                 "at": (message.edited_at or message.created_at).isoformat(),
-                "text": found.redacted("message") or message.content,
+                "text": text, "lang": texts.detect_language(text),
                 "parts": [[where, part.text] for where, part in found.parts],
                 "findings": leak_summary(found.combined()), "unchecked": found.unchecked}
 
@@ -215,7 +215,7 @@ class Moderation(commands.Cog):
         if claim.attempts > 1 and self.bot.user is not None and (
                 earlier := await find_reply(channel, payload["message"], self.bot.user.id, marker=marker)):
             return str(earlier.id)  # warned before the process that held it died
-        notice = self._message_notice(found, revocation, removal)
+        notice = self._message_notice(found, revocation, removal, _lang(payload))
         repost = self._repost(payload, found) if removal is Removal.DELETED and not found.unchecked else None
         return await self._warn(channel, f"<@{payload['author']}> {notice}", repost, claim.key)
 
@@ -268,29 +268,32 @@ class Moderation(commands.Cog):
             return Removal.KEPT
         return Removal.DELETED
 
-    def _message_notice(self, found: Scan, revocation: RevocationStatus | None, removal: Removal) -> str:
+    def _message_notice(self, found: Scan, revocation: RevocationStatus | None, removal: Removal, lang: str) -> str:
         removed = removal is not Removal.KEPT
         if found.unchecked:
-            return UNCHECKED_REMOVED if removed else UNCHECKED_KEPT
+            return unchecked_notice(removed=removed, lang=lang)
         try:
-            return leak_warning(found.combined(), revocation, removed=removed) or ""
+            return leak_warning(found.combined(), revocation, removed=removed, lang=lang) or ""
         except Exception:
             log.exception("writing the leak warning failed; sending the generic one")
-            return FOUND_REMOVED if removed else FOUND_KEPT
+            return found_notice(removed=removed, lang=lang)
 
     def _repost(self, payload: dict[str, Any], found: Scan) -> discord.Embed | None:
         """The message as its author wrote it, minus the secrets, clearly attributed to them; a file or embed
         that held a credential is shown redacted below. Built from the payload: the message may be gone."""
         try:
+            lang = _lang(payload)
             text = found.redacted("message") or payload["text"]  # the content held nothing when not redacted
             embed = discord.Embed(description=text or "\u200b", colour=REPOST_COLOUR,
                                   timestamp=datetime.fromisoformat(payload["at"]))
-            embed.set_author(name=f"{payload['name']} wrote (secret removed)", icon_url=payload["avatar"])
+            embed.set_author(name=texts.say(lang, "leak.repost_author", name=payload["name"]),
+                             icon_url=payload["avatar"])
             for where, part in found.parts:
                 if where != "message":
-                    embed.add_field(name=f"{where} (secret removed)", value=part.text, inline=False)
-            embed.set_footer(text=f"Reposted by Space Doctor · author id {payload['author']} · "
-                                  f"{_repost_marker(payload['message'])}")
+                    embed.add_field(name=texts.say(lang, "leak.repost_part", where=where), value=part.text,
+                                    inline=False)
+            embed.set_footer(text=texts.say(lang, "leak.repost_footer", author=payload["author"],
+                                            marker=_repost_marker(payload["message"])))
             return embed
         except Exception:
             log.exception("building the redacted repost of message %s failed; warning without it",
@@ -312,6 +315,7 @@ class Moderation(commands.Cog):
     @staticmethod
     def _title_payload(thread: discord.Thread, found: Scan) -> dict[str, Any]:
         return {"kind": LEAK_TITLE, "guild": thread.guild.id, "thread": thread.id, "owner": thread.owner_id,
+                "lang": texts.detect_language(found.redacted("title") or thread.name),
                 "parts": [[where, part.text] for where, part in found.parts],
                 "findings": leak_summary(found.combined()), "unchecked": found.unchecked}
 
@@ -330,8 +334,8 @@ class Moderation(commands.Cog):
         if claim.attempts > 1 and self.bot.user is not None and (
                 earlier := await find_reply(thread, thread.id, self.bot.user.id, marker=f"{mention} 📝")):
             return str(earlier.id)
-        return await self._warn(thread, f"{mention} {self._title_notice(found, revocation, renamed)}", None,
-                                claim.key)
+        notice = self._title_notice(found, revocation, renamed, _lang(payload))
+        return await self._warn(thread, f"{mention} {notice}", None, claim.key)
 
     async def _redo_title(self, claim: Claim) -> str:
         await ready(self.bot)
@@ -362,12 +366,12 @@ class Moderation(commands.Cog):
             return False
         return True
 
-    def _title_notice(self, found: Scan, revocation: RevocationStatus | None, renamed: bool) -> str:
-        lead = TITLE_RENAMED if renamed else TITLE_KEPT
+    def _title_notice(self, found: Scan, revocation: RevocationStatus | None, renamed: bool, lang: str) -> str:
+        lead = title_lead(renamed=renamed, lang=lang)
         if found.unchecked:
             return lead
         try:
-            warning = leak_warning(found.combined(), revocation, removed=renamed) or ""
+            warning = leak_warning(found.combined(), revocation, removed=renamed, lang=lang) or ""
         except Exception:
             log.exception("writing the leak warning failed; sending the title notice alone")
             return lead
@@ -461,16 +465,21 @@ class Moderation(commands.Cog):
         channel = await fetch_channel(self.bot, int(row.notify["channel"]))
         if channel is None:
             return True  # the channel is gone: nobody left to tell
-        status = outcome(row)
+        status, lang = outcome(row), _lang(work.payload)
         warning = None
         if work.result and work.result.isdigit():
             warning = await fetch_message(self.bot, int(row.notify["channel"]), int(work.result))
-        if warning is not None and (updated := revocation_update(warning.content, status)) != warning.content:
+        if warning is not None and (updated := revocation_update(warning.content, status, lang)) != warning.content:
             await egress.edit(warning, content=updated)
         if status is not RevocationStatus.REVOKED or warning is None:
-            await egress.send(channel, f"<@{row.notify['user']}> {revocation_outcome(status)}", reply_to=warning,
+            await egress.send(channel, f"<@{row.notify['user']}> {revocation_outcome(status, lang)}", reply_to=warning,
                               nonce=nonce(row.key))
         return True
+
+
+def _lang(payload: dict[str, Any]) -> str:
+    """The language of the words that held the leak (a claim recorded before it was kept: English)."""
+    return str(payload.get("lang", texts.DEFAULT))
 
 
 def _repost_marker(message_id: int) -> str:

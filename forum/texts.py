@@ -10,7 +10,7 @@ from datetime import datetime
 
 from diagnosis import texts
 from diagnosis.followup import Followup
-from diagnosis.leaks import ROTATION, rotation_lines
+from diagnosis.leaks import rotation, rotation_lines
 from diagnosis.model import Verdict
 from diagnosis.redact import Redaction
 from diagnosis.render import email_draft, to_discourse
@@ -56,7 +56,7 @@ EDIT_REASON = texts.say(MODERATORS, "forum.edit_reason")
 
 
 def _labels(found: Redaction) -> str:
-    return ", ".join(ROTATION[kind].label for kind in found.kinds)
+    return ", ".join(rotation(kind, MODERATORS).label for kind in found.kinds)
 
 
 def flag_message(found: Redaction, *, revoking: bool) -> str:
