@@ -81,6 +81,6 @@ def private_message(found: Redaction, revocation: RevocationStatus | None, *, po
     them = texts.say(lang, "forum.them", count=count)
     done = texts.say(lang, "forum.leak_cleaned" if cleaned else "forum.leak_flagged", them=them)
     lines = [texts.say(lang, "forum.leak_intro", url=post_url, count=count, done=done), ""]
-    lines += rotation_lines(found, revocation)
+    lines += rotation_lines(found, revocation, lang)
     lines += ["", texts.say(lang, "forum.keep_keys_safe")]
     return "\n".join(lines)
