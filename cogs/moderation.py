@@ -14,7 +14,9 @@ needs to finish it without the original: ids, the redacted parts and the finding
 where each is recorded or harmless to repeat: the tokens are recorded for revocation (spacedoc.revocations, durable)
 before the message is deleted; the delete (or rename) is idempotent; the warning is sent with the claim's nonce
 and, on a retry, only when none is found after the message. So a process killed just after the DELETE leaves work
-that a restart or another process finishes from the payload: repost, warning, revocation. The warning says the
+that a restart or another process finishes from the payload: repost, warning, revocation. Finished from the payload,
+the warning promises the revocation only when the tokens were recorded: a process killed before that, or a store
+that refused them, leaves nothing to revoke them with, and the author is told to. The warning says the
 revocation is under way; once the Hub accepted it (or would not), the warning is updated (and, when it failed, the
 author is told plainly to revoke it themselves).
 
@@ -206,7 +208,7 @@ class Moderation(commands.Cog):
                 removal = Removal.DELETED  # deleted by the process that held it before
             channel: discord.abc.Messageable | None = message.channel
         else:
-            revocation = await self._recorded_revocation(payload, found)
+            revocation = await self._recorded_revocation(claim, found)
             removal = Removal.DELETED
             channel = await fetch_channel(self.bot, payload["channel"])
             if channel is None:
@@ -329,7 +331,7 @@ class Moderation(commands.Cog):
             revocation = await self._revoke(claim, found, notify_channel=thread.id, user=payload["owner"])
             renamed = await self._rename(thread, found.redacted("title"))
         else:
-            revocation, renamed = await self._recorded_revocation(payload, found), True
+            revocation, renamed = await self._recorded_revocation(claim, found), True
         mention = f"<@{payload['owner']}>"
         if claim.attempts > 1 and self.bot.user is not None and (
                 earlier := await find_reply(thread, thread.id, self.bot.user.id, marker=f"{mention} 📝")):
@@ -418,11 +420,19 @@ class Moderation(commands.Cog):
             log.exception("revoking %d leaked token(s) failed", len(tokens))
             return RevocationStatus.FAILED
 
-    async def _recorded_revocation(self, payload: dict[str, Any], found: Scan) -> RevocationStatus | None:
-        """What became of the tokens of a leak finished from its payload: recorded before the delete when the
-        server revokes (the worker tells the outcome), else not revoked."""
-        has_hf = any(f.kind in HF_KINDS for f in found.combined().findings)
-        return RevocationStatus.PENDING if has_hf and await self._revoke_setting(payload.get("guild")) else None
+    async def _recorded_revocation(self, claim: Claim, found: Scan) -> RevocationStatus | None:
+        """What became of the tokens of a leak finished from its payload (the tokens are no longer at hand): under
+        way only when they were recorded for revocation (the worker tells the outcome). The process that held the
+        claim may have died before recording them, or the store refused them: then nothing will revoke them, and
+        the author is told to (as when the server does not revoke, or the record cannot be read)."""
+        if not any(f.kind in HF_KINDS for f in found.combined().findings):
+            return None
+        try:
+            recorded = await self.bot.revocations.recorded(claim.key)  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("reading whether the tokens of %s were recorded for revocation failed", claim.key)
+            return None
+        return RevocationStatus.PENDING if recorded else None
 
     async def _revoke_setting(self, guild_id: int | None) -> bool:
         if guild_id is None:

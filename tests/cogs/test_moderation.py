@@ -274,6 +274,32 @@ async def test_a_broken_store_still_ends_in_delete_warn_and_revoke(harness: BotH
     assert any("could not record a leak" in r.getMessage() for r in harness.logged_errors)
 
 
+def refuse_revocations(h: BotHarness) -> None:
+    """Every revocation the bot records fails (the store), and so does revoking at once (the Hub)."""
+    with sqlite3.connect(h.db_path) as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON pending_revocations"
+                   " BEGIN SELECT RAISE(FAIL, 'disk full'); END")
+    h.hub.revoke_fault = {"status": 500}
+    h.allow_errors(r"leaked token\(s\)|posting the leak warning")
+
+
+async def test_a_redo_promises_no_revocation_that_was_never_recorded(harness_with, gen: SecretGen) -> None:
+    """The store refused the token and so did the Hub; the message was deleted, then the warning could not be
+    posted and the claim went back. The redo finishes from the payload, which has no token: nothing will revoke it,
+    so the warning must say so rather than promise a revocation."""
+    h = await harness_with(lease_seconds=1.0)
+    d, hub = h.discord, h.hub
+    refuse_revocations(h)
+    d.inject_error("POST", rf"^/channels/{d.general}/messages$", times=2)  # the warning, with and without the repost
+    nora = d.add_user("nora")
+    posted = await d.post(d.general, nora, f"HF_TOKEN={gen.sample('huggingface').secret} is rejected")
+    warning = await d.wait_for_bot_message(d.general, timeout=10)
+    assert (d.general, int(posted["id"])) in d.deleted
+    assert warning["content"] == warned(nora, posted["content"], None)  # "not revoked: revoke it yourself"
+    await h.idle()
+    assert len(d.bot_messages(d.general)) == 1 and hub.revoked == []
+
+
 async def test_a_refused_delete_still_warns_without_echo_and_revokes(harness: BotHarness, gen: SecretGen) -> None:
     d = harness.discord
     # A long ban without `Via`: discord.py raises it, and it is too long to wait out.
@@ -340,6 +366,26 @@ async def test_a_token_in_a_forum_post_title_is_renamed_away_warned_and_revoked(
     assert d.message(thread, thread) is not None  # the post's body held nothing: it stays
     await harness.idle()
     assert len(d.bot_messages(thread)) == 1  # the rename's own THREAD_UPDATE is no second leak
+
+
+async def test_a_renamed_title_s_redo_promises_no_revocation_that_was_never_recorded(harness_with,
+                                                                                    gen: SecretGen) -> None:
+    """As for a message: renamed, then the warning failed; the redo finds the name clean and has no token left."""
+    h = await harness_with(lease_seconds=1.0)
+    d = h.discord
+    d.set_bot_permissions(PERM_MANAGE_MESSAGES | PERM_MANAGE_THREADS)
+    await h.restart()
+    refuse_revocations(h)
+    d.inject_error("POST", r"^/channels/\d+/messages$")  # the warning
+    title = f"401 with {gen.sample('huggingface').secret} why"
+    post = await d.create_forum_post(d.help_forum, d.add_user("olaf"), title, "My Space cannot download.")
+    thread = int(post["id"])
+    warning = await d.wait_for_bot_message(thread, timeout=10)
+    assert d.channels[thread]["name"] == "401 with hf_[REDACTED] why"
+    assert warning["content"].startswith(f"<@{post['author']['id']}> {title_lead(renamed=True)}")
+    assert all(line in warning["content"] for line in rotation_lines(redact(title), None))  # "revoke it yourself"
+    await h.idle()
+    assert len(d.bot_messages(thread)) == 1 and h.hub.revoked == []
 
 
 async def test_without_manage_threads_the_owner_is_asked_to_rename(harness: BotHarness, gen: SecretGen) -> None:
