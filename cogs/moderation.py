@@ -14,7 +14,9 @@ needs to finish it without the original: ids, the redacted parts and the finding
 where each is recorded or harmless to repeat: the tokens are recorded for revocation (spacedoc.revocations, durable)
 before the message is deleted; the delete (or rename) is idempotent; the warning is sent with the claim's nonce
 and, on a retry, only when none is found after the message. So a process killed just after the DELETE leaves work
-that a restart or another process finishes from the payload: repost, warning, revocation. The warning says the
+that a restart or another process finishes from the payload: repost, warning, revocation. Finished from the payload,
+the warning promises the revocation only when the tokens were recorded: a process killed before that, or a store
+that refused them, leaves nothing to revoke them with, and the author is told to. The warning says the
 revocation is under way; once the Hub accepted it (or would not), the warning is updated (and, when it failed, the
 author is told plainly to revoke it themselves).
 
@@ -37,18 +39,16 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from diagnosis import texts
 from diagnosis.leaks import (
-    FOUND_KEPT,
-    FOUND_REMOVED,
-    TITLE_KEPT,
-    TITLE_RENAMED,
-    UNCHECKED_KEPT,
-    UNCHECKED_REMOVED,
+    found_notice,
     leak_summary,
     leak_warning,
     revocation_outcome,
     revocation_update,
     summarised,
+    title_lead,
+    unchecked_notice,
 )
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
@@ -183,13 +183,15 @@ class Moderation(commands.Cog):
 
     @staticmethod
     def _message_payload(message: discord.Message, found: Scan) -> dict[str, Any]:
-        """What finishing this leak needs once the message is deleted (redacted text only)."""
+        """What finishing this leak needs once the message is deleted (redacted text only), and the language of its
+        author's words, in which every text about it is written."""
         author = message.author
+        text = found.redacted("message") or message.content
         return {"kind": LEAK_MESSAGE, "guild": message.guild.id if message.guild else None,
                 "channel": message.channel.id, "message": message.id, "author": author.id,
                 "name": author.display_name, "avatar": str(author.display_avatar.url),
                 "at": (message.edited_at or message.created_at).isoformat(),
-                "text": found.redacted("message") or message.content,
+                "text": text, "lang": texts.detect_language(text),
                 "parts": [[where, part.text] for where, part in found.parts],
                 "findings": leak_summary(found.combined()), "unchecked": found.unchecked}
 
@@ -206,7 +208,7 @@ class Moderation(commands.Cog):
                 removal = Removal.DELETED  # deleted by the process that held it before
             channel: discord.abc.Messageable | None = message.channel
         else:
-            revocation = await self._recorded_revocation(payload, found)
+            revocation = await self._recorded_revocation(claim, found)
             removal = Removal.DELETED
             channel = await fetch_channel(self.bot, payload["channel"])
             if channel is None:
@@ -215,7 +217,7 @@ class Moderation(commands.Cog):
         if claim.attempts > 1 and self.bot.user is not None and (
                 earlier := await find_reply(channel, payload["message"], self.bot.user.id, marker=marker)):
             return str(earlier.id)  # warned before the process that held it died
-        notice = self._message_notice(found, revocation, removal)
+        notice = self._message_notice(found, revocation, removal, _lang(payload))
         repost = self._repost(payload, found) if removal is Removal.DELETED and not found.unchecked else None
         return await self._warn(channel, f"<@{payload['author']}> {notice}", repost, claim.key)
 
@@ -268,29 +270,32 @@ class Moderation(commands.Cog):
             return Removal.KEPT
         return Removal.DELETED
 
-    def _message_notice(self, found: Scan, revocation: RevocationStatus | None, removal: Removal) -> str:
+    def _message_notice(self, found: Scan, revocation: RevocationStatus | None, removal: Removal, lang: str) -> str:
         removed = removal is not Removal.KEPT
         if found.unchecked:
-            return UNCHECKED_REMOVED if removed else UNCHECKED_KEPT
+            return unchecked_notice(removed=removed, lang=lang)
         try:
-            return leak_warning(found.combined(), revocation, removed=removed) or ""
+            return leak_warning(found.combined(), revocation, removed=removed, lang=lang) or ""
         except Exception:
             log.exception("writing the leak warning failed; sending the generic one")
-            return FOUND_REMOVED if removed else FOUND_KEPT
+            return found_notice(removed=removed, lang=lang)
 
     def _repost(self, payload: dict[str, Any], found: Scan) -> discord.Embed | None:
         """The message as its author wrote it, minus the secrets, clearly attributed to them; a file or embed
         that held a credential is shown redacted below. Built from the payload: the message may be gone."""
         try:
+            lang = _lang(payload)
             text = found.redacted("message") or payload["text"]  # the content held nothing when not redacted
             embed = discord.Embed(description=text or "\u200b", colour=REPOST_COLOUR,
                                   timestamp=datetime.fromisoformat(payload["at"]))
-            embed.set_author(name=f"{payload['name']} wrote (secret removed)", icon_url=payload["avatar"])
+            embed.set_author(name=texts.say(lang, "leak.repost_author", name=payload["name"]),
+                             icon_url=payload["avatar"])
             for where, part in found.parts:
                 if where != "message":
-                    embed.add_field(name=f"{where} (secret removed)", value=part.text, inline=False)
-            embed.set_footer(text=f"Reposted by Space Doctor · author id {payload['author']} · "
-                                  f"{_repost_marker(payload['message'])}")
+                    embed.add_field(name=texts.say(lang, "leak.repost_part", where=where), value=part.text,
+                                    inline=False)
+            embed.set_footer(text=texts.say(lang, "leak.repost_footer", author=payload["author"],
+                                            marker=_repost_marker(payload["message"])))
             return embed
         except Exception:
             log.exception("building the redacted repost of message %s failed; warning without it",
@@ -312,6 +317,7 @@ class Moderation(commands.Cog):
     @staticmethod
     def _title_payload(thread: discord.Thread, found: Scan) -> dict[str, Any]:
         return {"kind": LEAK_TITLE, "guild": thread.guild.id, "thread": thread.id, "owner": thread.owner_id,
+                "lang": texts.detect_language(found.redacted("title") or thread.name),
                 "parts": [[where, part.text] for where, part in found.parts],
                 "findings": leak_summary(found.combined()), "unchecked": found.unchecked}
 
@@ -325,13 +331,13 @@ class Moderation(commands.Cog):
             revocation = await self._revoke(claim, found, notify_channel=thread.id, user=payload["owner"])
             renamed = await self._rename(thread, found.redacted("title"))
         else:
-            revocation, renamed = await self._recorded_revocation(payload, found), True
+            revocation, renamed = await self._recorded_revocation(claim, found), True
         mention = f"<@{payload['owner']}>"
         if claim.attempts > 1 and self.bot.user is not None and (
                 earlier := await find_reply(thread, thread.id, self.bot.user.id, marker=f"{mention} 📝")):
             return str(earlier.id)
-        return await self._warn(thread, f"{mention} {self._title_notice(found, revocation, renamed)}", None,
-                                claim.key)
+        notice = self._title_notice(found, revocation, renamed, _lang(payload))
+        return await self._warn(thread, f"{mention} {notice}", None, claim.key)
 
     async def _redo_title(self, claim: Claim) -> str:
         await ready(self.bot)
@@ -362,12 +368,12 @@ class Moderation(commands.Cog):
             return False
         return True
 
-    def _title_notice(self, found: Scan, revocation: RevocationStatus | None, renamed: bool) -> str:
-        lead = TITLE_RENAMED if renamed else TITLE_KEPT
+    def _title_notice(self, found: Scan, revocation: RevocationStatus | None, renamed: bool, lang: str) -> str:
+        lead = title_lead(renamed=renamed, lang=lang)
         if found.unchecked:
             return lead
         try:
-            warning = leak_warning(found.combined(), revocation, removed=renamed) or ""
+            warning = leak_warning(found.combined(), revocation, removed=renamed, lang=lang) or ""
         except Exception:
             log.exception("writing the leak warning failed; sending the title notice alone")
             return lead
@@ -414,11 +420,19 @@ class Moderation(commands.Cog):
             log.exception("revoking %d leaked token(s) failed", len(tokens))
             return RevocationStatus.FAILED
 
-    async def _recorded_revocation(self, payload: dict[str, Any], found: Scan) -> RevocationStatus | None:
-        """What became of the tokens of a leak finished from its payload: recorded before the delete when the
-        server revokes (the worker tells the outcome), else not revoked."""
-        has_hf = any(f.kind in HF_KINDS for f in found.combined().findings)
-        return RevocationStatus.PENDING if has_hf and await self._revoke_setting(payload.get("guild")) else None
+    async def _recorded_revocation(self, claim: Claim, found: Scan) -> RevocationStatus | None:
+        """What became of the tokens of a leak finished from its payload (the tokens are no longer at hand): under
+        way only when they were recorded for revocation (the worker tells the outcome). The process that held the
+        claim may have died before recording them, or the store refused them: then nothing will revoke them, and
+        the author is told to (as when the server does not revoke, or the record cannot be read)."""
+        if not any(f.kind in HF_KINDS for f in found.combined().findings):
+            return None
+        try:
+            recorded = await self.bot.revocations.recorded(claim.key)  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("reading whether the tokens of %s were recorded for revocation failed", claim.key)
+            return None
+        return RevocationStatus.PENDING if recorded else None
 
     async def _revoke_setting(self, guild_id: int | None) -> bool:
         if guild_id is None:
@@ -461,16 +475,21 @@ class Moderation(commands.Cog):
         channel = await fetch_channel(self.bot, int(row.notify["channel"]))
         if channel is None:
             return True  # the channel is gone: nobody left to tell
-        status = outcome(row)
+        status, lang = outcome(row), _lang(work.payload)
         warning = None
         if work.result and work.result.isdigit():
             warning = await fetch_message(self.bot, int(row.notify["channel"]), int(work.result))
-        if warning is not None and (updated := revocation_update(warning.content, status)) != warning.content:
+        if warning is not None and (updated := revocation_update(warning.content, status, lang)) != warning.content:
             await egress.edit(warning, content=updated)
         if status is not RevocationStatus.REVOKED or warning is None:
-            await egress.send(channel, f"<@{row.notify['user']}> {revocation_outcome(status)}", reply_to=warning,
+            await egress.send(channel, f"<@{row.notify['user']}> {revocation_outcome(status, lang)}", reply_to=warning,
                               nonce=nonce(row.key))
         return True
+
+
+def _lang(payload: dict[str, Any]) -> str:
+    """The language of the words that held the leak (a claim recorded before it was kept: English)."""
+    return str(payload.get("lang", texts.DEFAULT))
 
 
 def _repost_marker(message_id: int) -> str:

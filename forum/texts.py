@@ -10,7 +10,7 @@ from datetime import datetime
 
 from diagnosis import texts
 from diagnosis.followup import Followup
-from diagnosis.leaks import ROTATION, rotation_lines
+from diagnosis.leaks import rotation, rotation_lines
 from diagnosis.model import Verdict
 from diagnosis.redact import Redaction
 from diagnosis.render import email_draft, to_discourse
@@ -56,7 +56,7 @@ EDIT_REASON = texts.say(MODERATORS, "forum.edit_reason")
 
 
 def _labels(found: Redaction) -> str:
-    return ", ".join(ROTATION[kind].label for kind in found.kinds)
+    return ", ".join(rotation(kind, MODERATORS).label for kind in found.kinds)
 
 
 def flag_message(found: Redaction, *, revoking: bool) -> str:
@@ -81,6 +81,6 @@ def private_message(found: Redaction, revocation: RevocationStatus | None, *, po
     them = texts.say(lang, "forum.them", count=count)
     done = texts.say(lang, "forum.leak_cleaned" if cleaned else "forum.leak_flagged", them=them)
     lines = [texts.say(lang, "forum.leak_intro", url=post_url, count=count, done=done), ""]
-    lines += rotation_lines(found, revocation)
+    lines += rotation_lines(found, revocation, lang)
     lines += ["", texts.say(lang, "forum.keep_keys_safe")]
     return "\n".join(lines)

@@ -48,7 +48,12 @@ def backoff(attempt: int, *, base: float, ceiling: float, rng: random.Random | N
 
 
 def revocation_key(work_key: str, token: str) -> str:
-    return f"{work_key}:revoke:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+    return f"{_of(work_key)}{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+
+
+def _of(work_key: str) -> str:
+    """What the keys of the revocations `work_key` recorded start with."""
+    return f"{work_key}:revoke:"
 
 
 def outcome(row: PendingRevocation) -> RevocationStatus:
@@ -85,6 +90,11 @@ class Revocations:
             keys.append(key)
         self.wake()
         return keys
+
+    async def recorded(self, work_key: str) -> bool:
+        """Whether `work_key` recorded tokens that are still to revoke or to tell (rows are forgotten only once the
+        person was told, which waits for the work to be done)."""
+        return await self.store.count_revocations(_of(work_key)) > 0
 
     def wake(self) -> None:
         self._wake.set()

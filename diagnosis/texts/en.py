@@ -147,6 +147,31 @@ PROGRESS_CHECKS = {
     "status": "status page", "logs": "logs",
 }
 
+def _leak_count(a: dict) -> str:
+    return str(a["count"])
+
+
+def _leak_found(a: dict) -> str:
+    """The lead of a leak warning: how many credentials (0: the message could not be checked at all)."""
+    n = _leak_count(a)
+    if n == "0":
+        return "⚠️ **Your message could not be checked for credentials.**"
+    return f"⚠️ **Your message contained {count(n, 'credential')}.**"
+
+
+def _leak_them(a: dict) -> str:
+    return "it" if _leak_count(a) in ("0", "1") else "them"
+
+
+def _leak_line(a: dict) -> str:
+    """One kind of credential found: what it is (public prefixes only), that it is compromised, how to rotate it, and
+    for a Hugging Face token whether it was revoked."""
+    shown = f" ({a['shown']})" if a.get("shown") else ""
+    compromised = f"{a['compromised']} — " if a.get("compromised") else ""
+    revocation = f" {a['revocation']}" if a.get("revocation") else ""
+    return f"• **{a['label']}**{shown}: {compromised}{a['how']}.{revocation}"
+
+
 PHRASES: dict[str, str | Callable[[Any], str]] = {
     **{f"title.{k}": v for k, v in TITLES.items()},
     **{f"bucket.{k}": v for k, v in SHORT.items()},
@@ -545,6 +570,98 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
                                    f"{'s' if str(a['count']) != '1' else ''}. {a['done']}"),
     "forum.them": lambda a: "them" if str(a["count"]) != "1" else "it",
     "forum.keep_keys_safe": "Keep keys in your Space's **Settings → Variables and secrets**, never in code or in a post.",
+
+    # ---- leaked credentials (Discord warnings, Discourse private messages): each kind found, how to rotate it
+    "leak.label.huggingface": "Hugging Face access token",
+    "leak.how.huggingface": "delete it and create a new one at https://huggingface.co/settings/tokens",
+    "leak.label.huggingface_oauth": "Hugging Face OAuth token",
+    "leak.how.huggingface_oauth": "revoke the app's access at https://huggingface.co/settings/connected-applications and sign in again",
+    "leak.label.huggingface_org": "Hugging Face organization API token",
+    "leak.how.huggingface_org": "regenerate it in the organization's settings (https://huggingface.co/settings/organizations)",
+    "leak.label.discord_bot": "Discord bot token",
+    "leak.how.discord_bot": "press Reset Token under Bot at https://discord.com/developers/applications",
+    "leak.label.discord_webhook": "Discord webhook URL",
+    "leak.how.discord_webhook": "delete the webhook (Server Settings → Integrations → Webhooks) and make a new one",
+    "leak.label.openai": "OpenAI API key",
+    "leak.how.openai": "revoke it at https://platform.openai.com/api-keys",
+    "leak.label.anthropic": "Anthropic API key",
+    "leak.how.anthropic": "delete it at https://console.anthropic.com/settings/keys",
+    "leak.label.github": "GitHub token",
+    "leak.how.github": "revoke it at https://github.com/settings/tokens",
+    "leak.label.aws_access_key": "AWS access key",
+    "leak.how.aws_access_key": "deactivate and delete it in IAM → Security credentials (https://console.aws.amazon.com/iam/home#/security_credentials)",
+    "leak.label.aws_secret_key": "AWS secret access key",
+    "leak.how.aws_secret_key": "delete the access key it belongs to in IAM → Security credentials (https://console.aws.amazon.com/iam/home#/security_credentials)",
+    "leak.label.google_api_key": "Google API key",
+    "leak.how.google_api_key": "regenerate or delete it at https://console.cloud.google.com/apis/credentials",
+    "leak.label.slack": "Slack token",
+    "leak.how.slack": "revoke it and reinstall the app at https://api.slack.com/apps",
+    "leak.label.slack_webhook": "Slack webhook URL",
+    "leak.how.slack_webhook": "remove it under Incoming Webhooks at https://api.slack.com/apps",
+    "leak.label.stripe": "Stripe secret key",
+    "leak.how.stripe": "roll it at https://dashboard.stripe.com/apikeys",
+    "leak.label.telegram_bot": "Telegram bot token",
+    "leak.how.telegram_bot": "send /revoke to @BotFather",
+    "leak.label.replicate": "Replicate API token",
+    "leak.how.replicate": "disable it at https://replicate.com/account/api-tokens",
+    "leak.label.groq": "Groq API key",
+    "leak.how.groq": "delete it at https://console.groq.com/keys",
+    "leak.label.wandb": "Weights & Biases API key",
+    "leak.how.wandb": "revoke it and create a new one at https://wandb.ai/settings",
+    "leak.label.private_key": "private key",
+    "leak.how.private_key": ("generate a new key pair and remove the old public key everywhere it is trusted (for SSH on the Hub: "
+                             "https://huggingface.co/settings/keys)"),
+    "leak.label.jwt": "JSON Web Token",
+    "leak.how.jwt": "sign out of that session everywhere, or rotate the secret that signs it",
+    "leak.label.url_password": "password in a URL",
+    "leak.how.url_password": "change that password at the service the URL points to",
+    "leak.label.auth_header": "Authorization header credential",
+    "leak.how.auth_header": "revoke that token or password at the service that issued it",
+    "leak.label.basic_auth": "password in a command line (curl -u, mysql -p)",
+    "leak.how.basic_auth": "change that password at the service the command logs in to",
+    "leak.label.secret_assignment": "password or secret",
+    "leak.how.secret_assignment": "change it at the service it belongs to",
+    "leak.label.unscanned": "the rest of your message",
+    "leak.how.unscanned": "it could not be checked, so it was hidden: if it held a key or password, rotate that key or password",
+    "leak.compromised.token": "**this token is compromised**",
+    "leak.compromised.key": "**this key is compromised**",
+    "leak.compromised.password": "**this password is compromised**",
+    "leak.compromised.secret": "**this secret is compromised**",
+    "leak.line": _leak_line,
+    "leak.hf.revoked": "I have had it revoked on the Hub (its owner gets an e-mail).",
+    "leak.hf.pending": "I am having it revoked on the Hub right now (its owner gets an e-mail) and will confirm here once it is.",
+    "leak.hf.failed": "Automatic revocation failed: revoke it yourself now.",
+    "leak.hf.none": "It was not revoked automatically: revoke it yourself now.",
+    "leak.removed": lambda a: (f"{_leak_found(a)} I removed {_leak_them(a)}, but anyone who saw the message may already have "
+                               f"copied {_leak_them(a)}; deleting it does not help."),
+    "leak.kept": lambda a: (f"{_leak_found(a)} I cannot delete messages here: **delete yours now** — and even then, anyone "
+                            f"who saw it may already have copied {_leak_them(a)}."),
+    "leak.keep_keys_safe": "Keep keys in your Space's **Settings → Variables and secrets**, never in code or chat.",
+    # a warning without findings: the check failed, or the warning above could not be written
+    "leak.unchecked_removed": ("⚠️ **I could not check your message for secrets** (an error on my side), so I removed it to be "
+                               "safe. If it held a token, key or password, treat it as compromised and replace it; then post "
+                               "your message again without it."),
+    "leak.unchecked_kept": ("⚠️ **I could not check your message for secrets** (an error on my side) and I cannot delete "
+                            "messages here: if it holds a token, key or password, **delete it now** and replace that "
+                            "credential."),
+    "leak.found_removed": ("⚠️ **Your message held a token, key or password.** I removed it, but anyone who saw it may already "
+                           "have copied it: treat it as compromised and replace it."),
+    "leak.found_kept": ("⚠️ **Your message holds a token, key or password** and I cannot delete messages here: **delete it "
+                        "now**, and replace that credential: anyone who saw it may already have copied it."),
+    # a thread's name (a forum post's title); the bot finds its own warning again by the 📝 it starts with
+    "leak.title_renamed": ("📝 **Your post's title held a credential:** I renamed the post so that it no longer shows, but "
+                           "anyone who saw the title may already have copied it."),
+    "leak.title_kept": ("📝 **Your post's title holds a credential** and I cannot rename posts here: **edit the title now** "
+                        "(… → Edit Post) — and even then, anyone who saw it may already have copied it."),
+    # said on its own once the revocation a warning promised has ended
+    "leak.outcome.revoked": "✅ **Revoked:** the Hugging Face token you posted no longer works (its owner got an e-mail).",
+    "leak.outcome.failed": ("❌ **I could not get the Hugging Face token you posted revoked**: the Hub did not accept my "
+                            "requests. **Revoke it yourself now**: delete it and create a new one at "
+                            "https://huggingface.co/settings/tokens."),
+    # the redacted copy of a deleted Discord message; `where` is "embed" or "file <name>" (cogs/moderation.py)
+    "leak.repost_author": "{name} wrote (secret removed)",
+    "leak.repost_part": "{where} (secret removed)",
+    "leak.repost_footer": "Reposted by Space Doctor · author id {author} · {marker}",
 }
 
 

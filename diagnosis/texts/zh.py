@@ -130,6 +130,34 @@ PROGRESS_CHECKS = {
     "status": "状态页", "logs": "日志",
 }
 
+def _leak_count(a: dict) -> str:
+    return str(a["count"])
+
+
+def _leak_found(a: dict) -> str:
+    n = _leak_count(a)
+    if n == "0":
+        return "⚠️ **我没能检查你的消息里有没有凭据。**"
+    return f"⚠️ **你的消息包含 {n} 个凭据。**"
+
+
+def _leak_them(a: dict) -> str:
+    return "它" if _leak_count(a) in ("0", "1") else "它们"
+
+
+def _leak_line(a: dict) -> str:
+    shown = f"（{a['shown']}）" if a.get("shown") else ""
+    compromised = f"{a['compromised']} —— " if a.get("compromised") else ""
+    revocation = a.get("revocation") or ""
+    return f"• **{a['label']}**{shown}：{compromised}{a['how']}。{revocation}"
+
+
+def _repost_part(a: dict) -> str:
+    where = str(a["where"])
+    place = "嵌入内容" if where == "embed" else f"文件 {where[5:]}" if where.startswith("file ") else where
+    return f"{place}（已移除密钥）"
+
+
 PHRASES: dict[str, str | Callable[[Any], str]] = {
     **{f"title.{k}": v for k, v in TITLES.items()},
     **{f"bucket.{k}": v for k, v in SHORT.items()},
@@ -422,4 +450,79 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "forum.leak_intro": lambda a: f"你的帖子 {a['url']} 包含 {a['count']} 个凭据。{a['done']}",
     "forum.them": lambda a: "它们" if str(a["count"]) != "1" else "它",
     "forum.keep_keys_safe": "把密钥放在 Space 的 **Settings → Variables and secrets** 里，不要写进代码或帖子。",
+
+    # ---- 泄露的凭据（Discord 警告、Discourse 私信）
+    "leak.label.huggingface": "Hugging Face 访问 token",
+    "leak.how.huggingface": "在 https://huggingface.co/settings/tokens 删除它并新建一个",
+    "leak.label.huggingface_oauth": "Hugging Face OAuth token",
+    "leak.how.huggingface_oauth": "在 https://huggingface.co/settings/connected-applications 撤销该应用的访问权限，然后重新登录",
+    "leak.label.huggingface_org": "Hugging Face 组织 API token",
+    "leak.how.huggingface_org": "在组织的设置里重新生成它（https://huggingface.co/settings/organizations）",
+    "leak.label.discord_bot": "Discord 机器人 token",
+    "leak.how.discord_bot": "在 https://discord.com/developers/applications 的 Bot 页面点 Reset Token",
+    "leak.label.discord_webhook": "Discord webhook URL",
+    "leak.how.discord_webhook": "删除这个 webhook（Server Settings → Integrations → Webhooks）并新建一个",
+    "leak.label.openai": "OpenAI API 密钥",
+    "leak.how.openai": "在 https://platform.openai.com/api-keys 吊销它",
+    "leak.label.anthropic": "Anthropic API 密钥",
+    "leak.how.anthropic": "在 https://console.anthropic.com/settings/keys 删除它",
+    "leak.label.github": "GitHub token",
+    "leak.how.github": "在 https://github.com/settings/tokens 吊销它",
+    "leak.label.aws_access_key": "AWS 访问密钥",
+    "leak.how.aws_access_key": "在 IAM → Security credentials 里停用并删除它（https://console.aws.amazon.com/iam/home#/security_credentials）",
+    "leak.label.aws_secret_key": "AWS 秘密访问密钥",
+    "leak.how.aws_secret_key": "在 IAM → Security credentials 里删除它所属的访问密钥（https://console.aws.amazon.com/iam/home#/security_credentials）",
+    "leak.label.google_api_key": "Google API 密钥",
+    "leak.how.google_api_key": "在 https://console.cloud.google.com/apis/credentials 重新生成或删除它",
+    "leak.label.slack": "Slack token",
+    "leak.how.slack": "在 https://api.slack.com/apps 吊销它并重新安装应用",
+    "leak.label.slack_webhook": "Slack webhook URL",
+    "leak.how.slack_webhook": "在 https://api.slack.com/apps 的 Incoming Webhooks 下删除它",
+    "leak.label.stripe": "Stripe 密钥",
+    "leak.how.stripe": "在 https://dashboard.stripe.com/apikeys 轮换（roll）它",
+    "leak.label.telegram_bot": "Telegram 机器人 token",
+    "leak.how.telegram_bot": "向 @BotFather 发送 /revoke",
+    "leak.label.replicate": "Replicate API token",
+    "leak.how.replicate": "在 https://replicate.com/account/api-tokens 停用它",
+    "leak.label.groq": "Groq API 密钥",
+    "leak.how.groq": "在 https://console.groq.com/keys 删除它",
+    "leak.label.wandb": "Weights & Biases API 密钥",
+    "leak.how.wandb": "在 https://wandb.ai/settings 吊销它并新建一个",
+    "leak.label.private_key": "私钥",
+    "leak.how.private_key": "生成新的密钥对，并在所有信任旧公钥的地方删除它（Hub 上的 SSH：https://huggingface.co/settings/keys）",
+    "leak.label.jwt": "JSON Web Token",
+    "leak.how.jwt": "在所有地方退出这个会话，或者轮换签发它的密钥",
+    "leak.label.url_password": "URL 里的密码",
+    "leak.how.url_password": "到这个 URL 指向的服务修改那个密码",
+    "leak.label.auth_header": "Authorization 请求头里的凭据",
+    "leak.how.auth_header": "到签发它的服务吊销那个 token 或修改那个密码",
+    "leak.label.basic_auth": "命令行里的密码（curl -u、mysql -p）",
+    "leak.how.basic_auth": "到这条命令登录的服务修改那个密码",
+    "leak.label.secret_assignment": "密码或密钥",
+    "leak.how.secret_assignment": "到它所属的服务修改它",
+    "leak.label.unscanned": "你消息的其余部分",
+    "leak.how.unscanned": "它没法检查，所以被隐藏了：如果里面有密钥或密码，请更换那个密钥或密码",
+    "leak.compromised.token": "**这个 token 已经泄露**",
+    "leak.compromised.key": "**这个密钥已经泄露**",
+    "leak.compromised.password": "**这个密码已经泄露**",
+    "leak.compromised.secret": "**这个机密信息已经泄露**",
+    "leak.line": _leak_line,
+    "leak.hf.revoked": "我已让 Hub 吊销了它（它的所有者会收到一封邮件）。",
+    "leak.hf.pending": "我正在让 Hub 吊销它（它的所有者会收到一封邮件），完成后会在这里确认。",
+    "leak.hf.failed": "自动吊销失败了：请现在自己吊销它。",
+    "leak.hf.none": "它没有被自动吊销：请现在自己吊销它。",
+    "leak.removed": lambda a: f"{_leak_found(a)} 我已删除{_leak_them(a)}，但看到这条消息的人可能已经复制了{_leak_them(a)}；删除消息并不能补救。",
+    "leak.kept": lambda a: f"{_leak_found(a)} 我在这里不能删除消息：**请现在删除你的消息** —— 即使这样，看到过的人也可能已经复制了{_leak_them(a)}。",
+    "leak.keep_keys_safe": "把密钥放在 Space 的 **Settings → Variables and secrets** 里，不要写进代码或聊天。",
+    "leak.unchecked_removed": "⚠️ **我没能检查你的消息里有没有密钥**（我这边出了错），为安全起见已把它删除。如果其中有 token、密钥或密码，请当作已经泄露并更换；然后去掉它，再重新发送你的消息。",
+    "leak.unchecked_kept": "⚠️ **我没能检查你的消息里有没有密钥**（我这边出了错），而且我在这里不能删除消息：如果其中有 token、密钥或密码，**请现在删除它**并更换那个凭据。",
+    "leak.found_removed": "⚠️ **你的消息里有 token、密钥或密码。** 我已把它删除，但看到过的人可能已经复制了它：请当作已经泄露并更换。",
+    "leak.found_kept": "⚠️ **你的消息里有 token、密钥或密码**，而我在这里不能删除消息：**请现在删除它**，并更换那个凭据：看到过的人可能已经复制了它。",
+    "leak.title_renamed": "📝 **你帖子的标题里有凭据：** 我已重命名帖子，标题里不再显示它，但看到过标题的人可能已经复制了它。",
+    "leak.title_kept": "📝 **你帖子的标题里有凭据**，而我在这里不能重命名帖子：**请现在修改标题**（… → Edit Post）—— 即使这样，看到过的人也可能已经复制了它。",
+    "leak.outcome.revoked": "✅ **已吊销：** 你贴出的 Hugging Face token 已经失效（它的所有者收到了一封邮件）。",
+    "leak.outcome.failed": "❌ **我没能让 Hub 吊销你贴出的 Hugging Face token**：Hub 没有接受我的请求。**请现在自己吊销它**：在 https://huggingface.co/settings/tokens 删除它并新建一个。",
+    "leak.repost_author": "{name} 写道（已移除密钥）",
+    "leak.repost_part": _repost_part,
+    "leak.repost_footer": "由 Space Doctor 转发 · 作者 id {author} · {marker}",
 }

@@ -154,6 +154,10 @@ class Store(Protocol):
         """The person was told: forget the revocation."""
         ...
 
+    async def count_revocations(self, prefix: str) -> int:
+        """How many revocations whose key starts with `prefix` are recorded and not forgotten yet."""
+        ...
+
     # ---- verdicts, feedback, diagnoses, meta -----------------------------------------------------------------
 
     async def save_verdict_context(

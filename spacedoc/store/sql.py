@@ -233,6 +233,13 @@ class SqlStore:
     async def drop_revocation(self, key: str) -> None:
         await self._db.execute("DELETE FROM pending_revocations WHERE key = $1", key)
 
+    async def count_revocations(self, prefix: str) -> int:
+        row = await self._db.fetchrow(
+            "SELECT count(*) FROM pending_revocations WHERE substr(key, 1, $1) = $2", len(prefix), prefix
+        )
+        assert row is not None  # count(*) answers one row
+        return int(row[0])
+
     # ---- verdicts, feedback, diagnoses, meta ----------------------------------------------------------------
 
     async def save_verdict_context(

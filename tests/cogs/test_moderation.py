@@ -3,19 +3,22 @@ embeds and thread names, and still when a step before the delete fails."""
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
-from cogs.moderation import TITLE_KEPT, TITLE_RENAMED
-from diagnosis.leaks import ROTATION, leak_warning, revocation_outcome, revocation_update
+from diagnosis import texts
+from diagnosis.leaks import leak_warning, revocation_outcome, revocation_update, rotation, rotation_lines, title_lead
 from diagnosis.redact import redact
 from diagnosis.revocation import RevocationStatus
 from sandbox.discord_server import EVERYONE_PERMISSIONS, PERM_MANAGE_MESSAGES, PERM_MANAGE_THREADS
 from sandbox.harness import BotHarness, all_text
 from sandbox.secretgen import SecretGen
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -27,18 +30,20 @@ async def wait_revoked(h: BotHarness, token: str) -> None:
     await h.discord.wait_for(lambda: any(token in body.get("credentials", []) for body in h.hub.revoked))
 
 
-async def wait_updated(h: BotHarness, warning: str, message: dict, status: RevocationStatus) -> dict:
+async def wait_updated(h: BotHarness, warning: str, message: dict, status: RevocationStatus,
+                       lang: str = texts.DEFAULT) -> dict:
     """`message` once its text is the `warning` it was posted with, saying how the revocation it announced ended."""
     d = h.discord
-    updated = revocation_update(warning, status)
+    updated = revocation_update(warning, status, lang)
     assert updated != warning  # the warning announced a revocation under way
     return await d.wait_for(lambda: (m := d.message(int(message["channel_id"]), int(message["id"])))
                             and m["content"] == updated and m, timeout=10)
 
 
-def warned(author: dict, text: str, revocation: RevocationStatus | None, *, removed: bool = True) -> str:
+def warned(author: dict, text: str, revocation: RevocationStatus | None, *, removed: bool = True,
+           lang: str = texts.DEFAULT) -> str:
     """The warning `author` gets for posting `text` (its wording is diagnosis.leaks')."""
-    return f"<@{author['id']}> {leak_warning(redact(text), revocation, removed=removed)}"
+    return f"<@{author['id']}> {leak_warning(redact(text), revocation, removed=removed, lang=lang)}"
 
 
 @pytest.fixture
@@ -120,6 +125,37 @@ async def test_a_token_the_hub_never_accepts_is_reported_plainly(harness_with, g
     assert told["message_reference"]["message_id"] == warning["id"]
     await wait_updated(h, said, warning, RevocationStatus.FAILED)
     assert hub.revoked == []
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "my token {token} stopped working this morning, what is wrong?"),
+    ("zh", "我的 token {token} 今天早上突然不能用了，这是怎么回事？"),
+])
+async def test_a_leak_is_told_in_the_language_of_its_message(harness_with, gen: SecretGen, lang: str,
+                                                             words: str) -> None:
+    """The warning, its rotation lines, the repost's labels, the revocation's outcome: all in the author's language."""
+    h = await harness_with(lease_seconds=1.0, revoke_minutes=0.02)
+    d = h.discord
+    h.hub.revoke_fault = {"status": 500}  # given up on: the outcome is also said on its own
+    mei = d.add_user("mei")
+    posted = await d.post(d.general, mei, words.format(token=gen.sample("huggingface").secret))
+    assert texts.detect_language(posted["content"]) == lang
+    warning = await d.wait_for_bot_message(d.general)
+    said = warning["content"]
+    assert said == warned(mei, posted["content"], RevocationStatus.PENDING, lang=lang)
+    told = await d.wait_for_bot_message(d.general, after=int(warning["id"]), timeout=10)
+    assert told["content"] == f"<@{mei['id']}> {revocation_outcome(RevocationStatus.FAILED, lang)}"
+    updated = await wait_updated(h, said, warning, RevocationStatus.FAILED, lang)
+
+    other = next(other for other in texts.LANGUAGES if other != lang)
+    found = redact(posted["content"])
+    shown = all_text([warning, updated, told])
+    assert not any(line in shown for status in (RevocationStatus.PENDING, RevocationStatus.FAILED)
+                   for line in rotation_lines(found, status, other))
+    assert revocation_outcome(RevocationStatus.FAILED, other) not in shown
+    repost = warning["embeds"][0]
+    lines = [*updated["content"].splitlines(), told["content"], repost["author"]["name"], repost["footer"]["text"]]
+    assert all(bool(CJK.search(line)) is (lang == "zh") for line in lines), lines
 
 
 async def test_token_added_by_an_edit(harness: BotHarness, gen: SecretGen) -> None:
@@ -211,7 +247,7 @@ async def assert_deleted_warned_revoked(h: BotHarness, channel: int, posted: dic
     warning = await d.wait_for_bot_message(channel)
     await wait_revoked(h, token)
     assert (channel, int(posted["id"])) in d.deleted
-    assert token not in all_text([warning]) and ROTATION["huggingface"].label in warning["content"]
+    assert token not in all_text([warning]) and rotation("huggingface").label in warning["content"]
     return warning
 
 
@@ -236,6 +272,32 @@ async def test_a_broken_store_still_ends_in_delete_warn_and_revoke(harness: BotH
     posted = await d.post(d.general, d.add_user("bob"), f"HF_TOKEN={token}")
     await assert_deleted_warned_revoked(harness, d.general, posted, token)
     assert any("could not record a leak" in r.getMessage() for r in harness.logged_errors)
+
+
+def refuse_revocations(h: BotHarness) -> None:
+    """Every revocation the bot records fails (the store), and so does revoking at once (the Hub)."""
+    with sqlite3.connect(h.db_path) as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON pending_revocations"
+                   " BEGIN SELECT RAISE(FAIL, 'disk full'); END")
+    h.hub.revoke_fault = {"status": 500}
+    h.allow_errors(r"leaked token\(s\)|posting the leak warning")
+
+
+async def test_a_redo_promises_no_revocation_that_was_never_recorded(harness_with, gen: SecretGen) -> None:
+    """The store refused the token and so did the Hub; the message was deleted, then the warning could not be
+    posted and the claim went back. The redo finishes from the payload, which has no token: nothing will revoke it,
+    so the warning must say so rather than promise a revocation."""
+    h = await harness_with(lease_seconds=1.0)
+    d, hub = h.discord, h.hub
+    refuse_revocations(h)
+    d.inject_error("POST", rf"^/channels/{d.general}/messages$", times=2)  # the warning, with and without the repost
+    nora = d.add_user("nora")
+    posted = await d.post(d.general, nora, f"HF_TOKEN={gen.sample('huggingface').secret} is rejected")
+    warning = await d.wait_for_bot_message(d.general, timeout=10)
+    assert (d.general, int(posted["id"])) in d.deleted
+    assert warning["content"] == warned(nora, posted["content"], None)  # "not revoked: revoke it yourself"
+    await h.idle()
+    assert len(d.bot_messages(d.general)) == 1 and hub.revoked == []
 
 
 async def test_a_refused_delete_still_warns_without_echo_and_revokes(harness: BotHarness, gen: SecretGen) -> None:
@@ -299,11 +361,31 @@ async def test_a_token_in_a_forum_post_title_is_renamed_away_warned_and_revoked(
     warning = await d.wait_for_bot_message(thread)
     await wait_revoked(harness, token)
     assert d.channels[thread]["name"] == "401 with hf_[REDACTED] why"
-    assert warning["content"].startswith(f"<@{frank['id']}> {TITLE_RENAMED}")
-    assert ROTATION["huggingface"].label in warning["content"] and token not in all_text([warning])
+    assert warning["content"].startswith(f"<@{frank['id']}> {title_lead(renamed=True)}")
+    assert rotation("huggingface").label in warning["content"] and token not in all_text([warning])
     assert d.message(thread, thread) is not None  # the post's body held nothing: it stays
     await harness.idle()
     assert len(d.bot_messages(thread)) == 1  # the rename's own THREAD_UPDATE is no second leak
+
+
+async def test_a_renamed_title_s_redo_promises_no_revocation_that_was_never_recorded(harness_with,
+                                                                                    gen: SecretGen) -> None:
+    """As for a message: renamed, then the warning failed; the redo finds the name clean and has no token left."""
+    h = await harness_with(lease_seconds=1.0)
+    d = h.discord
+    d.set_bot_permissions(PERM_MANAGE_MESSAGES | PERM_MANAGE_THREADS)
+    await h.restart()
+    refuse_revocations(h)
+    d.inject_error("POST", r"^/channels/\d+/messages$")  # the warning
+    title = f"401 with {gen.sample('huggingface').secret} why"
+    post = await d.create_forum_post(d.help_forum, d.add_user("olaf"), title, "My Space cannot download.")
+    thread = int(post["id"])
+    warning = await d.wait_for_bot_message(thread, timeout=10)
+    assert d.channels[thread]["name"] == "401 with hf_[REDACTED] why"
+    assert warning["content"].startswith(f"<@{post['author']['id']}> {title_lead(renamed=True)}")
+    assert all(line in warning["content"] for line in rotation_lines(redact(title), None))  # "revoke it yourself"
+    await h.idle()
+    assert len(d.bot_messages(thread)) == 1 and h.hub.revoked == []
 
 
 async def test_without_manage_threads_the_owner_is_asked_to_rename(harness: BotHarness, gen: SecretGen) -> None:
@@ -312,7 +394,7 @@ async def test_without_manage_threads_the_owner_is_asked_to_rename(harness: BotH
     post = await d.create_forum_post(d.help_forum, d.add_user("gina"), f"HF_TOKEN={token} rejected", "help")
     warning = await d.wait_for_bot_message(int(post["id"]))
     await wait_revoked(harness, token)
-    assert warning["content"].startswith(f"<@{post['author']['id']}> {TITLE_KEPT}")
+    assert warning["content"].startswith(f"<@{post['author']['id']}> {title_lead(renamed=False)}")
     await harness.idle()
     assert not any(r.method == "PATCH" and r.path == f"/channels/{post['id']}" for r in d.requests)
 

@@ -1,30 +1,38 @@
 """The warning a person gets after pasting credentials: firm, specific, and never carrying the secret."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from diagnosis import texts
 from diagnosis.leaks import (
     ROTATION,
     leak_summary,
     leak_warning,
     revocation_outcome,
     revocation_update,
+    rotation,
+    rotation_lines,
     summarised,
 )
 from diagnosis.redact import redact
 from diagnosis.revocation import RevocationStatus
 from sandbox.secretgen import KINDS, SecretGen
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
+
+@pytest.mark.parametrize("lang", sorted(texts.LANGUAGES))
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_kind_is_named_with_where_to_rotate_it(kind: str) -> None:
+def test_each_kind_is_named_with_where_to_rotate_it(kind: str, lang: str) -> None:
     sample = SecretGen(41).sample(kind)
     result = redact(sample.text)
-    warning = leak_warning(result)
+    warning = leak_warning(result, lang=lang)
     assert warning is not None
-    rotation = ROTATION[kind]
-    assert rotation.label in warning and rotation.how in warning
-    assert f"this {rotation.noun} is compromised" in warning
+    advice = rotation(kind, lang)
+    assert advice.label in warning and advice.how in warning
+    assert texts.say(lang, f"leak.compromised.{ROTATION[kind]}") in warning
     body = sample.secret[len(sample.prefix):]
     assert all(body[i:i + 8] not in warning for i in range(len(body) - 7) if body[i:i + 8].isalnum())
     assert redact(warning).findings == ()  # our own words are not mistaken for secrets
@@ -80,3 +88,22 @@ def test_a_pending_revocation_is_updated_once_it_ended(status, says) -> None:
     assert says in updated and "will confirm" not in updated
     assert updated.splitlines()[0] == warning.splitlines()[0]  # the rest is unchanged
     assert ("Revoke it yourself" in revocation_outcome(status)) is (status is RevocationStatus.FAILED)
+
+
+@pytest.mark.parametrize("status", [RevocationStatus.PENDING, RevocationStatus.REVOKED, RevocationStatus.FAILED, None])
+def test_a_warning_is_in_one_language_only(status) -> None:
+    gen = SecretGen(47)
+    found = redact(f"{gen.sample('huggingface').text} {gen.sample('github').text} {gen.sample('openai').text}")
+    zh, en = leak_warning(found, status, lang="zh"), leak_warning(found, status, lang="en")
+    assert all(line in zh for line in rotation_lines(found, status, "zh"))
+    assert not any(line in zh for line in rotation_lines(found, status, "en"))
+    assert all(CJK.search(line) for line in zh.splitlines()) and not CJK.search(en)
+
+
+@pytest.mark.parametrize("status", [RevocationStatus.REVOKED, RevocationStatus.FAILED])
+def test_a_revocation_ends_in_the_warnings_language(status) -> None:
+    found = redact(SecretGen(48).sample("huggingface").text)
+    for lang in texts.LANGUAGES:
+        updated = revocation_update(leak_warning(found, RevocationStatus.PENDING, lang=lang), status, lang)
+        assert updated == leak_warning(found, status, lang=lang)
+    assert CJK.search(revocation_outcome(status, "zh")) and not CJK.search(revocation_outcome(status, "en"))

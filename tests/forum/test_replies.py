@@ -5,13 +5,20 @@ diagnosed, visitors and Chinese requests get their own replies.
 Wording comes from `diagnosis.texts` (never written here), so texts can change or be translated."""
 from __future__ import annotations
 
+import re
+
 from diagnosis import texts
+from diagnosis.leaks import rotation_lines
+from diagnosis.redact import redact
+from diagnosis.revocation import RevocationStatus
 from forum.client import MAX_TRIES
+from sandbox.secretgen import SecretGen
 from spacedoc.store import FeedbackCounts
 from tests.forum.conftest import HOME, Site  # and the `site` fixture
 from tests.helpers import PAUSED_SPACE
 
 CRASHING_SPACE = "tern-vision/sdxl-playground"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 async def test_the_email_draft_goes_privately_to_the_author_not_into_the_topic(site: Site) -> None:
@@ -98,3 +105,15 @@ async def test_a_visitor_and_a_chinese_request_get_their_own_replies(site: Site)
     assert texts.say("zh", "title.lifecycle_stuck") in answer and texts.detect_language(answer) == "zh"
     [message] = d.private_messages_to("li")
     assert texts.detect_language(message.raw.split("```")[1]) == "en"  # the draft for HF support stays English
+
+
+async def test_a_chinese_author_is_told_of_a_leak_in_chinese_only(site: Site) -> None:
+    d = site.discourse
+    token = SecretGen(seed=21).sample("huggingface").secret
+    text = f"我的 Space 启动失败，日志说 token 无效：HF_TOKEN={token}，请问怎么办？"
+    await site.post(await d.create_topic(d.add_user("wei"), HOME, "Space 启动失败", text))
+    [message] = d.private_messages_to("wei")
+    found = redact(text)
+    assert all(line in message.raw for line in rotation_lines(found, RevocationStatus.PENDING, "zh"))
+    assert not any(line in message.raw for line in rotation_lines(found, RevocationStatus.PENDING, "en"))
+    assert all(CJK.search(line) for line in message.raw.splitlines() if line.strip())

@@ -409,6 +409,17 @@ async def test_revocation_taken_by_a_process_that_dies_comes_due_again(open_, cl
         f"revoke:msg:{n}:0" for n in range(30))
 
 
+async def test_revocations_are_counted_by_key_prefix_until_dropped(store):
+    """What a leak finished from its payload asks: did its work record tokens for revocation?"""
+    for key in ("leak:msg:1:ab:revoke:x", "leak:msg:1:ab:revoke:y", "leak:msg:11:ab:revoke:x"):
+        assert await store.add_revocation(key, token(), notify={})
+    assert await store.count_revocations("leak:msg:1:ab:revoke:") == 2
+    assert await store.count_revocations("leak:msg:2:ab:revoke:") == 0
+    await store.settle_revocation("leak:msg:1:ab:revoke:x", revoked=True)  # still to tell: still counted
+    await store.drop_revocation("leak:msg:1:ab:revoke:y")
+    assert await store.count_revocations("leak:msg:1:ab:revoke:") == 1
+
+
 async def test_pending_token_is_stored_as_given_and_the_notice_redacted(store):
     secret = token()
     assert await store.add_revocation("revoke:msg:3:0", secret, notify={"quote": f"said {secret}"})
