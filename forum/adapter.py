@@ -289,7 +289,8 @@ class Forum:
         if found.findings:
             digest = hashlib.sha256(found.text.encode()).hexdigest()[:16]
             key = f"{KEY_PREFIX}post:{post.id}:leak:{digest}"
-            units.append(Unit(key, {"kind": SECRET, **_post_ids(post), "findings": leak_summary(found)},
+            units.append(Unit(key, {"kind": SECRET, **_post_ids(post), "findings": leak_summary(found),
+                                    "lang": detect_language(found.text)},
                               functools.partial(self._handle_secret, key, post, found, title_leaked)))
         if edited or post.private:
             return units
@@ -322,7 +323,7 @@ class Forum:
         if unit is not None:
             return await unit.work()
         if payload["kind"] == SECRET:
-            return await self._finish_secret(payload)
+            return await self._finish_secret(claim.key, payload)
         return "gone"
 
     def _mentions(self, raw: str) -> bool:
@@ -478,10 +479,11 @@ class Forum:
         author."""
         secrets_found(Platform.DISCOURSE, (f.kind for f in found.findings))
         tokens = found.hf_tokens()
+        lang = detect_language(found.text)
         revocation = None
         if tokens:  # needs no rights on the forum
             await self.revocations.add(key, tokens, notify={"via": VIA, "claim": key, "username": post.username,
-                                                            "lang": detect_language(found.text)})
+                                                            "lang": lang})
             revocation = RevocationStatus.PENDING
         kinds = "/".join(found.kinds)
         cleaned = False
@@ -498,22 +500,22 @@ class Forum:
                 await self.client.flag_for_moderators(post.id, texts.flag_message(found, revoking=bool(tokens)))
             except DiscourseRefused as exc:
                 log.warning("could not flag post %s holding a %s: %s", post.id, kinds, exc)
-        return await self._tell_author(post, found, revocation, cleaned=cleaned)
+        return await self._tell_author(post, found, revocation, cleaned=cleaned, lang=lang)
 
-    async def _finish_secret(self, payload: Mapping[str, Any]) -> str | None:
-        """The private message of a leak whose post was cleaned (or edited) before the process that held it died."""
+    async def _finish_secret(self, key: str, payload: Mapping[str, Any]) -> str | None:
+        """The private message of a leak whose post was cleaned (or edited) before the process that held it died.
+        It promises a revocation only when one was recorded (a process can die between its claim and the record)."""
         found = summarised(payload["findings"])
         post = ForumPost(id=int(payload["post_id"]), topic_id=int(payload["topic_id"]),
-                         post_number=int(payload["post_number"]), username=str(payload["username"]), raw="",
-                         category_id=None, topic_title="", private=False, regular=True)
-        revoking = any(kind in HF_KINDS for kind in found.kinds)
+                         post_number=int(payload["post_number"]), username=str(payload["username"]), user_id=None,
+                         raw="", category_id=None, topic_title="", private=False, regular=True)
+        revoking = any(kind in HF_KINDS for kind in found.kinds) and await self.revocations.recorded(key)
         return await self._tell_author(post, found, RevocationStatus.PENDING if revoking else None,
-                                       cleaned=self.staff)
+                                       cleaned=self.staff, lang=str(payload.get("lang", texts.MODERATORS)))
 
     async def _tell_author(self, post: ForumPost, found: Redaction, revocation: RevocationStatus | None, *,
-                           cleaned: bool) -> str | None:
+                           cleaned: bool, lang: str) -> str | None:
         """The private message to the post's author (unless the bot sent it already); returns its topic id."""
-        lang = detect_language(found.text)
         title = texts.private_message_title(lang, post.topic_id, post.post_number)
         sent = await self.client.sent_private_messages(self.config.api_username)
         earlier = next((t for t in sent if t.get("title") == title), None)
@@ -531,12 +533,13 @@ class Forum:
         work = await self.store.get_claim(str(row.notify["claim"]))
         if work is None or not work.done:
             return False
-        text = revocation_outcome(outcome(row))
+        lang = str(row.notify.get("lang", texts.MODERATORS))
+        text = revocation_outcome(outcome(row), lang)
         try:
             if work.result and work.result.isdigit():
                 await self.client.reply(int(work.result), text)
             else:
-                title = texts.revocation_title(str(row.notify.get("lang", texts.MODERATORS)))
+                title = texts.revocation_title(lang)
                 await self.client.send_private_message(str(row.notify["username"]), title, text)
         except DiscourseRefused as exc:
             log.warning("could not tell %s how revoking their token ended: %s", row.notify["username"], exc)

@@ -6,9 +6,11 @@ Wording comes from `diagnosis.texts` (never written here), so texts can change o
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 
 from diagnosis import texts
-from diagnosis.leaks import rotation_lines
+from diagnosis.leaks import revocation_outcome, rotation_lines
 from diagnosis.redact import redact
 from diagnosis.revocation import RevocationStatus
 from forum.client import MAX_TRIES
@@ -117,3 +119,31 @@ async def test_a_chinese_author_is_told_of_a_leak_in_chinese_only(site: Site) ->
     assert all(line in message.raw for line in rotation_lines(found, RevocationStatus.PENDING, "zh"))
     assert not any(line in message.raw for line in rotation_lines(found, RevocationStatus.PENDING, "en"))
     assert all(CJK.search(line) for line in message.raw.splitlines() if line.strip())
+    await site.forum.revocations.run_once()  # the Hub accepts it
+    await site.forum.revocations.run_once()  # then the same conversation says so, in Chinese too
+    [told] = [d.posts[i] for i in d.topics[message.topic_id].post_ids[1:]]
+    assert told.raw == revocation_outcome(RevocationStatus.REVOKED, "zh")
+
+
+async def test_a_leak_finished_from_its_payload_promises_no_revocation_never_recorded(site: Site,
+                                                                                       tmp_path: Path) -> None:
+    """Recording the token failed (the store), so its work went back; the author took the token out meanwhile.
+    The redo tells the author from the claim's payload, which holds no token: nothing will revoke it, and the
+    message must say so instead of promising a revocation."""
+    d = site.discourse
+    with sqlite3.connect(tmp_path / "forum.sqlite3") as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON pending_revocations"
+                   " BEGIN SELECT RAISE(FAIL, 'disk full'); END")
+    token = SecretGen(seed=23).sample("huggingface").secret
+    text = f"My Space gets 401 with HF_TOKEN={token} since this morning."
+    alice = d.add_user("alice")
+    post = await d.create_topic(alice, HOME, "401 from the Hub", text)
+    await site.post(post)
+    assert not d.private_messages_to("alice")
+    await d.edit(alice, post.id, "My Space gets 401 with HF_TOKEN=(removed) since this morning.")
+    assert await site.leases.sweep_once()
+    [message] = d.private_messages_to("alice")
+    found = redact(text)
+    assert all(line in message.raw for line in rotation_lines(found, None))
+    assert not any(line in message.raw for line in rotation_lines(found, RevocationStatus.PENDING)
+                   if line not in rotation_lines(found, None))

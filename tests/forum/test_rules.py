@@ -126,7 +126,7 @@ def test_a_secret_comes_first_and_its_key_holds_no_part_of_it(forum: Forum) -> N
     assert secret.key.startswith("discourse:post:7:leak:") and token[3:] not in secret.key
     # What finishing it after a crash needs, without the secret: ids and the kinds found.
     assert secret.payload == {"kind": "secret", "post_id": 7, "topic_id": 3, "post_number": 1, "username": "alice",
-                              "findings": [["huggingface", "hf_"]]}
+                              "findings": [["huggingface", "hf_"]], "lang": "en"}
     assert units[1].payload == {"kind": "topic", "post_id": 7, "topic_id": 3, "post_number": 1, "username": "alice"}
     private = forum.plan(post(topic_archetype="private_message", raw=f"here: {token}"), edited=False)
     assert [u.key.split(":")[3] for u in private] == ["leak"]  # read, so handled, even in a private message
