@@ -12,6 +12,7 @@ on the real requests in tests/fixtures/reports/reports.jsonl (or SPACEDOC_FIXTUR
 Prints per-bucket tables and every miss. `--jsonl FILE` (repeatable) adds more labelled requests (same fields),
 cross-validated: each fold is read by a model trained without it and without its retold copies in
 training/data/paraphrased.jsonl (ids match).
+`--fresh FILE` (repeatable) reads a labelled set that nothing was trained or tuned on with the shipped model as it is.
 `--quick` skips the cross-validation.
 """
 from __future__ import annotations
@@ -102,10 +103,19 @@ def report(title: str, scored: Sequence[Scored]) -> float:
     return sum(s.bucket == s.example.label for s in scored) / max(1, len(scored))
 
 
+def labelled(path: Path) -> list[training.Example]:
+    """The labelled requests of a JSON-lines file with the fields of reports.jsonl."""
+    return [training.Example(r["id"], "real", r.get("title") or "", r["text"], r["text_label"],
+                             r.get("text_secondary"), r.get("label"), r.get("decisive_quote") or "")
+            for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r.get("text_label")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Accuracy of the text-only engine on real requests it was not tuned on.")
     parser.add_argument("--jsonl", action="append", default=[], type=Path, help="an extra held-out labelled set")
+    parser.add_argument("--fresh", action="append", default=[], type=Path,
+                        help="a labelled set nothing was trained or tuned on: read by the shipped model as it is")
     parser.add_argument("--quick", action="store_true", help="skip the cross-validation")
     args = parser.parse_args(argv)
     real = training.real_examples()
@@ -122,10 +132,10 @@ def main(argv: list[str] | None = None) -> int:
             rest = [ex for j, part in enumerate(parts) if j != i for ex in part]
             scored += held_out(fold, rest + others)
         report(f"2. tuning real requests, {FOLDS}-fold cross-validated", scored)
+    for path in args.fresh:
+        report(f"fresh set {path.name}, shipped model (never trained or tuned on it)", read_all(labelled(path), None))
     for path in args.jsonl:
-        extra = [training.Example(r["id"], "real", r.get("title") or "", r["text"], r["text_label"],
-                                  r.get("text_secondary"), r.get("label"), r.get("decisive_quote") or "")
-                 for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r.get("text_label")]
+        extra = labelled(path)
         scored = []
         for fold in folds(extra):
             # a retold request is the same request: its paraphrase stays out of the model that reads it
