@@ -45,6 +45,9 @@ _ALNUM = "[A-Za-z0-9]"
 _B64URL = "[A-Za-z0-9_-]"
 _L = r"(?<![A-Za-z0-9])"  # left boundary: not glued to a preceding letter or digit
 _R = r"(?![A-Za-z0-9])"
+# A Hugging Face token glued to the word before it ("Bearerhf_…", "token:1hf_…" after a lost space) is still one:
+# "hf_" and 34 random letters and digits are rare enough anywhere else (not inside a longer token, though).
+_GLUED = r"(?<![A-Za-z0-9_-][A-Za-z0-9_-]{40})"
 _RW = r"(?![A-Za-z0-9_-])"
 # A line break may not continue a token into the next line when that line starts by naming a variable
 # (`NEXT_KEY=`): a .env file's next entry is not the token's tail.
@@ -215,9 +218,10 @@ def _random(min_classes: int = 2) -> Callable[[re.Match[str], str], bool]:
     return lambda m, body: looks_random(body, min_classes)
 
 
-def _prefixed(prefix_re: str, charset: str, count: int | str, right: str = _R) -> re.Pattern[str]:
+def _prefixed(prefix_re: str, charset: str, count: int | str, right: str = _R, *,
+              left: str = _L) -> re.Pattern[str]:
     """A vendor prefix and a fixed-length body (OCR spaces allowed after the prefix and inside the body)."""
-    return re.compile(f"{_L}(?P<prefix>{prefix_re}){_OCR_AFTER_PREFIX}(?P<secret>{_body(charset, count)}){right}")
+    return re.compile(f"{left}(?P<prefix>{prefix_re}){_OCR_AFTER_PREFIX}(?P<secret>{_body(charset, count)}){right}")
 
 
 # ---------------------------------------------------------------------------------------------- assignments
@@ -577,7 +581,7 @@ RULES: tuple[Rule, ...] = (
     _TokenRule(kind="huggingface_oauth", rank=1, at_trigger=True, triggers=("hf_oauth_",), pattern=re.compile(
         rf"{_L}(?P<prefix>hf_oauth_){_OCR_AFTER_PREFIX}(?P<secret>{_tail(_ALNUM)}){_R}{_more(_ALNUM)}"),
                accept=_random(), tail_lengths=frozenset({34}), tail_min=30),
-    _TokenRule(kind="huggingface", rank=1, at_trigger=True, triggers=("hf_",), pattern=_prefixed("hf_(?!oauth_)", _ALNUM, 34),
+    _TokenRule(kind="huggingface", rank=1, at_trigger=True, triggers=("hf_",), pattern=_prefixed("hf_(?!oauth_)", _ALNUM, 34, left=_GLUED),
                accept=_random()),
     _TokenRule(kind="huggingface_org", rank=1, at_trigger=True, triggers=("api_org_",), pattern=_prefixed("api_org_", _ALNUM, 34),
                accept=_random()),

@@ -118,6 +118,14 @@ def test_hf_tokens_are_normalised_for_revocation(name: str) -> None:
         assert redact(disguise(name, sample, gen.rng)).hf_tokens() == [sample.secret]
 
 
+@pytest.mark.parametrize("before", ["Bearer", "Un", "1", "token:x"])
+def test_a_hugging_face_token_glued_to_the_word_before_is_still_found(before: str) -> None:
+    """A lost space ("Bearerhf_…") leaves the token as usable as ever: it is redacted and revoked all the same."""
+    sample = SecretGen(12).sample("huggingface")
+    found = redact(f"curl -H 'Authorization: {before}{sample.secret}' fails with 401")
+    assert found.hf_tokens() == [sample.secret] and not leaked_fragments(sample, found.text)
+
+
 def test_hf_tokens_deduplicates_and_ignores_other_kinds() -> None:
     gen = SecretGen(5)
     hf, gh = gen.sample("huggingface"), gen.sample("github")
