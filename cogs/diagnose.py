@@ -97,7 +97,7 @@ class Diagnose(commands.Cog):
             verdict = await diagnose_and_record(self.bot.hub, self.bot.store, text, space=space, guild_id=guild_id,
                                                 on_progress=editor.on_progress)
         except InvalidSpace as invalid:  # says what it is instead: "`x/y` is a model, not a Space"
-            verdict, failure = None, texts.say(lang, "discord.invalid_space", reason=invalid)
+            verdict, failure = None, texts.say(lang, "discord.invalid_space", reason=texts.word(invalid.reason, lang))
         except Exception:
             log.exception("diagnosis failed for %s", space or "a message")
             verdict, failure = None, apology("checking", lang)

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     if args.space is not None:
         space = _space_arg(args.space)
         if space is None:
-            parser.error(f"{not_a_space(args.space)} "
+            parser.error(f"{texts.word(not_a_space(args.space))} "
                          "(expected OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)")
         if args.offline:
             verdict = _offline_with_space(space, text)

@@ -17,14 +17,19 @@ from diagnosis.incidents import DiagnosisRecord, IncidentPolicy, detect_incident
 from diagnosis.model import Evidence, Ok, Phrase, Report, SpaceRef, Verdict
 from diagnosis.redact import redact
 from diagnosis.spaceref import explicit_space, find_other_repos, not_a_space
+from diagnosis.texts import word
 from diagnosis.tree import decide
 
 HUB_CHECKS = ("runtime", "info", "commits")
 
 
 class InvalidSpace(ValueError):
-    """An explicitly given Space is neither `OWNER/NAME` nor a Space URL; the message says what it is instead
-    ("`meta-llama/Llama-2-7b` is a model, not a Space")."""
+    """An explicitly given Space is neither `OWNER/NAME` nor a Space URL; `reason` says what it is instead
+    ("`meta-llama/Llama-2-7b` is a model, not a Space"), worded by `diagnosis.texts` (str(): in English)."""
+
+    def __init__(self, reason: Phrase) -> None:
+        super().__init__(word(reason))
+        self.reason = reason
 
 
 async def diagnose(

@@ -16,7 +16,7 @@ from bisect import bisect_right
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-from .model import SpaceRef
+from .model import Phrase, SpaceRef
 
 _URL_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:api/)?spaces/"
@@ -199,13 +199,14 @@ def find_other_repos(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((kind, repo) for repo, kind in found.items())
 
 
-def not_a_space(text: str) -> str:
-    """Why `text`, given as a Space, names none: it is a model or a dataset, or no Space id or URL at all."""
+def not_a_space(text: str) -> Phrase:
+    """Why `text`, given as a Space, names none: it is a model or a dataset, or no Space id or URL at all
+    (`diagnosis.texts` words it in the asker's language)."""
     others = find_other_repos(text)
     if others:
         kind, repo = others[0]
-        return f"`{repo}` is a {kind}, not a Space"
-    return f"not a Space id or URL: {text.strip()!r}"
+        return Phrase.of("invalid.other_repo", repo=repo, kind=kind)
+    return Phrase.of("invalid.not_a_space_id", given=repr(text.strip()))
 
 
 def _inside(pos: int, covered: list[tuple[int, int]], starts: list[int]) -> bool:

@@ -512,6 +512,8 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "step.checking": "checking the Space",
     "step.rechecking": "checking the Space again",
     "step.posting": "posting the answer",
+    "invalid.other_repo": "`{repo}` is a {kind}, not a Space",
+    "invalid.not_a_space_id": "not a Space id or URL: {given}",
     "discord.invalid_space": ("I can't look that up: {reason}. Give the Space's URL (https://huggingface.co/spaces/OWNER/"
                               "NAME) or its id (OWNER/NAME)."),
     "discord.recheck_gone": "I no longer have what this diagnosis was based on: please run `/diagnose` again.",

@@ -158,6 +158,10 @@ def _repost_part(a: dict) -> str:
     return f"{place}（已移除密钥）"
 
 
+def _repo_kind(a: Any) -> str:
+    return {"model": "模型", "dataset": "数据集"}.get(a["kind"], a["kind"])
+
+
 PHRASES: dict[str, str | Callable[[Any], str]] = {
     **{f"title.{k}": v for k, v in TITLES.items()},
     **{f"bucket.{k}": v for k, v in SHORT.items()},
@@ -218,8 +222,8 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "ask.running": "Hub 显示它现在是 RUNNING。如果页面对你来说仍然打不开，浏览器显示什么（错误文字、状态码）？Logs → Container 最后几行是什么？",
     "ask.logs": "Logs → Build 和 Logs → Container 最后几行是什么？贴上来时请去掉所有 token。",
     "ask.when": "它是什么时候开始不能用的？之前改了什么（提交、硬件、secrets）？",
-    "ask.not_a_space": ("`{repo}` 是一个 {kind}，不是 Space：我检查的是 Space（https://huggingface.co/spaces/… 下的应用）。"
-                        "如果是这个 {kind} 本身的问题，请在它的 Community 页签提问（{page}）。"),
+    "ask.not_a_space": lambda a: (f"`{a['repo']}` 是一个{_repo_kind(a)}，不是 Space：我检查的是 Space（https://huggingface.co/"
+                                  f"spaces/… 下的应用）。如果是这个{_repo_kind(a)}本身的问题，请在它的 Community 页签提问（{a['page']}）。"),
 
     "act.read_runtime": ("先看运行状态：https://huggingface.co/api/spaces/{space}/runtime —— 如果 `errorMessage` 或 `abuse` "
                          "提到 abuse、RepoScanner、proxy、tunnel 或 Cloudflare，就按审核锁定处理。"),
@@ -406,6 +410,8 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "step.checking": "检查 Space",
     "step.rechecking": "重新检查 Space",
     "step.posting": "发送回答",
+    "invalid.other_repo": lambda a: f"`{a['repo']}` 是一个{_repo_kind(a)}，不是 Space",
+    "invalid.not_a_space_id": "这不是 Space 的 id 或地址：{given}",
     "discord.invalid_space": "我查不了这个：{reason}。请给出 Space 的地址（https://huggingface.co/spaces/OWNER/NAME）或 id（OWNER/NAME）。",
     "discord.recheck_gone": "我已经没有这次诊断所依据的内容了：请重新运行 `/diagnose`。",
     "discord.vote_noted": "谢谢，已记下。",

@@ -2,6 +2,7 @@
 import pytest
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from diagnosis.model import Phrase
 from diagnosis.spaceref import (
     explicit_space,
     find_other_repos,
@@ -168,7 +169,7 @@ def test_models_and_datasets_linked(text, found):
 
 
 def test_not_a_space_says_what_it_is():
-    assert (not_a_space("https://huggingface.co/meta-llama/Llama-2-7b")
-            == "`meta-llama/Llama-2-7b` is a model, not a Space")
-    assert "is a dataset, not a Space" in not_a_space("https://huggingface.co/datasets/x/y")
-    assert not_a_space("my app") == "not a Space id or URL: 'my app'"
+    assert not_a_space("https://huggingface.co/meta-llama/Llama-2-7b") == Phrase.of(
+        "invalid.other_repo", repo="meta-llama/Llama-2-7b", kind="model")
+    assert not_a_space("https://huggingface.co/datasets/x/y").get("kind") == "dataset"
+    assert not_a_space("my app") == Phrase.of("invalid.not_a_space_id", given="'my app'")

@@ -18,7 +18,7 @@ from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.redact import redact
 from diagnosis.spaceref import not_a_space
-from diagnosis.texts import DEFAULT
+from diagnosis.texts import DEFAULT, word
 from diagnosis.texts import say as say_in
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
@@ -222,7 +222,12 @@ async def test_slash_diagnose_with_a_model_url_says_it_is_a_model(harness: BotHa
         "diagnose", {"space": "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf"}, user=alice,
         channel_id=harness.discord.general)
     said = not_a_space("https://huggingface.co/meta-llama/Llama-2-7b-chat-hf")  # "`…` is a model, not a Space"
-    await harness.discord.wait_for_response(interaction, lambda m: said in m["content"])
+    await harness.discord.wait_for_response(interaction, lambda m: word(said) in m["content"])
+    # asked in Chinese, told in Chinese
+    options = {"space": "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf", "details": "启动时一直报错，怎么办？"}
+    interaction = await harness.discord.invoke_slash("diagnose", options, user=alice,
+                                                     channel_id=harness.discord.general)
+    await harness.discord.wait_for_response(interaction, lambda m: word(said, "zh") in m["content"])
     await harness.idle()
     assert not harness.hub.calls
 
