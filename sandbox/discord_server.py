@@ -961,6 +961,8 @@ class DiscordSandbox(LoopbackServer):
                 "id": str(self.snowflake()), "application_id": str(self.application_id), "version": "1",
                 "type": command.get("type", 1), "name": command["name"],
                 "description": command.get("description", ""), "options": command.get("options", []),
+                "name_localizations": command.get("name_localizations"),
+                "description_localizations": command.get("description_localizations"),
                 "default_member_permissions": command.get("default_member_permissions"),
                 "dm_permission": command.get("dm_permission", True), "nsfw": command.get("nsfw", False),
                 **({"guild_id": guild} if guild is not None else {}),

@@ -27,6 +27,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from diagnosis import texts
 from diagnosis.hub import HubClient
 from spacedoc import discord_errors, egress, logs
 from spacedoc.config import Config
@@ -102,6 +103,21 @@ class _CommandTree(app_commands.CommandTree):
         await discord_errors.interaction_failed(interaction, error)
 
 
+class CommandTranslator(app_commands.Translator):
+    """Command and option descriptions in the user's Discord client language (worded in diagnosis.texts); names
+    stay as people type them."""
+
+    _DESCRIPTIONS = frozenset({app_commands.TranslationContextLocation.command_description,
+                               app_commands.TranslationContextLocation.group_description,
+                               app_commands.TranslationContextLocation.parameter_description})
+
+    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        if context.location not in self._DESCRIPTIONS:
+            return None
+        return texts.command_description(string.message, locale.value)
+
+
 class SpaceDoctor(commands.AutoShardedBot):
     def __init__(self, config: Config, hub: HubClient, store: Store, leases: Leases, revocations: Revocations, *,
                  guild_ready_timeout: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -138,6 +154,7 @@ class SpaceDoctor(commands.AutoShardedBot):
         return task
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CommandTranslator())
         for extension in extensions():
             await self.load_extension(extension)
         await self.sync_commands()
@@ -155,7 +172,11 @@ class SpaceDoctor(commands.AutoShardedBot):
         guild = discord.Object(self.config.dev_guild) if self.config.dev_guild else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        translator = self.tree.translator
+        assert translator is not None
+        # the payload as Discord gets it, translations included: a new translation is a change to sync
+        payload = [await command.get_translated_payload(self.tree, translator)
+                   for command in self.tree.get_commands(guild=guild)]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         key = f"commands:{self.application_id}:{guild.id if guild else 'global'}"
         if await self.store.get_meta(key) == digest:

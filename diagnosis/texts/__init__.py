@@ -73,6 +73,12 @@ class Args(dict):
         return word(phrase, self.lang) if isinstance(phrase, Phrase) else str(phrase)
 
 
+def command_description(text: str, locale: str) -> str | None:
+    """A slash command's English description (or an option's) worded for a Discord client locale; None: English."""
+    lang = from_locale(locale)
+    return None if lang == DEFAULT else getattr(module(lang), "COMMAND_DESCRIPTIONS", {}).get(text)
+
+
 def module(lang: str) -> ModuleType:
     return LANGUAGES.get(lang, LANGUAGES[DEFAULT])
 

@@ -532,3 +532,26 @@ PHRASES: dict[str, str | Callable[[Any], str]] = {
     "leak.repost_part": _repost_part,
     "leak.repost_footer": "由 Space Doctor 转发 · 作者 id {author} · {marker}",
 }
+
+# Discord's command picker shows these in the user's client language (a Translator in spacedoc.discord_bot):
+# the English text, as the command decorators hold it, → its wording here. Names stay English (people type them).
+COMMAND_DESCRIPTIONS: dict[str, str] = {
+    "Diagnose a broken Hugging Face Space": "诊断一个出了问题的 Hugging Face Space",
+    "The Space: its URL or OWNER/NAME": "Space：它的地址或 OWNER/NAME",
+    "What you see: the error, the stage (PAUSED, Build error…), what you tried":
+        "你看到的情况：报错、状态（PAUSED、Build error…）、你试过什么",
+    "Space Doctor settings for this server": "Space Doctor 在本服务器的设置",
+    "Help forums where new posts get an automatic diagnosis": "新帖子会自动得到诊断的求助论坛频道",
+    "Help text channels watched for broken-Space messages": "关注 Space 故障消息的求助文字频道",
+    "The role pinged when an answer did not help": "回答没有帮上忙时提醒的身份组",
+    "Answer new posts in this forum automatically": "自动回答这个论坛频道里的新帖子",
+    "Stop answering posts in this forum": "不再回答这个论坛频道里的帖子",
+    "Watch this text channel for messages about a broken Space": "关注这个文字频道里关于 Space 故障的消息",
+    "Stop watching this text channel": "不再关注这个文字频道",
+    "The help forums and channels I answer in": "我会回答的求助论坛频道和文字频道",
+    "Turn automatic answers in help forums and channels on or off": "打开或关闭求助论坛频道和文字频道里的自动回答",
+    "Ping this role when someone says an answer did not help": "有人说回答没帮上忙时提醒这个身份组",
+    "Ping no role when an answer did not help": "回答没帮上忙时不提醒任何身份组",
+    "Revoke Hugging Face tokens pasted in this server (default on)": "吊销在本服务器贴出的 Hugging Face token（默认打开）",
+    "All Space Doctor settings for this server": "Space Doctor 在本服务器的全部设置",
+}

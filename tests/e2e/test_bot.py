@@ -18,8 +18,9 @@ from diagnosis.incidents import DiagnosisRecord
 from diagnosis.model import Bucket
 from diagnosis.redact import redact
 from diagnosis.spaceref import not_a_space
-from diagnosis.texts import DEFAULT, word
+from diagnosis.texts import DEFAULT, command_description, word
 from diagnosis.texts import say as say_in
+from diagnosis.texts.zh import COMMAND_DESCRIPTIONS
 from sandbox.discord_server import FLAG_LOADING, PERM_READ_MESSAGE_HISTORY, DiscordSandbox
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
@@ -331,6 +332,24 @@ async def test_commands_synced_once_then_only_when_changed(harness: BotHarness) 
     await harness.bot.sync_commands()  # the tree changed: synced again, once
     await harness.bot.sync_commands()
     assert command_uploads(harness) == 2 and "added" in synced_command_names(harness)
+
+
+async def test_command_descriptions_are_in_the_users_client_language(harness: BotHarness) -> None:
+    """Discord shows a command's description in the client's language: every description the bot syncs has its
+    Chinese wording (a new command without one fails here), and the English stays the default."""
+    commands = harness.discord.guild_commands[harness.discord.guild_id]
+
+    def descriptions(node: dict) -> list[tuple[str, dict | None]]:
+        own = [(node["description"], node.get("description_localizations"))] if node.get("description") else []
+        return own + [d for option in node.get("options") or [] for d in descriptions(option)
+                      if option.get("type") in (1, 2) or option.get("description") != "…"]
+
+    found = [d for command in commands for d in descriptions(command)]
+    assert len(found) > 10, found
+    for english, localized in found:
+        assert localized and localized.get("zh-CN") == command_description(english, "zh-CN"), english
+    diagnose = next(c for c in commands if c["name"] == "diagnose")
+    assert diagnose["description_localizations"]["zh-CN"] == COMMAND_DESCRIPTIONS[diagnose["description"]]
 
 
 async def test_a_failed_command_sync_does_not_stop_the_bot(harness: BotHarness) -> None:
