@@ -229,7 +229,7 @@ class DiscordSandbox(LoopbackServer):
         self._resumable: dict[str, GatewaySession] = {}
         self._faults: list[InjectedFault] = []
         self._hangs: list[InjectedFault] = []
-        self.hanging = 0  # requests held by `inject_hang` right now
+        self.held: list[RecordedRequest] = []  # requests `inject_hang` holds right now (whose work is stuck)
         self._closing = asyncio.Event()
         self._fail_new_forum_posts = 0
         self._new_forum_threads: dict[int, int] = {}  # thread id → 40058 failures still to serve
@@ -412,9 +412,16 @@ class DiscordSandbox(LoopbackServer):
         self._faults.append(InjectedFault.of(method, path_pattern, times,
                                              lambda: _error(status, 0, f"{status}: Internal Server Error"), after=True))
 
+    @property
+    def hanging(self) -> int:
+        """How many requests `inject_hang` holds right now."""
+        return len(self.held)
+
     def inject_hang(self, method: str, path_pattern: str, *, times: int = 1) -> None:
         """The next `times` matching REST calls are never carried out nor answered (until the sandbox closes):
-        the moment to kill a bot in the middle of a piece of work."""
+        the moment to kill a bot in the middle of a piece of work. `held` lists them: kill the process that sent
+        one: its later requests on the same route queue behind it in discord.py (one at a time per channel while
+        no rate-limit headers say more), and its lease on that work is renewed, until the sandbox closes."""
         self._hangs.append(InjectedFault.of(method, path_pattern, times,
                                             lambda: _error(503, 0, "503: Service Unavailable")))
 
@@ -888,11 +895,11 @@ class DiscordSandbox(LoopbackServer):
         hang = next((f for f in self._hangs if f.matches(request.method, path)), None)
         if hang is not None:
             hang.remaining -= 1
-            self.hanging += 1
+            self.held.append(record)
             async with self._changed:
                 self._changed.notify_all()
             await self._closing.wait()
-            self.hanging -= 1
+            self.held.remove(record)
             return hang.response()
         response = take_fault(self._faults, request.method, path)
         if (response is None and not path.startswith(("/webhooks/", "/interactions/"))

@@ -26,7 +26,9 @@ from diagnosis.revocation import RevocationStatus
 from sandbox.discord_server import DiscordSandbox, shard_of
 from sandbox.harness import BotHarness, all_text
 from sandbox.hub import SandboxHub
+from sandbox.recording import RecordedRequest
 from sandbox.secretgen import SecretGen
+from spacedoc.leases import nonce
 from spacedoc.store import GuildSettings, open_store
 from tests.helpers import ROOT, free_port, until_idle
 
@@ -201,12 +203,16 @@ async def open_work(pg_url: str, owner: str, prefix: str) -> int:
         await conn.close()
 
 
-async def owner_of_open(pg_url: str, prefix: str) -> str | None:
+async def holder_of(pg_url: str, request: RecordedRequest) -> str | None:
+    """The process whose work sent `request`: the owner of the open claim whose nonce (spacedoc.leases.nonce) the
+    request carries. Not just any open leak's owner: both processes may hold leaks, and the one whose warning is
+    held is the one that must die (the other's own redo would queue behind the held request in its discord.py)."""
     conn = await asyncpg.connect(pg_url)
     try:
-        return await conn.fetchval("SELECT owner FROM claims WHERE done = 0 AND key LIKE $1", prefix + "%")
+        rows = await conn.fetch("SELECT key, owner FROM claims WHERE done = 0")
     finally:
         await conn.close()
+    return next((owner for key, owner in rows if nonce(key) == request.body["nonce"]), None)
 
 
 async def until(predicate: Any, timeout: float = WAIT) -> Any:
@@ -227,8 +233,8 @@ async def test_two_processes_on_postgres_handle_each_event_once_and_finish_a_kil
         d.inject_hang("POST", rf"^/channels/{d.help_channel}/messages$")  # the first leak's warning, after its DELETE
         burst = Burst(d, seed=61)
         await burst.send()
-        await d.wait_for(lambda: d.hanging == 1, timeout=WAIT)
-        held_by = await until(lambda: owner_of_open(pg_url, "leak:"))
+        (held,) = await d.wait_for(lambda: d.held, timeout=WAIT)
+        held_by = await until(lambda: holder_of(pg_url, held))
         victim, survivor = sorted(bots, key=lambda b: b.owner != held_by)
         await until(lambda: open_work(pg_url, victim.owner, "answer:"))  # it holds answers in flight too
         await victim.kill()
