@@ -23,7 +23,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -230,6 +230,7 @@ class DiscordSandbox(LoopbackServer):
         self._faults: list[InjectedFault] = []
         self._hangs: list[InjectedFault] = []
         self.held: list[RecordedRequest] = []  # requests `inject_hang` holds right now (whose work is stuck)
+        self._late: dict[GatewaySession, list[tuple[str, dict[str, Any]]]] = {}  # see `late`
         self._closing = asyncio.Event()
         self._fail_new_forum_posts = 0
         self._new_forum_threads: dict[int, int] = {}  # thread id → 40058 failures still to serve
@@ -425,6 +426,21 @@ class DiscordSandbox(LoopbackServer):
         self._hangs.append(InjectedFault.of(method, path_pattern, times,
                                             lambda: _error(503, 0, "503: Service Unavailable")))
 
+    @contextlib.asynccontextmanager
+    async def late(self, session: GatewaySession) -> AsyncIterator[None]:
+        """Events broadcast within the block reach `session` only when it ends, after the other connections got
+        them: one connection's gateway lagging behind another's (Discord does not order delivery across
+        connections), e.g. to let one process of a rolling deploy take some work before the other sees it."""
+        assert session not in self._late
+        self._late[session] = []
+        try:
+            yield
+        finally:
+            for event, data in self._late.pop(session):
+                await session.dispatch(event, data)
+            async with self._changed:
+                self._changed.notify_all()
+
     async def redeliver(self, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Sends events again to the connections there are now (e.g. what a killed bot had received, to the bot
         started after it): Discord's delivery is at-least-once."""
@@ -530,7 +546,10 @@ class DiscordSandbox(LoopbackServer):
         guild = int(data["guild_id"]) if data.get("guild_id") else None
         for session in list(self.sessions):
             if session.identified and (intent == 0 or session.intents & intent) and session.receives(guild):
-                await session.dispatch(event, self._as_seen_by(session, event, data))
+                if session in self._late:
+                    self._late[session].append((event, self._as_seen_by(session, event, data)))
+                else:
+                    await session.dispatch(event, self._as_seen_by(session, event, data))
         async with self._changed:
             self._changed.notify_all()
 
