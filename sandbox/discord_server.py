@@ -23,7 +23,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -229,7 +229,8 @@ class DiscordSandbox(LoopbackServer):
         self._resumable: dict[str, GatewaySession] = {}
         self._faults: list[InjectedFault] = []
         self._hangs: list[InjectedFault] = []
-        self.hanging = 0  # requests held by `inject_hang` right now
+        self.held: list[RecordedRequest] = []  # requests `inject_hang` holds right now (whose work is stuck)
+        self._late: dict[GatewaySession, list[tuple[str, dict[str, Any]]]] = {}  # see `late`
         self._closing = asyncio.Event()
         self._fail_new_forum_posts = 0
         self._new_forum_threads: dict[int, int] = {}  # thread id → 40058 failures still to serve
@@ -412,11 +413,33 @@ class DiscordSandbox(LoopbackServer):
         self._faults.append(InjectedFault.of(method, path_pattern, times,
                                              lambda: _error(status, 0, f"{status}: Internal Server Error"), after=True))
 
+    @property
+    def hanging(self) -> int:
+        """How many requests `inject_hang` holds right now."""
+        return len(self.held)
+
     def inject_hang(self, method: str, path_pattern: str, *, times: int = 1) -> None:
         """The next `times` matching REST calls are never carried out nor answered (until the sandbox closes):
-        the moment to kill a bot in the middle of a piece of work."""
+        the moment to kill a bot in the middle of a piece of work. `held` lists them: kill the process that sent
+        one: its later requests on the same route queue behind it in discord.py (one at a time per channel while
+        no rate-limit headers say more), and its lease on that work is renewed, until the sandbox closes."""
         self._hangs.append(InjectedFault.of(method, path_pattern, times,
                                             lambda: _error(503, 0, "503: Service Unavailable")))
+
+    @contextlib.asynccontextmanager
+    async def late(self, session: GatewaySession) -> AsyncIterator[None]:
+        """Events broadcast within the block reach `session` only when it ends, after the other connections got
+        them: one connection's gateway lagging behind another's (Discord does not order delivery across
+        connections), e.g. to let one process of a rolling deploy take some work before the other sees it."""
+        assert session not in self._late
+        self._late[session] = []
+        try:
+            yield
+        finally:
+            for event, data in self._late.pop(session):
+                await session.dispatch(event, data)
+            async with self._changed:
+                self._changed.notify_all()
 
     async def redeliver(self, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Sends events again to the connections there are now (e.g. what a killed bot had received, to the bot
@@ -523,7 +546,10 @@ class DiscordSandbox(LoopbackServer):
         guild = int(data["guild_id"]) if data.get("guild_id") else None
         for session in list(self.sessions):
             if session.identified and (intent == 0 or session.intents & intent) and session.receives(guild):
-                await session.dispatch(event, self._as_seen_by(session, event, data))
+                if session in self._late:
+                    self._late[session].append((event, self._as_seen_by(session, event, data)))
+                else:
+                    await session.dispatch(event, self._as_seen_by(session, event, data))
         async with self._changed:
             self._changed.notify_all()
 
@@ -888,11 +914,11 @@ class DiscordSandbox(LoopbackServer):
         hang = next((f for f in self._hangs if f.matches(request.method, path)), None)
         if hang is not None:
             hang.remaining -= 1
-            self.hanging += 1
+            self.held.append(record)
             async with self._changed:
                 self._changed.notify_all()
             await self._closing.wait()
-            self.hanging -= 1
+            self.held.remove(record)
             return hang.response()
         response = take_fault(self._faults, request.method, path)
         if (response is None and not path.startswith(("/webhooks/", "/interactions/"))

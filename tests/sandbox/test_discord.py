@@ -318,3 +318,36 @@ async def test_shards_get_only_their_guild_s_events() -> None:
             finally:
                 await client.close()
                 await task
+
+
+async def test_a_held_request_is_listed_and_the_rest_of_its_route_waits_behind_it_in_discord_py(
+        discord_sandbox: DiscordSandbox) -> None:
+    """`held` names the request `inject_hang` holds (its nonce says whose work it is). A process must not be left
+    with one: discord.py sends one request at a time per channel until rate-limit headers say more (the sandbox
+    sends none), so its next message to that channel waits too, while other channels go on."""
+    d = discord_sandbox
+    async with running(d, Recorder(default_intents())) as client:
+        help_channel, general = client.get_channel(d.help_channel), client.get_channel(d.general)
+        d.inject_hang("POST", rf"^/channels/{d.help_channel}/messages$")
+        first = asyncio.create_task(help_channel.send("warning", nonce="work-1"))  # type: ignore[union-attr]
+        (held,) = await d.wait_for(lambda: d.held)
+        assert held.body["nonce"] == "work-1" and d.hanging == 1
+        second = asyncio.create_task(help_channel.send("another warning", nonce="work-2"))  # type: ignore[union-attr]
+        await general.send("elsewhere")  # type: ignore[union-attr]
+        assert [r.body["nonce"] for r in d.requests if r.path == f"/channels/{d.help_channel}/messages"] == ["work-1"]
+        assert not first.done() and not second.done()
+        for task in (first, second):
+            task.cancel()
+        await asyncio.gather(first, second, return_exceptions=True)
+
+
+async def test_events_reach_a_late_connection_when_the_block_ends(discord_sandbox: DiscordSandbox) -> None:
+    d = discord_sandbox
+    alice = d.add_user("alice")
+    async with running(d, Recorder(default_intents())) as client:
+        (session,) = [s for s in d.sessions if s.identified]
+        async with d.late(session):
+            posted = [await d.post(d.general, alice, text) for text in ("one", "two")]
+            assert not [p for p in session.sent if p["t"] == "MESSAGE_CREATE"] and not client.seen
+        await d.wait_for(lambda: len(client.seen) == 2)
+        assert [m.id for m in client.seen] == [int(m["id"]) for m in posted]
