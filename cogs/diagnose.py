@@ -21,7 +21,7 @@ from discord.ext import commands
 from diagnosis import texts
 from diagnosis.followup import read_followup
 from diagnosis.pipeline import InvalidSpace
-from spacedoc import egress, followups
+from spacedoc import egress, followups, sendable
 from spacedoc.answering import ProgressEditor, answer_message
 from spacedoc.diagnosis_service import diagnose_and_record
 from spacedoc.discord_errors import apology
@@ -68,8 +68,8 @@ class Diagnose(commands.Cog):
         await self._answer_interaction(interaction, message.content, space=None)
 
     async def _answer_interaction(self, interaction: discord.Interaction, text: str, *, space: str | None) -> None:
-        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
-        space = egress.well_formed(space) if space is not None else None
+        text = sendable.well_formed(text)  # a lone surrogate would fail the store's write after the answer
+        space = sendable.well_formed(space) if space is not None else None
         # The token lets another process (or the next start) finish the answer while Discord keeps it (15 min).
         payload = {"kind": DIAGNOSE, "application": interaction.application_id, "token": interaction.token,
                    "at": time.time(), "guild": interaction.guild_id, "text": text, "space": space}

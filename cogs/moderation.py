@@ -52,7 +52,7 @@ from diagnosis.leaks import (
 )
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
-from spacedoc import egress
+from spacedoc import egress, sendable
 from spacedoc.discord_lookup import fetch_channel, fetch_message, find_reply, message_channel, ready
 from spacedoc.leases import NotDone, nonce
 from spacedoc.metrics import Platform, ReplyKind, replied, secrets_found
@@ -122,7 +122,7 @@ def scan(parts: list[tuple[str, str]]) -> Scan:
     found = []
     for where, text in parts:
         try:
-            redaction = redact(egress.well_formed(text))
+            redaction = redact(sendable.well_formed(text))
         except Exception:
             log.exception("the secret check failed on a %s; treating it as holding a credential", where)
             return Scan(unchecked=True)

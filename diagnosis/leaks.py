@@ -84,9 +84,9 @@ def rotation_lines(redaction: Redaction, revocation: RevocationStatus | None = N
     lines = []
     for kind in redaction.kinds:
         prefixes = sorted({f.prefix for f in redaction.findings if f.kind == kind and f.prefix})
-        noun = ROTATION[kind]
+        noun, said = ROTATION[kind], rotation(kind, lang)
         lines.append(texts.say(
-            lang, "leak.line", label=texts.say(lang, f"leak.label.{kind}"), how=texts.say(lang, f"leak.how.{kind}"),
+            lang, "leak.line", label=said.label, how=said.how,
             shown=", ".join(f"`{p}…`" for p in prefixes if not p.startswith("-----")),
             compromised=texts.say(lang, f"leak.compromised.{noun}") if noun else "",
             revocation=_hf_status(revocation, lang) if kind in HF_KINDS else ""))

@@ -18,7 +18,7 @@ import discord
 
 from diagnosis import texts
 from diagnosis.hub import HubClient
-from spacedoc import egress
+from spacedoc import egress, sendable
 from spacedoc.diagnosis_service import diagnose_and_record
 from spacedoc.discord_errors import apology, step_name
 from spacedoc.leases import NotDone, nonce
@@ -53,7 +53,7 @@ async def answer_message(
     try:
         if not isinstance(text, str):
             text = await text()
-        text = egress.well_formed(text)  # a lone surrogate would fail the store's write after the answer
+        text = sendable.well_formed(text)  # a lone surrogate would fail the store's write after the answer
         step, lang = "checking", texts.detect_language(text)
         async with slots or contextlib.nullcontext(), message.channel.typing():
             verdict = await diagnose_and_record(bot.hub, bot.store, text,

@@ -18,7 +18,7 @@ from discord.utils import MISSING
 from diagnosis import render
 from diagnosis.redact import redact
 from spacedoc import sendable
-from spacedoc.sendable import well_formed  # egress.well_formed: what the cogs use
+from spacedoc.sendable import well_formed
 
 log = logging.getLogger(__name__)
 
