@@ -46,7 +46,7 @@ from diagnosis.hub import HubClient
 from diagnosis.leaks import leak_summary, revocation_outcome, summarised
 from diagnosis.redact import HF_KINDS, Redaction, redact
 from diagnosis.revocation import RevocationStatus
-from diagnosis.texts import detect_language
+from diagnosis.texts import DEFAULT, detect_language
 from forum import texts
 from forum.client import DiscourseClient, DiscourseError, DiscourseRefused, DiscourseUnavailable
 from forum.units import FOLLOWUP, KEY_PREFIX, MENTION, SECRET, TOPIC, Ledger, Unit, attempt
@@ -511,7 +511,7 @@ class Forum:
                          raw="", category_id=None, topic_title="", private=False, regular=True)
         revoking = any(kind in HF_KINDS for kind in found.kinds) and await self.revocations.recorded(key)
         return await self._tell_author(post, found, RevocationStatus.PENDING if revoking else None,
-                                       cleaned=self.staff, lang=str(payload.get("lang", texts.MODERATORS)))
+                                       cleaned=self.staff, lang=_lang(payload))
 
     async def _tell_author(self, post: ForumPost, found: Redaction, revocation: RevocationStatus | None, *,
                            cleaned: bool, lang: str) -> str | None:
@@ -533,7 +533,7 @@ class Forum:
         work = await self.store.get_claim(str(row.notify["claim"]))
         if work is None or not work.done:
             return False
-        lang = str(row.notify.get("lang", texts.MODERATORS))
+        lang = _lang(row.notify)
         text = revocation_outcome(outcome(row), lang)
         try:
             if work.result and work.result.isdigit():
@@ -566,6 +566,11 @@ class Forum:
 
     def _post_url(self, post: ForumPost) -> str:
         return f"{self.config.url}/t/{post.topic_id}/{post.post_number}"
+
+
+def _lang(recorded: Mapping[str, Any]) -> str:
+    """The language of the leak's author, as recorded with its work (a record from before it was kept: English)."""
+    return str(recorded.get("lang", DEFAULT))
 
 
 def _post_ids(post: ForumPost) -> dict[str, Any]:
